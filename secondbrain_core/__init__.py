@@ -1,0 +1,1 @@
+"""secondbrain_core."""

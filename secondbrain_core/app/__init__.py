@@ -1,0 +1,1 @@
+"""The product's face: the `secondbrain` CLI (and, later, the Streamlit chat)."""

@@ -1,0 +1,63 @@
+"""`secondbrain` console script: one sub-command per module in `app/commands`.
+
+Exit codes: 0 ok, 2 bad input (one line naming the input), 1 any other failure (one line;
+`SECONDBRAIN_DEBUG=1` shows the traceback). Every command takes `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from secondbrain_core.app.commands import COMMAND_MODULES
+from secondbrain_core.app.output import CommandResult
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.runtime_env import apply_runtime_env
+from secondbrain_core.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="secondbrain", description="Your Notion workspace as an assistant.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for module in COMMAND_MODULES:
+        module.register(subparsers, groups)
+    return parser
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        apply_runtime_env(settings)
+        result: CommandResult = args.handler(args, settings)
+    except SecondBrainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"error: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("SECONDBRAIN_DEBUG"):
+            traceback.print_exc()
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if getattr(args, "json", False):
+        print(json.dumps(result.data, default=str, indent=None))
+    elif result.text:
+        print(result.text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Ingest configured sources into the document store and the raw snapshot."""
+
+from __future__ import annotations
+
+from secondbrain_core.settings import Settings
+from secondbrain_core.sources.registry import open_source
+from secondbrain_core.sources.snapshot import SnapshotWriter
+from secondbrain_core.sources.sync import SyncReport, sync_source
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_core.stores.page_store import PageStore
+
+
+def ingest_source(spec: str, settings: Settings) -> SyncReport:
+    """Sync one source incrementally; changed pages also land in the raw snapshot."""
+    source = open_source(spec, settings)
+    store = PageStore(open_database(settings))
+    with SnapshotWriter(settings, source.name) as snapshot:
+        report = sync_source(source, store, on_page=snapshot.write)
+        snapshot.write_manifest(store.live_pages(source.name))
+    return report
+
+
+def ingest_all(settings: Settings, only: str | None = None) -> dict[str, SyncReport]:
+    specs = [only] if only else settings.source_list
+    return {spec: ingest_source(spec, settings) for spec in specs}

@@ -1,0 +1,84 @@
+"""All configuration in one object, read from `SECONDBRAIN_*` variables (and `.env`).
+
+A few settings keep the names their ecosystems already use (`MONGODB_URI`, `NOTION_TOKEN`,
+`OPENAI_API_KEY`, ...), as listed in the project's INTERFACES.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SOURCE = f"notion-export:{REPO_ROOT / 'sample_data' / 'notes'}"
+
+
+def _alias(name: str) -> AliasChoices:
+    """Accept both the ecosystem's own variable name and the prefixed one."""
+    return AliasChoices(name, f"SECONDBRAIN_{name}")
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; build once at the edge and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SECONDBRAIN_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # --- storage -----------------------------------------------------------------------
+    home: Path = Field(default=Path("./.secondbrain"), validation_alias="SECONDBRAIN_HOME")
+    mongodb_uri: str | None = Field(default=None, validation_alias=_alias("MONGODB_URI"))
+    mongodb_database: str = "secondbrain"
+    s3_snapshot_uri: str | None = Field(
+        default=None, description="s3://bucket/prefix where raw page snapshots are also written"
+    )
+    s3_endpoint_url: str | None = Field(default=None, validation_alias=_alias("AWS_ENDPOINT_URL"))
+    dagster_home_override: Path | None = Field(default=None, validation_alias=_alias("DAGSTER_HOME"))
+    mlflow_tracking_uri_override: str | None = Field(default=None, validation_alias=_alias("MLFLOW_TRACKING_URI"))
+
+    # --- sources -----------------------------------------------------------------------
+    sources: str = SAMPLE_SOURCE
+    notion_token: str | None = Field(default=None, validation_alias=_alias("NOTION_TOKEN"))
+    notion_base_url: str = "https://api.notion.com"
+    notion_max_retries: int = 5
+    crawl_allow: str = ""
+
+    # --- models ------------------------------------------------------------------------
+    openai_api_key: str | None = Field(default=None, validation_alias=_alias("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_alias("OPENAI_BASE_URL"))
+    openai_model: str = "gpt-4o-mini"
+    voyage_api_key: str | None = Field(default=None, validation_alias=_alias("VOYAGE_API_KEY"))
+    embedder: str = "minilm"
+    opik_url_override: str | None = Field(default=None, validation_alias=_alias("OPIK_URL_OVERRIDE"))
+    opik_api_key: str | None = Field(default=None, validation_alias=_alias("OPIK_API_KEY"))
+
+    # --- retrieval ---------------------------------------------------------------------
+    chunk_tokens: int = 256
+    chunk_overlap_tokens: int = 32
+    rrf_k: int = 60
+    rerank: bool = False
+
+    # --- serving -----------------------------------------------------------------------
+    api_key: str | None = None
+    endpoint_host: str = "127.0.0.1"
+    endpoint_port: int = 8000
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.dagster_home_override or self.home / "dagster"
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        return self.mlflow_tracking_uri_override or f"sqlite:///{self.home.resolve() / 'mlflow.db'}"
+
+    @property
+    def source_list(self) -> list[str]:
+        """The configured sources, one partition each; `sample` names the shipped KB."""
+        items = [s.strip() for s in self.sources.split(",") if s.strip()]
+        return [SAMPLE_SOURCE if s == "sample" else s for s in items]
+
+    @property
+    def crawl_allow_list(self) -> list[str]:
+        return [s.strip() for s in self.crawl_allow.split(",") if s.strip()]

@@ -1,0 +1,158 @@
+"""One background MongoDB wire server (secantusdb) per `$SECONDBRAIN_HOME`.
+
+Its storage takes a single-writer lock, so every process of a home (CLI, Dagster run worker,
+chat) shares one server: whoever needs it first starts it, its pid and port go into
+`mongo/server.json`, the others reuse it, and `secondbrain db stop` ends it. A state file
+left by a crashed server is detected (dead pid or closed port) and replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from secondbrain_core.errors import SecondBrainError
+
+
+class ServerState(BaseModel):
+    uri: str
+    pid: int
+    running: bool
+
+
+def _paths(home: Path) -> tuple[Path, Path, Path]:
+    root = home.resolve() / "mongo"
+    return root / "server.json", root / "data", root / "server.lock"
+
+
+def _read_state(state_file: Path) -> dict | None:
+    try:
+        return json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _live(state: dict | None) -> bool:
+    return bool(state) and _pid_alive(state["pid"]) and _port_open(state["port"])
+
+
+def status(home: Path) -> ServerState:
+    """The home's server as the state file and the process table see it."""
+    state = _read_state(_paths(home)[0])
+    if not state:
+        return ServerState(uri="", pid=0, running=False)
+    return ServerState(uri=state["uri"], pid=state["pid"], running=_live(state))
+
+
+def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
+    """Return the URI of this home's server, starting it (once, under a file lock) if needed."""
+    state_file, data_dir, lock_file = _paths(home)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = _read_state(state_file)
+        if _live(state):
+            return state["uri"]
+        if state and _pid_alive(state["pid"]):
+            _terminate(state["pid"])
+        state_file.unlink(missing_ok=True)
+        log = open(state_file.parent / "server.log", "ab")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", __name__, "--data", str(data_dir), "--state", str(state_file)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            state = _read_state(state_file)
+            if state and state["pid"] == proc.pid and _port_open(state["port"]):
+                return state["uri"]
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.kill()
+        raise SecondBrainError(
+            f"the local MongoDB server for {home} did not start; see {state_file.parent / 'server.log'}"
+        )
+
+
+def stop(home: Path) -> ServerState:
+    """Stop this home's server if it runs; returns its last state with running=False."""
+    state_file, _, lock_file = _paths(home)
+    if not lock_file.parent.exists():
+        return ServerState(uri="", pid=0, running=False)
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = _read_state(state_file)
+        if state and _pid_alive(state["pid"]):
+            _terminate(state["pid"])
+        state_file.unlink(missing_ok=True)
+    return ServerState(uri=state["uri"] if state else "", pid=state["pid"] if state else 0, running=False)
+
+
+def _terminate(pid: int, timeout_s: float = 15.0) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and _pid_alive(pid):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.1)
+    if _pid_alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _serve(data_dir: Path, state_file: Path) -> None:
+    """Run the server in this process until SIGTERM; the state file is written when it listens."""
+    from secantus.server import SecantusDBServer
+
+    server = SecantusDBServer(port=0, storage_path=str(data_dir))
+    server.start()
+    host, port = server.address
+    tmp = state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"uri": f"mongodb://{host}:{port}/", "port": port, "pid": os.getpid()}))
+    tmp.replace(state_file)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    stopping.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--state", type=Path, required=True)
+    args = parser.parse_args()
+    _serve(args.data, args.state)

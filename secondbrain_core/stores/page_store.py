@@ -1,0 +1,95 @@
+"""Pages in MongoDB: upserts keyed by (source, page id), soft deletes, nothing duplicated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from pymongo import ASCENDING, UpdateOne
+from pymongo.database import Database
+
+from secondbrain_core.sources.page import Page
+
+PAGES = "pages"
+
+
+class PageStore:
+    """The document store's view of pages; the same code runs on the local server and Atlas."""
+
+    def __init__(self, db: Database) -> None:
+        self.collection = db[PAGES]
+        self.collection.create_index([("source", ASCENDING), ("id", ASCENDING)], unique=True)
+        self.collection.create_index([("source", ASCENDING), ("deleted", ASCENDING)])
+
+    def versions(self, source: str) -> dict[str, tuple[datetime, str, bool]]:
+        """page id -> (last_edited_time, content_hash, deleted) for one source, without bodies."""
+        cursor = self.collection.find(
+            {"source": source}, {"_id": 0, "id": 1, "last_edited_time": 1, "content_hash": 1, "deleted": 1}
+        )
+        return {
+            d["id"]: (_utc(d["last_edited_time"]), d["content_hash"], bool(d.get("deleted")))
+            for d in cursor
+        }
+
+    def upsert(self, pages: Iterable[Page]) -> int:
+        ops = [
+            UpdateOne(
+                {"source": p.source, "id": p.id},
+                {"$set": {**p.model_dump(mode="python"), "deleted": False, "synced_at": _now()}},
+                upsert=True,
+            )
+            for p in pages
+        ]
+        if not ops:
+            return 0
+        self.collection.bulk_write(ops, ordered=False)
+        return len(ops)
+
+    def mark_deleted(self, source: str, page_ids: Iterable[str]) -> int:
+        ids = list(page_ids)
+        if not ids:
+            return 0
+        result = self.collection.update_many(
+            {"source": source, "id": {"$in": ids}}, {"$set": {"deleted": True, "deleted_at": _now()}}
+        )
+        return result.modified_count
+
+    def touch(self, source: str, stamps: dict[str, datetime]) -> None:
+        """Record a newer edit time whose content turned out identical (no re-fetch next time)."""
+        ops = [
+            UpdateOne({"source": source, "id": pid}, {"$set": {"last_edited_time": ts}})
+            for pid, ts in stamps.items()
+        ]
+        if ops:
+            self.collection.bulk_write(ops, ordered=False)
+
+    def get(self, page_id: str, source: str | None = None) -> Page | None:
+        query: dict = {"id": page_id}
+        if source:
+            query["source"] = source
+        doc = self.collection.find_one(query, {"_id": 0}, sort=[("deleted", ASCENDING)])
+        return _to_page(doc) if doc else None
+
+    def live_pages(self, source: str | None = None) -> list[Page]:
+        query: dict = {"deleted": False}
+        if source:
+            query["source"] = source
+        return [_to_page(d) for d in self.collection.find(query, {"_id": 0}).sort("id", ASCENDING)]
+
+    def deleted_ids(self, source: str) -> list[str]:
+        return [d["id"] for d in self.collection.find({"source": source, "deleted": True}, {"id": 1})]
+
+
+def _to_page(doc: dict) -> Page:
+    doc = dict(doc)
+    doc["last_edited_time"] = _utc(doc["last_edited_time"])
+    return Page.model_validate({k: v for k, v in doc.items() if k in Page.model_fields})
+
+
+def _utc(value: datetime) -> datetime:
+    """BSON dates come back naive; they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
