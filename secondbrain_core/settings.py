@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias=_alias("OPENAI_BASE_URL"))
     openai_model: str = "gpt-4o-mini"
     voyage_api_key: str | None = Field(default=None, validation_alias=_alias("VOYAGE_API_KEY"))
+    voyage_base_url: str = "https://api.voyageai.com/v1"
     embedder: str = "minilm"
     opik_url_override: str | None = Field(default=None, validation_alias=_alias("OPIK_URL_OVERRIDE"))
     opik_api_key: str | None = Field(default=None, validation_alias=_alias("OPIK_API_KEY"))
@@ -59,11 +60,20 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 32
     rrf_k: int = 60
     rerank: bool = False
+    context_mode: str = Field(
+        default="auto", description="chunk context before indexing: auto (llm if a key is set) | llm | structural | none"
+    )
 
     # --- serving -----------------------------------------------------------------------
     api_key: str | None = None
     endpoint_host: str = "127.0.0.1"
     endpoint_port: int = 8000
+    serve_max_tokens: int = Field(default=1024, description="largest max_tokens a request may ask for")
+    serve_queue_size: int = Field(default=4, description="requests waiting behind the one generating; more → 503")
+    serve_max_request_bytes: int = Field(default=1_000_000, description="request bodies above this → 413")
+    llm_context_tokens: int = Field(default=2048, description="prompt + completion budget of the local model")
+    llm_timeout_s: float = 120.0
+    llm_max_retries: int = 4
 
     @property
     def dagster_home(self) -> Path:

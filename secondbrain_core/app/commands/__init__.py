@@ -3,6 +3,6 @@
 `groups` holds shared command groups (e.g. `eval`) so several modules can add to one.
 """
 
-from secondbrain_core.app.commands import db, ingest
+from secondbrain_core.app.commands import db, demo, eval_retrieval, eval_summarize, ingest, search, serve
 
-COMMAND_MODULES = [ingest, db]
+COMMAND_MODULES = [ingest, db, demo, eval_retrieval, eval_summarize, serve, search]

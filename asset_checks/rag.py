@@ -1,0 +1,66 @@
+"""Checks on `chunks` (per source partition) and `vector_index`."""
+
+import warnings
+
+import dagster as dg
+
+from secondbrain_core.rag.chunk_store import ChunkStore
+from secondbrain_core.rag.manifest import read_manifest
+from secondbrain_core.rag.pipeline import local_index_counts, uses_atlas
+from secondbrain_core.rag.tokens import count_tokens
+from secondbrain_core.sources.registry import open_source
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
+from secondbrain_dagster.rag.assets import chunks, vector_index
+from secondbrain_dagster.resources import SecondBrainSettings
+
+warnings.filterwarnings("ignore", message=".*Specifying a partitions_def on an AssetCheckSpec.*")
+
+
+@dg.asset_check(asset=chunks, partitions_def=SOURCES, blocking=True)
+def chunks_within_token_bound(context: dg.AssetCheckExecutionContext, sb: SecondBrainSettings) -> dg.AssetCheckResult:
+    """A chunk over the bound would be truncated by the embedder: its tail would be unsearchable."""
+    settings = sb.get()
+    source = open_source(source_spec(context.partition_key), settings).name
+    stored = ChunkStore(open_database(settings)).chunks(source)
+    over = [c for c in stored if count_tokens(c.text) > settings.chunk_tokens]
+    return dg.AssetCheckResult(
+        passed=not over,
+        metadata={
+            "chunks": len(stored),
+            "over_bound": len(over),
+            "bound": settings.chunk_tokens,
+            "max_tokens": max((count_tokens(c.text) for c in stored), default=0),
+        },
+    )
+
+
+@dg.asset_check(asset=vector_index, blocking=True)
+def index_matches_chunks(sb: SecondBrainSettings) -> dg.AssetCheckResult:
+    """Vectors, chunk rows, BM25 documents and the manifest all count every stored chunk once."""
+    settings = sb.get()
+    expected = ChunkStore(open_database(settings)).count()
+    if uses_atlas(settings):
+        manifest = read_manifest(settings)
+        counts = {"manifest": manifest.counts.get("chunks", 0) if manifest else 0}
+    else:
+        counts = local_index_counts(settings)
+    return dg.AssetCheckResult(
+        passed=all(value == expected for value in counts.values()),
+        metadata={"stored_chunks": expected, **counts},
+    )
+
+
+@dg.asset_check(asset=vector_index, blocking=True)
+def manifest_embedder_is_configured(sb: SecondBrainSettings) -> dg.AssetCheckResult:
+    """Queries are embedded with the configured model; an index from another model is useless."""
+    settings = sb.get()
+    manifest = read_manifest(settings)
+    built_with = manifest.embedder if manifest else "(no manifest)"
+    return dg.AssetCheckResult(
+        passed=built_with == settings.embedder.strip(),
+        metadata={"manifest_embedder": built_with, "configured_embedder": settings.embedder},
+    )
+
+
+RAG_CHECKS = [chunks_within_token_bound, index_matches_chunks, manifest_embedder_is_configured]

@@ -1,0 +1,108 @@
+"""Build the public BEIR-style set "python-faq" from Debian's python3-doc (offline).
+
+The Python FAQ is a set of real user questions, each answered under its own heading. We turn
+each answer into one corpus note and its question into the query (grade 2 for its own answer),
+so the set has natural questions with unambiguous judgments and needs no internet:
+
+    apt-get install -y python3-doc
+    python benchmarks/retrieval/build_python_faq.py --out .secondbrain/datasets/python-faq
+
+The note keeps its FAQ chapter and section as its title ("Programming FAQ / Performance"), as a
+Notion page keeps its parents, but never the question itself: otherwise a query would just
+match a title. Queries are split in two halves by a hash of their id (`qrels-tune.tsv`,
+`qrels-test.tsv`) so a parameter can be chosen on one half and reported on the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+from pathlib import Path
+
+DEFAULT_SOURCE = Path("/usr/share/doc/python3-doc/html/_sources/faq")
+UNDERLINE = re.compile(r"^([=\-])\1{3,}\s*$")
+ROLE = re.compile(r":[a-z:]+:`(?:[^`<]*?<([^`>]+)>|~?([^`]+))`")
+LINK = re.compile(r"`([^`<]+?)\s*<[^`>]+>`_+")
+LITERAL = re.compile(r"``([^`]+)``")
+
+
+def plain(text: str) -> str:
+    """RST inline markup to plain text: roles, links and literals keep only their words."""
+    text = ROLE.sub(lambda m: (m.group(2) or m.group(1) or "").lstrip("~!."), text)
+    text = LINK.sub(r"\1", text)
+    text = LITERAL.sub(r"\1", text)
+    return text.replace("`", "")
+
+
+def parse_faq(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """(chapter title, [(section, question, answer), ...]) of one FAQ chapter."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    chapter, section = path.stem, ""
+    entries: list[tuple[str, str, str]] = []
+    question: str | None = None
+    body: list[str] = []
+
+    def flush() -> None:
+        if question and question.rstrip().endswith("?"):
+            answer = "\n".join(b for b in body if not b.startswith(".. _")).strip()
+            if answer:
+                entries.append((section, plain(question), plain(answer)))
+
+    for index, line in enumerate(lines):
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        if UNDERLINE.match(line) or not UNDERLINE.match(nxt) or not line.strip():
+            if not UNDERLINE.match(line):
+                body.append(line)
+            continue
+        is_overlined = index > 0 and UNDERLINE.match(lines[index - 1])
+        if is_overlined:
+            chapter = line.strip()
+            body = []
+        elif nxt.startswith("="):
+            flush()
+            section, question, body = line.strip(), None, []
+        else:
+            flush()
+            question, body = line.strip(), []
+    flush()
+    return chapter, entries
+
+
+def build(source: Path, out: Path) -> int:
+    corpus = out / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    queries, qrels = [], []
+    for path in sorted(source.glob("*.rst.txt")):
+        chapter, entries = parse_faq(path)
+        for number, (section, question, answer) in enumerate(entries, start=1):
+            doc_id = f"{path.name.split('.')[0]}-{number:03d}"
+            title = f"{chapter} / {section}" if section else chapter
+            (corpus / f"{doc_id}.md").write_text(f"# {title}\n\n{answer}\n", encoding="utf-8")
+            queries.append({"_id": doc_id, "text": question})
+            qrels.append((doc_id, doc_id, 2))
+    (out / "queries.jsonl").write_text("".join(json.dumps(q) + "\n" for q in queries), encoding="utf-8")
+    header = "query-id\tcorpus-id\tscore\n"
+    halves: dict[str, list[str]] = {"tune": [], "test": []}
+    for qid, did, grade in qrels:
+        half = "tune" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
+        halves[half].append(f"{qid}\t{did}\t{grade}\n")
+    (out / "qrels.tsv").write_text(header + "".join(halves["tune"] + halves["test"]), encoding="utf-8")
+    for half, rows in halves.items():
+        (out / f"qrels-{half}.tsv").write_text(header + "".join(rows), encoding="utf-8")
+    return len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of the FAQ .rst.txt files")
+    parser.add_argument("--out", type=Path, required=True, help="where to write corpus/, queries.jsonl, qrels*.tsv")
+    args = parser.parse_args()
+    if not args.source.is_dir():
+        raise SystemExit(f"{args.source} not found: apt-get install -y python3-doc")
+    print(f"{build(args.source, args.out)} questions written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

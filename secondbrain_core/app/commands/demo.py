@@ -1,0 +1,30 @@
+"""`secondbrain demo`: the whole graph on the configured sources, then one question.
+
+The work happens in `python -m secondbrain_dagster.demo`, started as a child process so the
+library never imports Dagster; the child inherits the environment `Settings` was built from.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from secondbrain_core.app.commands.common import add_command
+from secondbrain_core.app.output import CommandResult
+from secondbrain_core.settings import Settings
+
+DEMO_MODULE = "secondbrain_dagster.demo"
+
+
+def register(subparsers, groups) -> None:
+    add_command(subparsers, "demo", "materialize the whole graph on the sample KB and ask one question", _demo)
+
+
+def _demo(args, settings: Settings) -> CommandResult:
+    command = [sys.executable, "-m", DEMO_MODULE, *(["--json"] if args.json else [])]
+    # Text mode streams the child's report straight to the terminal; --json captures it.
+    completed = subprocess.run(command, stdout=subprocess.PIPE if args.json else None, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{DEMO_MODULE} exited with status {completed.returncode}")
+    return CommandResult(data=json.loads(completed.stdout) if args.json else None, text="")

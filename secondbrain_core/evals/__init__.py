@@ -1,0 +1,1 @@
+"""Evaluations: retrieval quality, summarization quality, the agent."""

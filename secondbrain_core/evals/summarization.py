@@ -1,0 +1,94 @@
+"""Scoring a summarizer on JSONL `{"id", "text", "summary"}` records with ROUGE.
+
+Shared by `secondbrain eval summarize` and the evaluation assets, so a score in the UI and one
+on the command line mean the same thing: same prompt (PROMPT_VERSION), greedy decoding.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.evals.rouge import rouge_scores
+from secondbrain_core.llm.summarize import PROMPT_VERSION, summarize_with
+from secondbrain_core.llm.types import LLMClient
+from secondbrain_core.settings import Settings
+
+DEFAULT_SPLIT = "test"
+
+
+class SummaryRecord(BaseModel):
+    id: str | int
+    text: str
+    summary: str
+    split: str | None = None
+
+
+class SummaryEvalReport(BaseModel):
+    rouge1: float
+    rouge2: float
+    rougeL: float
+    n: int
+    seconds_per_item: float
+    model: str
+    prompt_version: str
+
+    def as_json(self) -> dict:
+        return self.model_dump(include={"rouge1", "rouge2", "rougeL", "n", "seconds_per_item"})
+
+    def as_text(self) -> str:
+        return (
+            f"{self.model} ({self.prompt_version}) on {self.n} items: ROUGE-1 {self.rouge1:.4f}, "
+            f"ROUGE-2 {self.rouge2:.4f}, ROUGE-L {self.rougeL:.4f}; {self.seconds_per_item:.2f} s/item"
+        )
+
+
+def load_records(path: Path, split: str | None = None, limit: int | None = None) -> list[SummaryRecord]:
+    """Records of `path` (a JSONL file, or a folder holding `<split>.jsonl`), in file order.
+
+    With a file, `split` keeps the records whose `split` field equals it. A malformed line
+    stops the eval with its line number: a silently skipped line would change the score.
+    """
+    if path.is_dir():
+        path, split = path / f"{split or DEFAULT_SPLIT}.jsonl", None
+    if not path.is_file():
+        raise SecondBrainError(f"summarization data {str(path)!r} does not exist")
+    records = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = SummaryRecord.model_validate(json.loads(line))
+            except (ValueError, ValidationError) as exc:
+                reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not valid JSON"
+                raise SecondBrainError(f"{path}:{number}: expected {{id, text, summary}}: {reason}") from exc
+            if split is None or record.split == split:
+                records.append(record)
+    records = records[:limit] if limit else records
+    if not records:
+        raise SecondBrainError(f"{path} holds no records" + (f" of split {split!r}" if split else ""))
+    return records
+
+
+def evaluate_summarizer(records: list[SummaryRecord], client: LLMClient, settings: Settings) -> SummaryEvalReport:
+    """Mean ROUGE F1 of the client's summaries against the reference summaries."""
+    totals = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    started = time.perf_counter()
+    for record in records:
+        summary = summarize_with(client, record.text, settings)
+        for name, value in rouge_scores(summary.text, record.summary).items():
+            totals[name] += value
+    elapsed = time.perf_counter() - started
+    n = len(records)
+    return SummaryEvalReport(
+        **{name: round(value / n, 4) for name, value in totals.items()},
+        n=n,
+        seconds_per_item=round(elapsed / n, 3),
+        model=client.model,
+        prompt_version=PROMPT_VERSION,
+    )

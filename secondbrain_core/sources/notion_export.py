@@ -1,0 +1,261 @@
+"""A Notion "Markdown & CSV" export (the .zip or its unzipped folder) as a `Source`.
+
+Notion writes each page as `Title <32-hex-id>.md`, its child pages in a folder `Title <id>/`
+beside it, each database as `Title <id>.csv` (newer exports add `Title <id>_all.csv`, the same
+rows unfiltered) with its row pages in `Title <id>/`, and links between pages as relative,
+percent-encoded paths. This module turns that layout back into pages with parents, database
+rows with properties, and links rewritten to the pages' Notion addresses, the way the API
+source renders them, so both sources feed the same downstream steps.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from secondbrain_core.sources.export_files import ExportFile, read_export
+from secondbrain_core.sources.notion_blocks import notion_url, render_properties
+from secondbrain_core.sources.page import Page, PageStub
+
+EXPORT_NAME = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-fA-F]{32})(?P<all>_all)?$")
+MARKDOWN_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
+PROPERTY_LINE = re.compile(r"^(?P<name>[^:\n]{1,100}): (?P<value>.*)$")
+
+
+@dataclass(frozen=True)
+class _Node:
+    """What a file name says: the page id, the title Notion put in it, the folder it names."""
+
+    id: str
+    title: str
+    folder: PurePosixPath
+    from_notion: bool = True
+
+    @classmethod
+    def of(cls, path: PurePosixPath) -> _Node:
+        match = EXPORT_NAME.match(path.stem)
+        if match:
+            return cls(match["id"].lower(), match["title"], path.with_name(match.group(0).removesuffix("_all")))
+        return cls(_stable_id(path.as_posix()), path.stem, path.with_suffix(""), from_notion=False)
+
+    @property
+    def url(self) -> str:
+        """Only ids Notion gave (in the file name) have a page on notion.so."""
+        return notion_url(self.id) if self.from_notion else ""
+
+
+def _stable_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+class NotionExportSource:
+    """The `notion-export:PATH` source. The export is read whole on `list_pages` (it is one
+    local file) and every error, a bad zip included, is raised there, before anything is written."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path = path
+        self.name = name
+        self._pages: dict[str, Page] | None = None
+
+    def list_pages(self) -> list[PageStub]:
+        self._pages = parse_export(read_export(self.path), self.name)
+        return [PageStub(id=p.id, last_edited_time=p.last_edited_time, title=p.title) for p in self._pages.values()]
+
+    def fetch_page(self, stub: PageStub) -> Page:
+        if self._pages is None:
+            self.list_pages()
+        return self._pages[stub.id]
+
+
+def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
+    """Pages by id: plain pages, one page per database (its table) and one per database row."""
+    nodes = {f.path: _Node.of(f.path) for f in files}
+    tables = _pick_tables(files, nodes)
+    named = {path: node for path, node in nodes.items() if path.suffix in (".md", ".csv")}
+    folders = {node.folder: node.id for node in named.values()}
+    links = _LinkResolver(named)
+    row_files = _row_files(files, nodes, {nodes[p].folder for p in tables})
+    pages: dict[str, Page] = {}
+    for path, table in tables.items():
+        database = _Database(table, nodes[path], _parent(path, folders), links, source)
+        for page in database.pages(row_files.get(nodes[path].folder, {})):
+            pages.setdefault(page.id, page)
+    for file in files:
+        node = nodes[file.path]
+        if file.path.suffix == ".md" and node.id not in pages:
+            title, body = _split_title(file.text, node.title)
+            pages[node.id] = links.page(node, title, body, file, _parent(file.path, folders), source)
+    return pages
+
+
+def _pick_tables(files: list[ExportFile], nodes: dict[PurePosixPath, _Node]) -> dict[PurePosixPath, ExportFile]:
+    """One CSV per database: `_all.csv` (every row) when the export has it, else the view's."""
+    tables: dict[PurePosixPath, ExportFile] = {}
+    for file in files:
+        if file.path.suffix.lower() != ".csv":
+            continue
+        key = nodes[file.path].folder
+        if key not in tables or file.path.stem.endswith("_all"):
+            tables[key] = file
+    return {file.path: file for file in tables.values()}
+
+
+def _row_files(
+    files: list[ExportFile], nodes: dict[PurePosixPath, _Node], database_folders: set[PurePosixPath]
+) -> dict[PurePosixPath, dict[str, list[ExportFile]]]:
+    """Row pages of each database folder, by the title in their heading (kept in file order)."""
+    rows: dict[PurePosixPath, dict[str, list[ExportFile]]] = defaultdict(lambda: defaultdict(list))
+    for file in files:
+        if file.path.suffix == ".md" and file.path.parent in database_folders:
+            title, _ = _split_title(file.text, nodes[file.path].title)
+            rows[file.path.parent][title].append(file)
+    return rows
+
+
+class _Database:
+    """One database CSV: a page for the database (its rows as a table) and one per row."""
+
+    def __init__(self, table: ExportFile, node: _Node, parent: str | None, links: _LinkResolver, source: str):
+        records = [r for r in csv.reader(io.StringIO(table.text)) if any(cell.strip() for cell in r)]
+        self.header, self.records = (records[0], records[1:]) if records else ([], [])
+        self.table, self.node, self.parent, self.links, self.source = table, node, parent, links, source
+
+    def pages(self, row_files: dict[str, list[ExportFile]]) -> list[Page]:
+        unclaimed = {title: list(files) for title, files in row_files.items()}
+        occurrences: dict[str, int] = defaultdict(int)
+        rows = []
+        for record in self.records:
+            title = record[0].strip()
+            occurrences[title] += 1
+            claimed = unclaimed.get(title)
+            rows.append(self._row(record, claimed.pop(0) if claimed else None, occurrences[title]))
+        for files in unclaimed.values():  # row pages the CSV no longer lists still belong here
+            for file in files:
+                node = _Node.of(file.path)
+                title, body = _split_title(file.text, node.title)
+                rows.append(self.links.page(node, title, body, file, self.node.id, self.source))
+        database = Page(
+            id=self.node.id,
+            source=self.source,
+            title=self.node.title,
+            url=self.node.url,
+            parent=self.parent,
+            markdown=_table(self.header, self.records),
+            properties={"columns": self.header},
+            links=[row.id for row in rows],
+            last_edited_time=self.table.modified,
+        )
+        return [database, *rows]
+
+    def _row(self, record: list[str], file: ExportFile | None, occurrence: int) -> Page:
+        """A row; its properties (title column aside) lead its text, as the API source does."""
+        title = record[0].strip()
+        properties = dict(zip(self.header[1:], record[1:], strict=False))
+        if file is None:
+            node = _Node(_stable_id(f"{self.node.id}/{title}/{occurrence}"), title, self.node.folder, False)
+            body, targets, edited = "", [], self.table.modified
+        else:
+            node, edited = _Node.of(file.path), file.modified
+            body = _strip_properties(_split_title(file.text, title)[1], self.header)
+            body, targets = self.links.rewrite(body, file.path)
+        return Page(
+            id=node.id,
+            source=self.source,
+            title=title or node.title,
+            url=node.url,
+            parent=self.node.id,
+            markdown="\n\n".join(part for part in (render_properties(properties), body) if part),
+            properties=properties,
+            links=targets,
+            last_edited_time=edited,
+        )
+
+
+def _table(header: list[str], records: list[list[str]]) -> str:
+    if not header:
+        return ""
+
+    def cells(values: list[str]) -> str:
+        padded = [*values, *[""] * (len(header) - len(values))][: len(header)]
+        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in padded) + " |"
+
+    return "\n".join([cells(header), cells(["---"] * len(header)), *(cells(r) for r in records)])
+
+
+def _split_title(text: str, fallback: str) -> tuple[str, str]:
+    """The page's `# Title` line (Notion writes it first) and the body after it."""
+    lines = text.lstrip("\n").split("\n")
+    if lines and lines[0].startswith("# "):
+        return lines[0][2:].strip() or fallback, "\n".join(lines[1:]).strip()
+    return fallback, text.strip()
+
+
+def _strip_properties(body: str, columns: list[str]) -> str:
+    """Drop the `Property: value` lines Notion puts above a row's body; the CSV has them."""
+    lines = body.split("\n")
+    names = set(columns)
+    start = 0
+    while start < len(lines):
+        match = PROPERTY_LINE.match(lines[start])
+        if not (match and match["name"] in names):
+            break
+        start += 1
+    return "\n".join(lines[start:]).strip()
+
+
+def _parent(path: PurePosixPath, folders: dict[PurePosixPath, str]) -> str | None:
+    """The page whose folder holds this file, the nearest one up when folders sit between."""
+    for folder in path.parents:
+        if folder in folders:
+            return folders[folder]
+    return None
+
+
+class _LinkResolver:
+    """Relative export links → the target page's address; collects linked ids and web links."""
+
+    def __init__(self, pages: dict[PurePosixPath, _Node]) -> None:
+        self.by_path = {posixpath.normpath(path.as_posix()): node for path, node in pages.items()}
+
+    def page(self, node: _Node, title: str, body: str, file: ExportFile, parent: str | None, source: str) -> Page:
+        """A page from one Markdown file, its links rewritten."""
+        markdown, targets = self.rewrite(body, file.path)
+        return Page(
+            id=node.id,
+            source=source,
+            title=title,
+            url=node.url,
+            parent=parent,
+            markdown=markdown,
+            links=targets,
+            last_edited_time=file.modified,
+        )
+
+    def rewrite(self, markdown: str, here: PurePosixPath) -> tuple[str, list[str]]:
+        targets: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            target = match["target"]
+            if target.startswith(("http://", "https://")):
+                targets.append(target)
+                return match.group(0)
+            node = self.resolve(target, here)
+            if node is None:
+                return match.group(0)
+            targets.append(node.id)
+            return f"[{match['text']}]({node.url or 'notion://' + node.id})"
+
+        return MARKDOWN_LINK.sub(replace, markdown), list(dict.fromkeys(targets))
+
+    def resolve(self, target: str, here: PurePosixPath) -> _Node | None:
+        if ":" in target.split("/", 1)[0] or target.startswith("#"):
+            return None  # another scheme (mailto:, notion:) or an anchor on this page
+        relative = unquote(target.split("#", 1)[0])
+        return self.by_path.get(posixpath.normpath(posixpath.join(here.parent.as_posix(), relative)))

@@ -1,0 +1,226 @@
+"""`python -m secondbrain_dagster.demo`: the whole graph, materialized into the real instance.
+
+Runs go into the persistent Dagster instance at `$SECONDBRAIN_HOME/dagster` (`DAGSTER_HOME`),
+so `dagster dev -w workspace.yaml` shows them afterwards. The graph is read from the merged
+`secondbrain_dagster.definitions.defs`, never listed here: an asset another domain adds is
+materialized too. Assets run in dependency order, in stages that share one partitioning; a
+source-partitioned stage runs once per configured source. The demo ends with one question,
+answered by whichever of the agent or the search index exists.
+"""
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.runtime_env import apply_runtime_env
+from secondbrain_core.settings import Settings
+from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys
+
+SAMPLE_QUESTION = "What are my notes about?"
+TOP_HITS = 3
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class Stage:
+    """Assets that run together: same partitioning, upstreams already materialized."""
+
+    partitions_def: dg.PartitionsDefinition | None
+    assets: list[dg.AssetKey] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    """One run of the demo, in the shape `--json` prints."""
+
+    run_id: str
+    partition: str | None
+    success: bool
+    assets: list[str]
+    materializations: list[dict]
+    checks: list[dict]
+
+
+def open_instance(settings: Settings) -> dg.DagsterInstance:
+    """The persistent instance of this home; a minimal dagster.yaml is written on first use."""
+    home = settings.dagster_home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def plan_stages(defs: dg.Definitions) -> list[Stage]:
+    """Split the materializable assets into the fewest ordered stages of one partitioning each.
+
+    Walking keys in topological order, a stage takes every remaining asset with its
+    partitioning whose materializable parents are done or in the stage itself.
+    """
+    graph = defs.resolve_asset_graph()
+    todo = [k for k in graph.toposorted_asset_keys if k in graph.materializable_asset_keys]
+    done: set[dg.AssetKey] = set()
+    stages: list[Stage] = []
+    while todo:
+        stage = Stage(graph.get(todo[0]).partitions_def)
+        for key in todo:
+            ready = all(
+                p in done or p in stage.assets or p not in graph.materializable_asset_keys
+                for p in graph.get(key).parent_keys
+            )
+            if ready and graph.get(key).partitions_def == stage.partitions_def:
+                stage.assets.append(key)
+        done.update(stage.assets)
+        todo = [k for k in todo if k not in done]
+        stages.append(stage)
+    return stages
+
+
+def register_sources(instance: dg.DagsterInstance, settings: Settings) -> list[str]:
+    """Add a `sources` partition for every configured source not registered yet."""
+    keys = configured_partition_keys(settings)
+    missing = [k for k in keys if not instance.has_dynamic_partition(SOURCES.name, k)]
+    if missing:
+        instance.add_dynamic_partitions(SOURCES.name, missing)
+    return keys
+
+
+def run_stage(
+    defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, sources: list[str]
+) -> list[RunSummary]:
+    job = defs.resolve_implicit_job_def_def_for_assets(stage.assets)
+    if stage.partitions_def is None:
+        partitions: Sequence[str | None] = [None]
+    elif stage.partitions_def == SOURCES:
+        partitions = sources
+    else:
+        partitions = stage.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+    return [
+        _summarize(
+            job.execute_in_process(
+                instance=instance,
+                partition_key=key,
+                asset_selection=stage.assets,
+                run_config=QUIET_LOGS,
+                raise_on_error=False,
+            ),
+            key,
+            stage.assets,
+        )
+        for key in partitions
+    ]
+
+
+def _summarize(result: dg.ExecuteInProcessResult, partition: str | None, assets: list[dg.AssetKey]) -> RunSummary:
+    materializations = [
+        {
+            "asset": event.asset_key.to_user_string(),
+            "partition": event.partition,
+            "metadata": {
+                name: value.value
+                for name, value in event.materialization.metadata.items()
+                if isinstance(value, dg.IntMetadataValue | dg.FloatMetadataValue)
+            },
+        }
+        for event in result.get_asset_materialization_events()
+    ]
+    checks = [
+        {"asset": ev.asset_key.to_user_string(), "check": ev.check_name, "passed": ev.passed}
+        for ev in result.get_asset_check_evaluations()
+    ]
+    return RunSummary(
+        run_id=result.run_id,
+        partition=partition,
+        success=result.success,
+        assets=[k.to_user_string() for k in assets],
+        materializations=materializations,
+        checks=checks,
+    )
+
+
+def ask_sample_question(settings: Settings) -> dict:
+    """The agent's answer if the agent exists, else the search index's top hits, else why not."""
+    if importlib.util.find_spec("secondbrain_core.agent") is None:
+        return {"question": SAMPLE_QUESTION, "not_built": ["agent (secondbrain_core.agent)", "search"]}
+    agent = importlib.import_module("secondbrain_core.agent")
+    try:
+        return {"question": SAMPLE_QUESTION, "answer": agent.ask(SAMPLE_QUESTION, settings)}
+    except SecondBrainError as exc:
+        return {"question": SAMPLE_QUESTION, "error": str(exc)}
+
+
+def _text(summary: dict) -> str:
+    lines = [f"Dagster instance: {summary['dagster_home']}", f"Sources: {', '.join(summary['sources'])}", ""]
+    for run in summary["runs"]:
+        where = f" [{run['partition']}]" if run["partition"] else ""
+        lines.append(f"{'ok    ' if run['success'] else 'FAILED'} run {run['run_id'][:8]}{where}")
+        for m in run["materializations"]:
+            counts = " ".join(f"{k}={v}" for k, v in m["metadata"].items())
+            lines.append(f"    {m['asset']}: {counts}")
+        for c in run["checks"]:
+            lines.append(f"    check {c['asset']}.{c['check']}: {'passed' if c['passed'] else 'FAILED'}")
+    if summary["skipped"]:
+        lines.append(f"not run (an upstream run failed): {', '.join(summary['skipped'])}")
+    question = summary["question"]
+    lines += ["", f"Q: {question['question']}"]
+    if "not_built" in question:
+        lines.append(f"   not built yet: {', '.join(question['not_built'])}")
+    else:
+        lines.append(f"   {question.get('answer', question.get('error'))}")
+    home = summary["dagster_home"]
+    lines += [
+        "",
+        "Next:",
+        f"  DAGSTER_HOME={home} dagster dev -w workspace.yaml   # these runs, the asset graph, sensors",
+        "  secondbrain chat                                      # ask your notes",
+    ]
+    return "\n".join(lines)
+
+
+def run_demo(settings: Settings) -> dict:
+    """Materialize every asset for every configured source; the summary `--json` prints."""
+    from secondbrain_dagster.definitions import defs
+
+    instance = open_instance(settings)
+    sources = register_sources(instance, settings)
+    runs: list[RunSummary] = []
+    stages = plan_stages(defs)
+    for index, stage in enumerate(stages):
+        stage_runs = run_stage(defs, stage, instance, sources)
+        runs += stage_runs
+        if not all(r.success for r in stage_runs):
+            skipped = [k.to_user_string() for s in stages[index + 1 :] for k in s.assets]
+            break
+    else:
+        skipped = []
+    return {
+        "dagster_home": str(Path(instance.root_directory)),
+        "sources": sources,
+        "runs": [asdict(r) for r in runs],
+        "skipped": skipped,
+        "success": all(r.success for r in runs) and not skipped,
+        "question": ask_sample_question(settings),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m secondbrain_dagster.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the summary of runs as JSON")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    apply_runtime_env(settings)
+    summary = run_demo(settings)
+    print(json.dumps(summary, default=str) if args.json else _text(summary))
+    return 0 if summary["success"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Evaluation assets: retrieval, summarization, the agent."""

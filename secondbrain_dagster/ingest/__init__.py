@@ -1,0 +1,1 @@
+"""Ingest domain: raw pages from each configured source, one partition per source."""

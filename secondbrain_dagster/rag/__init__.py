@@ -1,0 +1,1 @@
+"""The retrieval domain: `chunks` (per source) and `vector_index` (their union)."""

@@ -1,0 +1,85 @@
+"""`chunks` and `vector_index`: raw pages → contextualized chunks → the hybrid search index.
+
+`chunks` is partitioned per source like `raw_notion_pages` (same "sources" partitions): a
+re-ingested source re-chunks only itself, and it reads pages straight from the document
+store, so it runs on raw pages alone, without the later ETL/SQL assets. `vector_index` is
+unpartitioned: the index serves one query over all sources, so it syncs to the union of all
+chunk partitions (embedding only new chunk ids, deleting stale ones).
+"""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from secondbrain_core.rag.chunk_store import ChunkStore
+from secondbrain_core.rag.manifest import index_dir
+from secondbrain_core.rag.pipeline import chunk_source, index_chunk_store
+from secondbrain_core.sources.registry import open_source
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
+from secondbrain_dagster.resources import SecondBrainSettings
+
+PREVIEW_ROWS = 5
+
+
+@dg.asset(
+    partitions_def=SOURCES,
+    deps=[dg.AssetKey("raw_notion_pages")],
+    group_name="rag",
+    kinds={"python", "mongodb"},
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
+)
+def chunks(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
+    """One source's live pages cut into token-bounded, structure-aware chunks with their context.
+
+    Chunk ids are content hashes: re-running replaces this source's chunks, never duplicates.
+    """
+    settings = sb.get()
+    source = open_source(source_spec(context.partition_key), settings).name
+    report = chunk_source(source, settings)
+    sample = ChunkStore(open_database(settings)).chunks(source)[:PREVIEW_ROWS]
+    rows = [f"| {' › '.join(c.heading_path) or c.title} | {len(c.text)} | {c.context[:60]!r} |" for c in sample]
+    return dg.MaterializeResult(
+        metadata={
+            "pages": report.pages,
+            "chunks": report.chunks,
+            "written": report.written,
+            "deleted": report.deleted,
+            "max_chunk_tokens": report.max_chunk_tokens,
+            "token_bound": settings.chunk_tokens,
+            "context_mode": report.context_mode,
+            "preview": dg.MetadataValue.md("\n".join(["| heading path | chars | context |", "|---|---|---|", *rows])),
+        }
+    )
+
+
+@dg.asset(
+    deps=[chunks],
+    group_name="rag",
+    kinds={"usearch", "python"},
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
+)
+def vector_index(sb: SecondBrainSettings) -> dg.MaterializeResult:
+    """Dense (usearch HNSW, or Atlas Vector Search) + BM25 index over all chunks, with a manifest.
+
+    Incremental: only chunk ids not yet indexed are embedded; a different embedder rebuilds.
+    """
+    settings = sb.get()
+    report = index_chunk_store(settings)
+    manifest = report.manifest
+    return dg.MaterializeResult(
+        metadata={
+            "added": report.added,
+            "removed": report.removed,
+            "kept": report.kept,
+            "embedded": report.embedded,
+            "chunks": manifest.counts.get("chunks", 0),
+            "embedder": manifest.embedder,
+            "dimension": manifest.dimension,
+            "backend": manifest.backend,
+            "context_mode": manifest.context_mode,
+            "seconds_embedding": report.seconds_embedding,
+            "seconds_total": report.seconds_total,
+            "index": dg.MetadataValue.path(str(index_dir(settings).resolve())),
+        }
+    )

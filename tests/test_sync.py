@@ -1,0 +1,72 @@
+"""The generic incremental sync against the real wire server, with an in-memory source."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from secondbrain_core.settings import Settings
+from secondbrain_core.sources.page import Page, PageStub
+from secondbrain_core.sources.sync import sync_source
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_core.stores.page_store import PageStore
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+class MemorySource:
+    """A source whose pages the test edits; counts fetches to prove unchanged pages are skipped."""
+
+    name = "memory"
+
+    def __init__(self, count: int) -> None:
+        self.pages = {f"p{i}": (f"Page {i}", f"body {i}", T0) for i in range(count)}
+        self.fetches: list[str] = []
+
+    def list_pages(self) -> list[PageStub]:
+        return [PageStub(id=pid, last_edited_time=ts, title=t) for pid, (t, _, ts) in self.pages.items()]
+
+    def fetch_page(self, stub: PageStub) -> Page:
+        self.fetches.append(stub.id)
+        title, body, ts = self.pages[stub.id]
+        return Page(id=stub.id, source=self.name, title=title, markdown=body, last_edited_time=ts)
+
+
+def test_sync_is_incremental(settings: Settings) -> None:
+    store = PageStore(open_database(settings))
+    source = MemorySource(5)
+
+    first = sync_source(source, store)
+    assert (first.new, first.updated, first.unchanged, first.deleted) == (5, 0, 0, 0)
+
+    source.fetches.clear()
+    second = sync_source(source, store)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 5)
+    assert source.fetches == []
+
+    title, _, ts = source.pages["p1"]
+    source.pages["p1"] = (title, "edited body", ts + timedelta(minutes=5))
+    source.pages["p2"] = (source.pages["p2"][0], source.pages["p2"][1], ts + timedelta(minutes=5))  # touch only
+    del source.pages["p3"]
+    third = sync_source(source, store)
+    assert (third.new, third.updated, third.unchanged, third.deleted) == (0, 1, 3, 1)
+    assert sorted(source.fetches) == ["p1", "p2"]
+    assert store.get("p1").markdown == "edited body"
+    assert store.deleted_ids("memory") == ["p3"]
+    assert [p.id for p in store.live_pages("memory")] == ["p0", "p1", "p2", "p4"]
+
+    source.fetches.clear()
+    fourth = sync_source(source, store)
+    assert fourth.unchanged == 4 and source.fetches == [], "a touched page is not fetched again"
+
+
+def test_deleted_page_that_returns_counts_as_new(settings: Settings) -> None:
+    store = PageStore(open_database(settings))
+    source = MemorySource(2)
+    sync_source(source, store)
+    saved = source.pages.pop("p0")
+    assert sync_source(source, store).deleted == 1
+    source.pages["p0"] = saved
+    report = sync_source(source, store)
+    assert report.new == 1
+    assert store.get("p0") is not None and [p.id for p in store.live_pages()] == ["p0", "p1"]
+    assert store.collection.count_documents({}) == 2, "no duplicate documents after re-adding"
