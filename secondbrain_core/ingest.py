@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secondbrain_core.settings import Settings
+from secondbrain_core.settings import Settings, resolve_source
 from secondbrain_core.sources.registry import open_source
 from secondbrain_core.sources.snapshot import SnapshotWriter
 from secondbrain_core.sources.sync import SyncReport, sync_source
@@ -11,15 +11,22 @@ from secondbrain_core.stores.page_store import PageStore
 
 
 def ingest_source(spec: str, settings: Settings) -> SyncReport:
-    """Sync one source incrementally; changed pages also land in the raw snapshot."""
+    """Sync one source incrementally; changed pages also land in the raw snapshot.
+
+    The manifest is rewritten only when it no longer matches the store (cheap id/hash read),
+    so a no-change re-sync reads no page bodies, and a run that crashed before the manifest
+    step is repaired by the next one.
+    """
     source = open_source(spec, settings)
     store = PageStore(open_database(settings))
     with SnapshotWriter(settings, source.name) as snapshot:
         report = sync_source(source, store, on_page=snapshot.write)
-        snapshot.write_manifest(store.live_pages(source.name))
+        live = {pid: digest for pid, (_, digest, deleted) in store.versions(source.name).items() if not deleted}
+        if report.fetched or snapshot.manifest_hashes != live:
+            snapshot.write_manifest(store.live_pages(source.name))
     return report
 
 
 def ingest_all(settings: Settings, only: str | None = None) -> dict[str, SyncReport]:
-    specs = [only] if only else settings.source_list
+    specs = [resolve_source(only)] if only else settings.source_list
     return {spec: ingest_source(spec, settings) for spec in specs}

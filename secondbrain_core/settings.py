@@ -15,6 +15,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SOURCE = f"notion-export:{REPO_ROOT / 'sample_data' / 'notes'}"
 
 
+def resolve_source(spec: str) -> str:
+    """A source spec as given by a user; `sample` names the shipped knowledge base."""
+    spec = spec.strip()
+    return SAMPLE_SOURCE if spec == "sample" else spec
+
+
 def _alias(name: str) -> AliasChoices:
     """Accept both the ecosystem's own variable name and the prefixed one."""
     return AliasChoices(name, f"SECONDBRAIN_{name}")
@@ -32,7 +38,7 @@ class Settings(BaseSettings):
     mongodb_uri: str | None = Field(default=None, validation_alias=_alias("MONGODB_URI"))
     mongodb_database: str = "secondbrain"
     s3_snapshot_uri: str | None = Field(
-        default=None, description="s3://bucket/prefix where raw page snapshots are also written"
+        default=None, description="s3://bucket/prefix for raw page snapshots (else $SECONDBRAIN_HOME/raw/)"
     )
     s3_endpoint_url: str | None = Field(default=None, validation_alias=_alias("AWS_ENDPOINT_URL"))
     dagster_home_override: Path | None = Field(default=None, validation_alias=_alias("DAGSTER_HOME"))
@@ -86,8 +92,7 @@ class Settings(BaseSettings):
     @property
     def source_list(self) -> list[str]:
         """The configured sources, one partition each; `sample` names the shipped KB."""
-        items = [s.strip() for s in self.sources.split(",") if s.strip()]
-        return [SAMPLE_SOURCE if s == "sample" else s for s in items]
+        return [resolve_source(s) for s in self.sources.split(",") if s.strip()]
 
     @property
     def crawl_allow_list(self) -> list[str]:

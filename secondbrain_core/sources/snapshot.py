@@ -47,11 +47,13 @@ class SnapshotWriter:
         self.slug = source_slug(source_name)
         self.store = open_store(settings)
         self._stored: dict[str, str] = {}
+        self.manifest_hashes: dict[str, str] | None = None
         self.written = 0
 
     def __enter__(self) -> SnapshotWriter:
         previous = read_manifest(self.store, manifest_key(self.slug))
         self._stored = {e.id: e.content_hash for e in previous.pages} if previous else {}
+        self.manifest_hashes = dict(self._stored) if previous else None
         return self
 
     def __exit__(

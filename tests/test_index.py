@@ -1,0 +1,215 @@
+"""The local index: incremental sync, deletions, embedder switch, RRF, search modes, filters,
+the document-store entry point, and the Atlas pipeline builders (pure: no Atlas here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag import atlas
+from secondbrain_core.rag.embedders import embedder_for
+from secondbrain_core.rag.fusion import rrf
+from secondbrain_core.rag.manifest import read_manifest
+from secondbrain_core.rag.pipeline import build_chunks, index_store, local_index_counts, sync_index
+from secondbrain_core.rag.search import Retriever, SearchFilters
+from secondbrain_core.settings import Settings
+from secondbrain_core.sources.page import Page
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_core.stores.page_store import PageStore
+
+
+class CountingEmbedder:
+    """The real MiniLM, counting the texts it embeds (optionally under another name)."""
+
+    def __init__(self, settings: Settings, name: str = "minilm") -> None:
+        self._inner = embedder_for(settings)
+        self.name = name
+        self.embedded = 0
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        return self._inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._inner.embed_query(text)
+
+
+def page(pid: str, title: str, body: str, source: str = "notes", tags=(), edited=datetime(2024, 3, 1)) -> Page:
+    return Page(
+        id=pid,
+        source=source,
+        title=title,
+        url=f"https://example.test/{pid}",
+        markdown=body,
+        properties={"Tags": list(tags)},
+        last_edited_time=edited.replace(tzinfo=UTC),
+    )
+
+
+def corpus() -> list[Page]:
+    return [
+        page("cats", "Cats", "# Care\n\nFeed your cat twice a day.\n\n# Sleep\n\nCats sleep sixteen hours daily."),
+        page("tomato", "Garden", "# Tomatoes\n\nWater tomato plants deeply at the roots.", tags=["garden"]),
+        page("py", "Python", "# Lists\n\nA list comprehension builds lists.", source="code", tags=["dev"]),
+        page("tax", "Taxes", "# Filing\n\nThe deadline for the 1040 form is April 15.", edited=datetime(2023, 1, 1)),
+    ]
+
+
+@pytest.fixture
+def small(settings: Settings) -> Settings:
+    settings.chunk_tokens, settings.chunk_overlap_tokens = 48, 8
+    return settings
+
+
+def test_resync_embeds_nothing_and_edits_embed_only_changed_chunks(small: Settings) -> None:
+    embedder = CountingEmbedder(small)
+    pages = corpus()
+    first_chunks = build_chunks(pages, small)
+    first = sync_index(first_chunks, small, embedder)
+    assert first.embedded == first.added == len(first_chunks) == embedder.embedded
+    assert first.manifest.counts["chunks"] == len(first_chunks)
+
+    again = sync_index(build_chunks(pages, small), small, embedder)
+    assert (again.embedded, again.added, again.removed, again.kept) == (0, 0, 0, len(first_chunks))
+    assert embedder.embedded == len(first_chunks)
+
+    pages[0] = pages[0].model_copy(update={"markdown": pages[0].markdown.replace("sixteen", "fourteen")})
+    edited_chunks = build_chunks(pages, small)
+    changed = {c.chunk_id for c in edited_chunks} - {c.chunk_id for c in first_chunks}
+    report = sync_index(edited_chunks, small, embedder)
+    assert len(changed) == 1 and report.embedded == 1 and report.removed == 1
+    assert embedder.embedded == len(first_chunks) + 1
+    hits = Retriever(small, embedder).search("fourteen", mode="bm25", k=3)
+    assert hits[0].page_id == "cats" and "fourteen" in hits[0].text
+
+
+def test_deleted_pages_leave_the_index(small: Settings) -> None:
+    embedder = CountingEmbedder(small)
+    pages = corpus()
+    sync_index(build_chunks(pages, small), small, embedder)
+    retriever = Retriever(small, embedder)
+    assert retriever.search("1040 deadline", mode="bm25")[0].page_id == "tax"
+
+    kept = build_chunks(pages[:-1], small)
+    report = sync_index(kept, small, embedder)
+
+    assert report.removed == len(build_chunks(pages[-1:], small)) and report.embedded == 0
+    assert set(local_index_counts(small).values()) == {len(kept)}
+    for mode in ("bm25", "dense", "hybrid"):
+        assert "tax" not in {h.page_id for h in retriever.search("1040 tax form deadline", mode=mode, k=10)}
+
+
+def test_changing_the_embedder_rebuilds(small: Settings) -> None:
+    chunks = build_chunks(corpus(), small)
+    sync_index(chunks, small, CountingEmbedder(small))
+    other = CountingEmbedder(small, name="minilm-v2")
+    report = sync_index(chunks, small, other)
+    assert report.embedded == other.embedded == len(chunks) and report.removed == 0
+    assert read_manifest(small).embedder == "minilm-v2"
+    assert set(local_index_counts(small).values()) == {len(chunks)}
+    with pytest.raises(SecondBrainError, match="minilm-v2"):
+        Retriever(small)  # configured embedder is still minilm: querying would mix vector spaces
+
+
+def test_rrf_matches_a_hand_computed_example() -> None:
+    fused = rrf([["a", "b", "c"], ["c", "a", "d"]], k=60)
+    expected = {
+        "a": 1 / 61 + 1 / 62,
+        "c": 1 / 63 + 1 / 61,
+        "b": 1 / 62,
+        "d": 1 / 63,
+    }
+    assert [item for item, _ in fused] == ["a", "c", "b", "d"]
+    assert all(np.isclose(score, expected[item]) for item, score in fused)
+
+
+def test_search_modes_filters_and_manifest(small: Settings) -> None:
+    embedder = CountingEmbedder(small)
+    sync_index(build_chunks(corpus(), small), small, embedder)
+    retriever = Retriever(small, embedder)
+
+    assert retriever.search("tomato", mode="bm25", k=1)[0].page_id == "tomato"
+    assert retriever.search("how much do kittens nap", mode="dense", k=1)[0].page_id == "cats"
+    hybrid = retriever.search("when is the 1040 due", mode="hybrid", k=3)
+    assert hybrid[0].page_id == "tax" and hybrid[0].url == "https://example.test/tax"
+    assert hybrid == sorted(hybrid, key=lambda h: -h.score)
+    assert retriever.search("zzzz qqqq", mode="bm25") == []
+
+    by_source = retriever.search("lists", k=10, filters=SearchFilters(sources=["code"]))
+    assert by_source and {h.page_id for h in by_source} == {"py"}
+    by_tag = retriever.search("water plants", k=10, filters=SearchFilters(tags=["garden", "none"]))
+    assert {h.page_id for h in by_tag} == {"tomato"}
+    recent = retriever.search("deadline form", k=10, filters=SearchFilters(edited_after=datetime(2024, 1, 1)))
+    assert recent and "tax" not in {h.page_id for h in recent}
+    old = retriever.search("deadline form", mode="dense", k=10, filters=SearchFilters(edited_before=datetime(2024, 1, 1)))
+    assert {h.page_id for h in old} == {"tax"}
+
+    manifest = retriever.manifest
+    assert (manifest.embedder, manifest.dimension, manifest.context_mode) == ("minilm", 384, "structural")
+    assert set(manifest.source_versions) == {"notes", "code"}
+    with pytest.raises(SecondBrainError, match="mode"):
+        retriever.search("x", mode="fuzzy")  # type: ignore[arg-type]
+
+
+def test_no_index_is_a_user_error(settings: Settings) -> None:
+    with pytest.raises(SecondBrainError, match="materialize vector_index"):
+        Retriever(settings)
+
+
+def test_index_store_reads_live_pages(small: Settings) -> None:
+    store = PageStore(open_database(small))
+    pages = corpus()
+    store.upsert(pages)
+    store.mark_deleted("notes", ["tax"])
+
+    report = index_store(small)
+
+    assert report.manifest.counts["pages"] == len(pages) - 1
+    hits = Retriever(small).search("deadline 1040 form", mode="bm25", k=10)
+    assert "tax" not in {h.page_id for h in hits}
+
+
+# --- Atlas: definitions and pipelines are pure; nothing here talks to Atlas --------------------
+
+
+def test_atlas_definitions_and_pipelines() -> None:
+    vector_def = atlas.vector_index_definition(384)
+    assert vector_def["fields"][0] == {
+        "type": "vector",
+        "path": "embedding",
+        "numDimensions": 384,
+        "similarity": "dotProduct",
+    }
+    assert {f["path"] for f in vector_def["fields"][1:]} == {"source", "tags", "last_edited_time"}
+    assert atlas.text_index_definition()["mappings"]["fields"]["search_text"]["type"] == "string"
+
+    filters = SearchFilters(sources=["notes"], tags=["a"], edited_after=datetime(2024, 1, 1))
+    vector_stage = atlas.vector_search_pipeline([0.1, 0.2], 5, filters)[0]["$vectorSearch"]
+    assert vector_stage["limit"] == 5 and vector_stage["numCandidates"] >= 50
+    assert vector_stage["filter"] == {
+        "source": {"$in": ["notes"]},
+        "tags": {"$in": ["a"]},
+        "last_edited_time": {"$gte": datetime(2024, 1, 1)},
+    }
+    assert "filter" not in atlas.vector_search_pipeline([0.1], 5)[0]["$vectorSearch"]
+
+    text = atlas.text_search_pipeline("tomato", 7, filters)
+    compound = text[0]["$search"]["compound"]
+    assert compound["must"] == [{"text": {"query": "tomato", "path": "search_text"}}]
+    assert {"range": {"path": "last_edited_time", "gte": datetime(2024, 1, 1)}} in compound["filter"]
+    assert text[1] == {"$limit": 7} and text[2]["$project"]["score"] == {"$meta": "searchScore"}
+
+
+def test_atlas_document_carries_vector_and_filter_fields(small: Settings) -> None:
+    chunk = build_chunks(corpus()[1:2], small)[0]
+    doc = atlas.chunk_document(chunk, np.ones(3, dtype=np.float32))
+    assert doc["_id"] == chunk.chunk_id and doc["embedding"] == [1.0, 1.0, 1.0]
+    assert doc["tags"] == ["garden"] and doc["last_edited_time"] == datetime(2024, 3, 1, tzinfo=UTC)
+    assert doc["search_text"].startswith("Garden › Tomatoes")
