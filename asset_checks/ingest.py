@@ -3,7 +3,10 @@
 Dagster 1.13 runs an `@asset_check` in the same run as its asset; declared with the asset's
 `partitions_def`, each evaluation is recorded against that partition (without it the check
 result has no partition and the UI shows one result for all sources). `partitions_def` on a
-check is still marked preview, hence the narrow warning filter below.
+check is still marked preview, hence the narrow warning filter below. A run of the checks
+alone, without the asset, is refused for a partitioned selection in 1.13 ("no
+PartitionsDefinition shared by all the provided assets"), so they always run with the asset;
+being blocking, a failure fails that run and keeps downstream assets off the bad partition.
 """
 
 import warnings
@@ -60,9 +63,7 @@ def page_ids_unique(context: dg.AssetCheckExecutionContext, sb: SecondBrainSetti
 
 
 @dg.asset_check(asset=raw_notion_pages, partitions_def=SOURCES, blocking=True)
-def live_count_matches_listing(
-    context: dg.AssetCheckExecutionContext, sb: SecondBrainSettings
-) -> dg.AssetCheckResult:
+def live_count_matches_listing(context: dg.AssetCheckExecutionContext, sb: SecondBrainSettings) -> dg.AssetCheckResult:
     """The store holds exactly the pages the source listed when the partition last materialized.
 
     The listing count comes from that materialization's metadata rather than a new listing,

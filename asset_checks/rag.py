@@ -63,4 +63,6 @@ def manifest_embedder_is_configured(sb: SecondBrainSettings) -> dg.AssetCheckRes
     )
 
 
-RAG_CHECKS = [chunks_within_token_bound, index_matches_chunks, manifest_embedder_is_configured]
+CHUNK_CHECKS = [chunks_within_token_bound]
+INDEX_CHECKS = [index_matches_chunks, manifest_embedder_is_configured]
+RAG_CHECKS = CHUNK_CHECKS + INDEX_CHECKS

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     serve_queue_size: int = Field(default=4, description="requests waiting behind the one generating; more → 503")
     serve_max_request_bytes: int = Field(default=1_000_000, description="request bodies above this → 413")
     llm_context_tokens: int = Field(default=2048, description="prompt + completion budget of the local model")
+    llm_backend: str = Field(default="auto", description="auto (llama.cpp for GGUF if installed) | transformers | llamacpp")
     llm_timeout_s: float = 120.0
     llm_max_retries: int = 4
 

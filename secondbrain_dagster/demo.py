@@ -24,7 +24,7 @@ from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys
 
-SAMPLE_QUESTION = "What are my notes about?"
+SAMPLE_QUESTION = "How does autovacuum decide when to vacuum a table?"  # the sample KB is the PostgreSQL manual
 TOP_HITS = 3
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -59,23 +59,29 @@ def open_instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home))
 
 
-def plan_stages(defs: dg.Definitions) -> list[Stage]:
-    """Split the materializable assets into the fewest ordered stages of one partitioning each.
+def plan_stages(defs: dg.Definitions, only: Sequence[str] = ()) -> list[Stage]:
+    """Split the materializable assets (or just `only`) into the fewest ordered stages of one
+    partitioning each.
 
     Walking keys in topological order, a stage takes every remaining asset with its
-    partitioning whose materializable parents are done or in the stage itself.
+    partitioning whose parents are done, in the stage itself, or not to be run at all.
     """
     graph = defs.resolve_asset_graph()
-    todo = [k for k in graph.toposorted_asset_keys if k in graph.materializable_asset_keys]
+    unknown = sorted(set(only) - {k.to_user_string() for k in graph.materializable_asset_keys})
+    if unknown:
+        raise SecondBrainError(f"--select names no materializable asset: {', '.join(unknown)}")
+    todo = [
+        k
+        for k in graph.toposorted_asset_keys
+        if k in graph.materializable_asset_keys and (not only or k.to_user_string() in only)
+    ]
+    wanted = set(todo)
     done: set[dg.AssetKey] = set()
     stages: list[Stage] = []
     while todo:
         stage = Stage(graph.get(todo[0]).partitions_def)
         for key in todo:
-            ready = all(
-                p in done or p in stage.assets or p not in graph.materializable_asset_keys
-                for p in graph.get(key).parent_keys
-            )
+            ready = all(p in done or p in stage.assets or p not in wanted for p in graph.get(key).parent_keys)
             if ready and graph.get(key).partitions_def == stage.partitions_def:
                 stage.assets.append(key)
         done.update(stage.assets)
@@ -93,9 +99,7 @@ def register_sources(instance: dg.DagsterInstance, settings: Settings) -> list[s
     return keys
 
 
-def run_stage(
-    defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, sources: list[str]
-) -> list[RunSummary]:
+def run_stage(defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, sources: list[str]) -> list[RunSummary]:
     job = defs.resolve_implicit_job_def_def_for_assets(stage.assets)
     if stage.partitions_def is None:
         partitions: Sequence[str | None] = [None]
@@ -147,14 +151,17 @@ def _summarize(result: dg.ExecuteInProcessResult, partition: str | None, assets:
 
 
 def ask_sample_question(settings: Settings) -> dict:
-    """The agent's answer if the agent exists, else the search index's top hits, else why not."""
-    if importlib.util.find_spec("secondbrain_core.agent") is None:
-        return {"question": SAMPLE_QUESTION, "not_built": ["agent (secondbrain_core.agent)", "search"]}
-    agent = importlib.import_module("secondbrain_core.agent")
+    """The agent's answer where the agent exists, else the search index's top hits; never fails the demo."""
+    asked: dict = {"question": SAMPLE_QUESTION}
     try:
-        return {"question": SAMPLE_QUESTION, "answer": agent.ask(SAMPLE_QUESTION, settings)}
+        if importlib.util.find_spec("secondbrain_core.agent") is not None:
+            return {**asked, "answer": importlib.import_module("secondbrain_core.agent").ask(SAMPLE_QUESTION, settings)}
+        from secondbrain_core.rag.search import Retriever
+
+        hits = Retriever(settings).search(SAMPLE_QUESTION, k=TOP_HITS)
+        return {**asked, "not_built": ["agent (secondbrain_core.agent)"], "hits": [h.model_dump() for h in hits]}
     except SecondBrainError as exc:
-        return {"question": SAMPLE_QUESTION, "error": str(exc)}
+        return {**asked, "error": str(exc)}
 
 
 def _text(summary: dict) -> str:
@@ -171,10 +178,15 @@ def _text(summary: dict) -> str:
         lines.append(f"not run (an upstream run failed): {', '.join(summary['skipped'])}")
     question = summary["question"]
     lines += ["", f"Q: {question['question']}"]
+    if "answer" in question:
+        lines.append(f"   {question['answer']}")
+    if "error" in question:
+        lines.append(f"   not answered: {question['error']}")
     if "not_built" in question:
-        lines.append(f"   not built yet: {', '.join(question['not_built'])}")
-    else:
-        lines.append(f"   {question.get('answer', question.get('error'))}")
+        lines.append(f"   not built yet: {', '.join(question['not_built'])}; top search hits instead:")
+    for rank, hit in enumerate(question.get("hits", []), 1):
+        snippet = " ".join(hit["text"].split())[:100]
+        lines.append(f"   {rank}. {hit['title']} ({hit['score']:.3f}) {hit['url']}\n      {snippet}")
     home = summary["dagster_home"]
     lines += [
         "",
@@ -185,14 +197,14 @@ def _text(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def run_demo(settings: Settings) -> dict:
-    """Materialize every asset for every configured source; the summary `--json` prints."""
+def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
+    """Materialize every asset (or `only` these) for every configured source; the `--json` summary."""
     from secondbrain_dagster.definitions import defs
 
     instance = open_instance(settings)
     sources = register_sources(instance, settings)
     runs: list[RunSummary] = []
-    stages = plan_stages(defs)
+    stages = plan_stages(defs, only)
     for index, stage in enumerate(stages):
         stage_runs = run_stage(defs, stage, instance, sources)
         runs += stage_runs
@@ -214,10 +226,15 @@ def run_demo(settings: Settings) -> dict:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m secondbrain_dagster.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the summary of runs as JSON")
+    parser.add_argument("--select", default="", help="comma list of asset keys to run instead of the whole graph")
     args = parser.parse_args(argv)
     settings = Settings()
     apply_runtime_env(settings)
-    summary = run_demo(settings)
+    try:
+        summary = run_demo(settings, [key.strip() for key in args.select.split(",") if key.strip()])
+    except SecondBrainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(summary, default=str) if args.json else _text(summary))
     return 0 if summary["success"] else 1
 

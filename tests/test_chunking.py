@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from secondbrain_core.rag.chunking import chunk_page
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.chunking import MIN_TOKENS, chunk_page
 from secondbrain_core.rag.tokens import count_tokens
 from secondbrain_core.sources.page import Page
 
-WORDS = st.sampled_from("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi".split())
+WORDS = st.sampled_from(
+    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "pi"]
+)
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 
 
@@ -83,7 +88,8 @@ def test_heading_path_and_metadata() -> None:
         ["Guide", "Use"],
     ]
     assert chunks[2].text == "### Linux\n\nUse apt."
-    assert chunks[0].metadata == {"source": "s", "tags": ["cli", "howto"], "last_edited_time": page.last_edited_time.isoformat()}
+    edited = page.last_edited_time.isoformat()
+    assert chunks[0].metadata == {"source": "s", "tags": ["cli", "howto"], "last_edited_time": edited}
     assert {c.page_id for c in chunks} == {"p1"} and {c.url for c in chunks} == {"u"}
 
 
@@ -109,7 +115,7 @@ def test_long_table_repeats_its_header() -> None:
 def test_prose_overlap_repeats_trailing_sentences() -> None:
     text = " ".join(f"Sentence number {i} is short." for i in range(60))
     chunks = chunk_page(_page(text), 48, 16)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         first_sentence = after.text.split(". ")[0] + "."
         assert first_sentence in before.text  # the next chunk opens with the previous one's tail
 
@@ -126,3 +132,10 @@ def test_ids_are_content_hashes() -> None:
     assert not set(other_page) & set(ids)
     repeated = chunk_page(_page("Same text.\n\n" + "x " * 60 + "\n\nSame text."), 16, 0)
     assert len({c.chunk_id for c in repeated}) == len(repeated)
+
+
+def test_too_small_bound_names_the_setting() -> None:
+    with pytest.raises(SecondBrainError, match="SECONDBRAIN_CHUNK_TOKENS"):
+        chunk_page(_page("text"), MIN_TOKENS - 1, 0)
+    tight = chunk_page(_page("```\n" + "x = 1\n" * 30 + "```\n\n| a | b |\n|---|---|\n| 1 | 2 |"), MIN_TOKENS, 4)
+    assert all(count_tokens(c.text) <= MIN_TOKENS for c in tight)

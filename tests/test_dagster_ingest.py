@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import UTC, datetime
@@ -154,6 +155,16 @@ def test_sensor_runs_only_changed_sources(settings: Settings, tmp_path: Path, mo
     added = tick(instance, changed.cursor)
     assert requested(added) == [c]
     assert c in instance.get_dynamic_partitions(SOURCES.name)
+
+
+def test_sensor_skips_a_source_it_cannot_list(settings: Settings, tmp_path: Path, monkeypatch) -> None:
+    """`notion` without a token is reported and retried later; the other source still runs."""
+    export = write_export(tmp_path / "a", {"Alpha": "a1"})
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", f"notion,{export}")
+    instance = dg.DagsterInstance.ephemeral()
+    first = tick(instance, None)
+    assert requested(first) == [export]
+    assert "notion" not in json.loads(first.cursor)
 
 
 def test_sensor_with_notion_api_source(settings: Settings, tmp_path: Path, monkeypatch) -> None:

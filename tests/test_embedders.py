@@ -93,7 +93,8 @@ def api() -> Iterator[FakeAPI]:
 
 
 def _page(markdown: str, page_id: str = "p1") -> Page:
-    return Page(id=page_id, source="s", title="Notes", markdown=markdown, last_edited_time=datetime(2024, 1, 1, tzinfo=UTC))
+    edited = datetime(2024, 1, 1, tzinfo=UTC)
+    return Page(id=page_id, source="s", title="Notes", markdown=markdown, last_edited_time=edited)
 
 
 # --- local models -----------------------------------------------------------------------

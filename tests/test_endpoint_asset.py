@@ -17,7 +17,7 @@ from secondbrain_dagster.serving.definitions import defs
 def _probe_until(settings, done: threading.Event, failures: list[str], seen_pids: set[int]) -> None:
     """Ask whatever endpoint the state file names, continuously, as a caller would."""
     while not done.is_set():
-        state = endpoint_process._read(settings)
+        state = endpoint_process.read_state(settings)
         try:
             response = httpx.get(f"{state.url}/v1/models", timeout=5)
             response.raise_for_status()

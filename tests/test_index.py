@@ -148,7 +148,8 @@ def test_search_modes_filters_and_manifest(small: Settings) -> None:
     assert {h.page_id for h in by_tag} == {"tomato"}
     recent = retriever.search("deadline form", k=10, filters=SearchFilters(edited_after=datetime(2024, 1, 1)))
     assert recent and "tax" not in {h.page_id for h in recent}
-    old = retriever.search("deadline form", mode="dense", k=10, filters=SearchFilters(edited_before=datetime(2024, 1, 1)))
+    before_2024 = SearchFilters(edited_before=datetime(2024, 1, 1))
+    old = retriever.search("deadline form", mode="dense", k=10, filters=before_2024)
     assert {h.page_id for h in old} == {"tax"}
 
     manifest = retriever.manifest
@@ -158,9 +159,12 @@ def test_search_modes_filters_and_manifest(small: Settings) -> None:
         retriever.search("x", mode="fuzzy")  # type: ignore[arg-type]
 
 
-def test_no_index_is_a_user_error(settings: Settings) -> None:
+def test_no_index_is_a_user_error_and_an_empty_one_finds_nothing(settings: Settings) -> None:
     with pytest.raises(SecondBrainError, match="materialize vector_index"):
         Retriever(settings)
+    report = sync_index([], settings, CountingEmbedder(settings))
+    assert (report.added, report.manifest.counts["chunks"]) == (0, 0)
+    assert Retriever(settings).search("anything", mode="hybrid") == []
 
 
 def test_index_store_reads_live_pages(small: Settings) -> None:

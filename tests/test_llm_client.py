@@ -13,10 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.llm import llm_for
 from secondbrain_core.llm.http_client import HTTPChatClient, LLMHTTPError, retry_delay
 from secondbrain_core.llm.local import LocalChatModel
-from secondbrain_core.llm.models import base_model
+from secondbrain_core.llm.models import base_model, resolve_model
 from secondbrain_core.llm.stops import StopScanner
 from secondbrain_core.llm.types import ContextLengthError
 from secondbrain_core.settings import Settings
@@ -146,7 +147,7 @@ def smol() -> LocalChatModel:
 
 def test_local_model_loads_once_and_counts_usage(smol: LocalChatModel) -> None:
     other = LocalChatModel(base_model())
-    assert other._w is smol._w  # the weights are cached per process
+    assert other.engine is smol.engine  # the weights are cached per process
     result = other.chat(HELLO, max_tokens=6)
     assert result.completion_tokens <= 6 and result.prompt_tokens > 5
     assert result.finish_reason == ("length" if result.completion_tokens == 6 else "stop")
@@ -170,9 +171,9 @@ def test_local_model_is_thread_safe_and_deterministic(smol: LocalChatModel) -> N
 
 def test_local_model_stop_strings_and_sampling(smol: LocalChatModel) -> None:
     prompt = [{"role": "user", "content": "List the numbers from 1 to 5, separated by commas."}]
-    full = smol.chat(prompt, max_tokens=12).text
+    full = smol.chat(prompt, max_tokens=8).text
     stop = full.strip()[2:4]
-    cut = smol.chat(prompt, max_tokens=12, stop=[stop])
+    cut = smol.chat(prompt, max_tokens=8, stop=[stop])
     assert cut.text == full[: full.index(stop)] and cut.finish_reason == "stop"
     sampled = smol.chat(prompt, max_tokens=4, temperature=0.8)
     assert 1 <= sampled.completion_tokens <= 4
@@ -182,3 +183,30 @@ def test_local_model_refuses_a_prompt_beyond_its_context() -> None:
     tiny = LocalChatModel(base_model(), context_tokens=16)
     with pytest.raises(ContextLengthError, match="16"):
         tiny.chat([{"role": "user", "content": "word " * 40}], max_tokens=4)
+
+
+def test_champion_resolves_the_mlflow_alias_else_base(settings: Settings, tmp_path) -> None:
+    from mlflow.tracking import MlflowClient
+
+    assert resolve_model(settings, "champion").source == "base"  # no registry yet
+    client = MlflowClient(settings.mlflow_tracking_uri)
+    experiment = client.create_experiment("tuning", artifact_location=(tmp_path / "artifacts").as_uri())
+    run = client.create_run(experiment)
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "config.json").write_text('{"model_type": "llama"}')
+    client.log_artifacts(run.info.run_id, str(weights), "model")
+    assert resolve_model(settings, "champion").source == "base"  # a registry, but no summarizer@champion
+
+    client.create_registered_model("summarizer")
+    version = client.create_model_version("summarizer", f"{run.info.artifact_uri}/model", run.info.run_id)
+    client.set_registered_model_alias("summarizer", "champion", version.version)
+    ref = resolve_model(settings, "champion")
+    assert (ref.name, ref.version, ref.source) == ("summarizer", str(version.version), "registry")
+    assert (ref.path / "config.json").read_text() == '{"model_type": "llama"}'
+    assert ref.path.is_relative_to(settings.home.resolve() / "models")
+
+
+def test_unknown_model_name_is_a_user_error(tmp_path) -> None:
+    with pytest.raises(SecondBrainError, match="no-such-model"):
+        resolve_model(Settings(home=tmp_path), str(tmp_path / "no-such-model"))

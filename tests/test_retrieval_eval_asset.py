@@ -3,6 +3,10 @@ simulated regression (a worse metric logged as a newer run), which the check mus
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -42,19 +46,46 @@ def test_gate_accepts_first_then_holds_the_accepted_baseline(settings: Settings)
     assert gate(log_report(_report(0.30), settings, "v2", "test"), settings).passed
 
 
+NOTES = {
+    "Sourdough starter": "Feed the sourdough starter with rye flour and water every morning.",
+    "Bicycle chain": "Clean the bicycle chain with degreaser, then apply chain lubricant.",
+    "Orchid care": "Water the orchid weekly and keep it in bright indirect sunlight.",
+    "Tax return": "File the income tax return before the April deadline with your receipts.",
+}
+QUESTIONS = {"Sourdough starter": "what flour feeds my sourdough", "Tax return": "when is the tax return due"}
+
+
+@pytest.fixture
+def tiny_dev_set(tmp_path: Path) -> dict[str, str]:
+    """A Notion export of four notes plus judged questions: the asset's config points at it."""
+    export, judged = tmp_path / "export", tmp_path / "devset"
+    export.mkdir()
+    judged.mkdir()
+    ids = {title: hashlib.md5(title.encode()).hexdigest() for title in NOTES}
+    for title, text in NOTES.items():
+        (export / f"{title} {ids[title]}.md").write_text(f"# {title}\n\n{text}\n")
+    (judged / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": t, "text": q}) + "\n" for t, q in QUESTIONS.items())
+    )
+    rows = "".join(f"{t}\t{ids[t]}\t2\n" for t in QUESTIONS)
+    (judged / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\n" + rows)
+    return {"dev_set_dir": str(judged), "corpus_source": f"notion-export:{export}"}
+
+
 @pytest.mark.slow
-def test_asset_materializes_then_check_fails_on_regression(settings: Settings) -> None:
+def test_asset_materializes_then_check_fails_on_regression(settings: Settings, tiny_dev_set: dict[str, str]) -> None:
     instance = dg.DagsterInstance.ephemeral()
     resources = {"sb": SecondBrainSettings(home=str(settings.home))}
     assets = [retrieval_eval, hybrid_ndcg_no_regression]
+    run_config = {"ops": {"retrieval_eval": {"config": tiny_dev_set}}}
 
-    result = dg.materialize(assets, resources=resources, instance=instance)
+    result = dg.materialize(assets, resources=resources, instance=instance, run_config=run_config)
     assert result.success
     metadata = result.asset_materializations_for_node("retrieval_eval")[0].metadata
-    assert metadata["target"].value == "temp index of the sample KB"  # no sample index in this home
-    assert metadata["queries"].value >= 100
+    assert metadata["target"].value == "temp index of the dev corpus"  # no index of that source in this home
+    assert metadata["queries"].value == 2
     hybrid = metadata["hybrid_ndcg@10"].value
-    assert 0.3 < hybrid <= 1.0
+    assert 0.0 < hybrid <= 1.0
     assert "| hybrid |" in metadata["metrics"].value
     check = result.get_asset_check_evaluations()[0]
     assert check.passed and check.metadata[GATE_KEY].value == pytest.approx(hybrid)

@@ -29,13 +29,14 @@ class DevSet:
     version: str  # hash of the queries and judgments: only runs on the same version compare
 
 
-def sample_pages(settings: Settings) -> list[Page]:
-    source = open_source(SAMPLE_SOURCE, settings)
+def sample_pages(settings: Settings, spec: str = SAMPLE_SOURCE) -> list[Page]:
+    source = open_source(spec, settings)
     return [source.fetch_page(stub) for stub in source.list_pages()]
 
 
-def load_dev_set(settings: Settings, folder: Path = DEV_SET_DIR) -> DevSet:
-    pages = sample_pages(settings)
+def load_dev_set(settings: Settings, folder: Path = DEV_SET_DIR, spec: str = SAMPLE_SOURCE) -> DevSet:
+    """Queries and judgments from `folder`, pages from the source `spec` (the sample KB by default)."""
+    pages = sample_pages(settings, spec)
     queries = load_queries(folder / "queries.jsonl")
     qrels = load_qrels(folder / "qrels.tsv", queries.keys(), {p.id for p in pages})
     digest = hashlib.sha256()
@@ -48,10 +49,10 @@ def load_dev_set(settings: Settings, folder: Path = DEV_SET_DIR) -> DevSet:
 class DevEvaluation:
     report: RetrievalReport
     version: str
-    target: str  # "materialized index" or "temp index of the sample KB"
+    target: str  # "materialized index" or "temp index of the dev corpus"
 
 
-def evaluate_dev_set(settings: Settings) -> DevEvaluation:
+def evaluate_dev_set(settings: Settings, folder: Path = DEV_SET_DIR, spec: str = SAMPLE_SOURCE) -> DevEvaluation:
     """Score the dev set on the user's index when it holds exactly the sample KB, else on a copy.
 
     The number must stay comparable from run to run: an index of other sources (a real
@@ -61,11 +62,11 @@ def evaluate_dev_set(settings: Settings) -> DevEvaluation:
     """
     from secondbrain_core.rag.manifest import read_manifest
 
-    dev = load_dev_set(settings)
+    dev = load_dev_set(settings, folder, spec)
     manifest = read_manifest(settings)
-    if manifest is not None and set(manifest.source_versions) == {SAMPLE_SOURCE}:
+    if manifest is not None and set(manifest.source_versions) == {spec}:
         report = evaluate_index(settings, dev.queries, dev.qrels)
         report.docs, report.chunks = len(dev.pages), manifest.counts.get("chunks", 0)
         return DevEvaluation(report=report, version=dev.version, target="materialized index")
     report = evaluate_pages(dev.pages, dev.queries, dev.qrels, settings)
-    return DevEvaluation(report=report, version=dev.version, target="temp index of the sample KB")
+    return DevEvaluation(report=report, version=dev.version, target="temp index of the dev corpus")

@@ -39,7 +39,8 @@ def _dir(settings: Settings) -> Path:
     return settings.home.resolve() / "endpoint"
 
 
-def _read(settings: Settings) -> EndpointState | None:
+def read_state(settings: Settings) -> EndpointState | None:
+    """What the state file says, whether or not that process still answers."""
     try:
         return EndpointState.model_validate_json((_dir(settings) / "state.json").read_text())
     except (OSError, ValueError):
@@ -61,7 +62,7 @@ def healthy(url: str, timeout_s: float = 2.0) -> bool:
 
 def current(settings: Settings) -> EndpointState | None:
     """The running endpoint of this home, or None when none answers."""
-    state = _read(settings)
+    state = read_state(settings)
     return state if state and _pid_alive(state.pid) and healthy(state.url) else None
 
 
@@ -78,7 +79,7 @@ def deploy(settings: Settings, model: str = "champion", *, timeout_s: float = 30
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "deploy.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        old = _read(settings)
+        old = read_state(settings)
         new = _start(settings, ref, timeout_s)
         _write(settings, new)
         if old and old.pid != new.pid and _pid_alive(old.pid):
@@ -116,8 +117,13 @@ def _start(settings: Settings, ref: ModelRef, timeout_s: float) -> EndpointState
 
 def stop(settings: Settings) -> EndpointState | None:
     """Stop this home's endpoint if one runs; returns the state it had."""
-    state = _read(settings)
-    if state and _pid_alive(state.pid):
-        _terminate(state.pid)
-    (_dir(settings) / "state.json").unlink(missing_ok=True)
+    folder = _dir(settings)
+    if not folder.is_dir():
+        return None
+    with open(folder / "deploy.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = read_state(settings)
+        if state and _pid_alive(state.pid):
+            _terminate(state.pid)
+        (folder / "state.json").unlink(missing_ok=True)
     return state

@@ -273,7 +273,7 @@ def serve(settings: Settings, ref: ModelRef, *, port: int, host: str | None = No
 
     from secondbrain_core.llm.local import LocalChatModel
 
-    backend = LocalChatModel(ref, context_tokens=settings.llm_context_tokens)
+    backend = LocalChatModel(ref, context_tokens=settings.llm_context_tokens, backend=settings.llm_backend)
     log.info("serving %s version %s on port %d", ref.name, ref.version, port)
     app = create_app(backend, settings, version=ref.version)
     uvicorn.run(app, host=host or settings.endpoint_host, port=port, log_level="info")

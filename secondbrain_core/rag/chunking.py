@@ -22,10 +22,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.tokens import count_tokens, split_to_tokens
 from secondbrain_core.sources.page import Page
 
 CONTEXT_VERSION = "ctx-v1"
+MIN_TOKENS = 16  # room for a fenced code line or a table row with its header
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
@@ -86,8 +88,8 @@ class _Unit:
 
 def chunk_page(page: Page, max_tokens: int, overlap_tokens: int) -> list[Chunk]:
     """Cut one page into chunks of at most `max_tokens` tokens (context not included)."""
-    if max_tokens < 8:
-        raise ValueError(f"max_tokens={max_tokens} is too small to hold a code fence")
+    if max_tokens < MIN_TOKENS:
+        raise SecondBrainError(f"SECONDBRAIN_CHUNK_TOKENS={max_tokens} is too small: use at least {MIN_TOKENS}")
     overlap_tokens = max(0, min(overlap_tokens, max_tokens // 2))
     metadata = page_metadata(page)
     chunks: list[Chunk] = []

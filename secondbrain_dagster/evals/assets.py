@@ -1,16 +1,25 @@
 """`retrieval_eval`: the dev question set scored after every index build, logged to MLflow."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 
-from secondbrain_core.evals.dev_set import evaluate_dev_set
+from secondbrain_core.evals.dev_set import DEV_SET_DIR, evaluate_dev_set
 from secondbrain_core.evals.metrics import DEFAULT_CUTOFFS
 from secondbrain_core.evals.retrieval import RetrievalReport
 from secondbrain_core.evals.tracking import log_report
+from secondbrain_core.settings import SAMPLE_SOURCE
 from secondbrain_dagster.resources import SecondBrainSettings
 
 MLFLOW_RUN_ID = "mlflow_run_id"  # metadata key the regression check reads
+
+
+class RetrievalEvalConfig(dg.Config):
+    """Which judged set to score: the committed dev set over the sample KB unless overridden."""
+
+    dev_set_dir: str = str(DEV_SET_DIR)
+    corpus_source: str = SAMPLE_SOURCE
 
 
 @dg.asset(
@@ -19,7 +28,9 @@ MLFLOW_RUN_ID = "mlflow_run_id"  # metadata key the regression check reads
     kinds={"mlflow", "python"},
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
 )
-def retrieval_eval(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
+def retrieval_eval(
+    context: dg.AssetExecutionContext, config: RetrievalEvalConfig, sb: SecondBrainSettings
+) -> dg.MaterializeResult:
     """nDCG@10, Recall@10/100 and MRR@10 of bm25, dense and hybrid search on the dev set.
 
     Runs on the materialized index when it holds exactly the sample KB, otherwise on the
@@ -27,7 +38,7 @@ def retrieval_eval(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -
     the same questions over the same pages. Each run is one MLflow run in `retrieval_eval`.
     """
     settings = sb.get()
-    evaluation = evaluate_dev_set(settings)
+    evaluation = evaluate_dev_set(settings, Path(config.dev_set_dir), config.corpus_source)
     run_id = log_report(evaluation.report, settings, evaluation.version, evaluation.target)
     report = evaluation.report
     context.log.info(report.as_text())

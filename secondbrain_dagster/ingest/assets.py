@@ -1,4 +1,8 @@
-"""`raw_notion_pages`: every configured source synced into the document store, per partition."""
+"""`raw_notion_pages`: every configured source synced into the document store, per partition.
+
+(No `from __future__ import annotations` in Dagster modules: Dagster inspects the `context`
+annotation at definition time and rejects it as a string.)
+"""
 
 from datetime import timedelta
 
@@ -38,7 +42,7 @@ def raw_notion_pages(context: dg.AssetExecutionContext, sb: SecondBrainSettings)
     counts = report.model_dump(include={LISTED_PAGES, "new", "updated", "unchanged", "deleted", "fetched"})
     return dg.MaterializeResult(
         metadata={
-            **{name: dg.MetadataValue.int(value) for name, value in counts.items()},
+            **{key: dg.MetadataValue.int(value) for key, value in counts.items()},
             "live_pages": dg.MetadataValue.int(len(live)),
             "source": dg.MetadataValue.text(spec),
             "snapshot": dg.MetadataValue.path(f"{open_store(settings).location}/{manifest_key(source_slug(name))}"),

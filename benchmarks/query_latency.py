@@ -1,0 +1,131 @@
+"""Search-path latency at 100k chunks: hybrid (and bm25/dense) p50/p95, query embedding included.
+
+The corpus is synthetic — 100k chunks of Zipf-distributed words with clustered random unit
+vectors — because embedding 100k real chunks with MiniLM takes far longer than the question
+needs; the index is built by the real `sync_index` (chunk table, BM25, usearch) and searched
+by the real `Retriever`, with real MiniLM embedding of each query, one query at a time.
+
+Usage:
+    python benchmarks/query_latency.py --chunks 100000 --queries 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from secondbrain_core.rag.chunking import Chunk, chunk_id_for
+from secondbrain_core.rag.embedders import embedder_for
+from secondbrain_core.rag.pipeline import sync_index
+from secondbrain_core.rag.search import MODES, Retriever
+from secondbrain_core.runtime_env import apply_runtime_env
+from secondbrain_core.settings import Settings
+
+DIM = 384
+VOCABULARY = 30_000
+WORDS_PER_CHUNK = 120
+
+
+class PrecomputedEmbedder:
+    """Stands in for MiniLM at build time only: clustered random unit vectors, same name/dimension."""
+
+    name = "minilm"
+    dimension = DIM
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rng = np.random.default_rng(seed)
+        self._centres = self._rng.standard_normal((1000, DIM)).astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        labels = self._rng.integers(0, len(self._centres), len(texts))
+        vectors = self._centres[labels] + 0.6 * self._rng.standard_normal((len(texts), DIM)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        raise NotImplementedError("queries use the real MiniLM")
+
+
+def synthetic_chunks(n: int, rng: np.random.Generator) -> tuple[list[Chunk], list[str]]:
+    words = np.array([f"w{i}" for i in range(VOCABULARY)])
+    ranks = np.minimum(rng.zipf(1.2, size=(n, WORDS_PER_CHUNK)), VOCABULARY) - 1
+    edited = datetime(2024, 1, 1, tzinfo=UTC).isoformat()
+    chunks = []
+    for i in range(n):
+        text = " ".join(words[ranks[i]])
+        page_id = f"page{i // 8}"
+        chunks.append(
+            Chunk(
+                chunk_id=chunk_id_for(page_id, [], text, "", i),
+                page_id=page_id,
+                source="synthetic",
+                title=f"Page {i // 8}",
+                url="",
+                heading_path=[],
+                position=i % 8,
+                text=text,
+                metadata={"source": "synthetic", "tags": [], "last_edited_time": edited},
+            )
+        )
+    queries = [" ".join(words[rng.integers(0, 2000, 4)]) for _ in range(1000)]
+    return chunks, queries
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(float(np.percentile(samples, 50)), 2),
+        "p95_ms": round(float(np.percentile(samples, 95)), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    rng = np.random.default_rng(7)
+    with tempfile.TemporaryDirectory() as home:
+        settings = Settings(home=Path(home), context_mode="none")
+        apply_runtime_env(settings)
+        chunks, queries = synthetic_chunks(args.chunks, rng)
+        started = time.perf_counter()
+        report = sync_index(chunks, settings, PrecomputedEmbedder())
+        build_s = time.perf_counter() - started
+
+        embedder = embedder_for(settings)
+        retriever = Retriever(settings, embedder)
+        for query in queries[:20]:
+            retriever.search(query, mode="hybrid")  # load the model, warm caches
+
+        # modes interleaved per query, so a burst of load on the shared box hits all alike
+        samples: dict[str, list[float]] = {name: [] for name in ("query_embedding", *MODES)}
+        for query in queries[: args.queries]:
+            t0 = time.perf_counter()
+            embedder.embed_query(query)
+            samples["query_embedding"].append((time.perf_counter() - t0) * 1000)
+            for mode in MODES:
+                t0 = time.perf_counter()
+                retriever.search(query, mode=mode, k=10)
+                samples[mode].append((time.perf_counter() - t0) * 1000)
+        results = {name: percentiles(values) for name, values in samples.items()}
+    print(
+        json.dumps(
+            {
+                "chunks": args.chunks,
+                "cpus": os.cpu_count(),
+                "index_build_s_without_embedding": round(build_s - report.seconds_embedding, 1),
+                "latency": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
