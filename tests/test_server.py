@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import time
 
 import httpx
 import openai
@@ -142,3 +143,18 @@ def test_parallel_requests_are_answered_or_cleanly_rejected(tmp_path) -> None:
             assert response.text.rstrip().endswith("data: [DONE]")
     assert after["in_flight"] == 0
     assert backend.usage.snapshot()["requests"] == codes.count(200)
+
+
+def test_client_leaving_mid_stream_frees_the_server(tmp_path) -> None:
+    settings = Settings(home=tmp_path, serve_queue_size=0)
+    words = " ".join(f"w{i}" for i in range(40))
+    with serve_app(create_app(EchoBackend(delay_s=2.0), settings)) as url:
+        body = {"messages": [{"role": "user", "content": words}], "stream": True}
+        with httpx.stream("POST", f"{url}/v1/chat/completions", json=body) as response:
+            next(response.iter_lines())  # read one event, then hang up
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{url}/healthz").json()["in_flight"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        after = httpx.post(f"{url}/v1/chat/completions", json={"messages": [{"role": "user", "content": "next"}]})
+    assert after.status_code == 200  # the slot (queue size 0: the only one) was handed back
+    assert after.json()["choices"][0]["message"]["content"] == "next"

@@ -160,8 +160,7 @@ def create_app(backend: LLMClient, settings: Settings, *, version: str = "") -> 
             gate.leave()
             raise
         include_usage = bool((body.stream_options or {}).get("include_usage"))
-        events = _sse(first, stream, gate, backend.model, include_usage)
-        return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return _EventStream(_sse(first, stream, backend.model, include_usage), _Lease(gate, stream))
 
     return app
 
@@ -240,8 +239,43 @@ def _usage(result: ChatResult) -> dict:
     return {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens, "total_tokens": total}
 
 
-def _sse(first: str | None, stream: TextStream, gate: Gate, model: str, include_usage: bool) -> Iterator[str]:
-    """`data: {chunk}` events, then `data: [DONE]`; releases the turn and the slot however it ends."""
+class _Lease:
+    """The generation turn and queue slot a streaming response holds; given back exactly once."""
+
+    def __init__(self, gate: Gate, stream: TextStream) -> None:
+        self._gate, self._stream = gate, stream
+        self._lock = threading.Lock()
+        self._held = True
+
+    def release(self) -> None:
+        with self._lock:
+            held, self._held = self._held, False
+        if held:
+            self._stream.close()
+            self._gate.turn.release()
+            self._gate.leave()
+
+
+class _EventStream(StreamingResponse):
+    """SSE that releases its lease however the response ends: done, failed, or client gone.
+
+    (A generator's own `finally` would not do: a client that leaves before the body starts
+    leaves the generator unstarted, and an unstarted generator never runs its `finally`.)
+    """
+
+    def __init__(self, events: Iterator[str], lease: _Lease) -> None:
+        super().__init__(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        self._lease = lease
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._lease.release()
+
+
+def _sse(first: str | None, stream: TextStream, model: str, include_usage: bool) -> Iterator[str]:
+    """`data: {chunk}` events of one completion, then `data: [DONE]`."""
     chunk_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
 
     def event(delta: dict, finish: str | None = None, usage: dict | None = None) -> str:
@@ -250,21 +284,16 @@ def _sse(first: str | None, stream: TextStream, gate: Gate, model: str, include_
         chunk |= {"choices": choices, "usage": usage}
         return f"data: {json.dumps(chunk)}\n\n"
 
-    try:
-        yield event({"role": "assistant", "content": ""})
-        if first is not None:
-            yield event({"content": first})
-            for piece in stream:
-                yield event({"content": piece})
-        result = stream.result
-        yield event({}, finish=result.finish_reason if result else "stop")
-        if include_usage and result:
-            yield event({}, usage=_usage(result))
-        yield "data: [DONE]\n\n"
-    finally:
-        stream.close()
-        gate.turn.release()
-        gate.leave()
+    yield event({"role": "assistant", "content": ""})
+    if first is not None:
+        yield event({"content": first})
+        for piece in stream:
+            yield event({"content": piece})
+    result = stream.result
+    yield event({}, finish=result.finish_reason if result else "stop")
+    if include_usage and result:
+        yield event({}, usage=_usage(result))
+    yield "data: [DONE]\n\n"
 
 
 def serve(settings: Settings, ref: ModelRef, *, port: int, host: str | None = None) -> None:

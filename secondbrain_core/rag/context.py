@@ -18,6 +18,7 @@ import hashlib
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from threading import Lock
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunking import Chunk
@@ -52,16 +53,22 @@ def resolve_mode(settings: Settings) -> str:
     return mode
 
 
-def add_context(page: Page, chunks: list[Chunk], settings: Settings) -> list[Chunk]:
-    """`chunks` of `page` with their context set (ids change with it); `none` leaves them."""
-    mode = resolve_mode(settings)
-    if mode == "none" or not chunks:
-        return chunks
-    if mode == "structural":
-        contexts = [structural_context(page, chunk) for chunk in chunks]
-    else:
-        contexts = LLMContextualizer(settings).contexts(page, chunks)
-    return _with_contexts(chunks, contexts)
+class ContextBuilder:
+    """Sets each chunk's context for the configured mode; one per indexing run (one LLM client)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.mode = resolve_mode(settings)
+        self._llm = LLMContextualizer(settings) if self.mode == "llm" else None
+
+    def add(self, page: Page, chunks: list[Chunk]) -> list[Chunk]:
+        """`chunks` of `page` with their context set (ids change with it); `none` leaves them."""
+        if self.mode == "none" or not chunks:
+            return chunks
+        if self._llm is not None:
+            contexts = self._llm.contexts(page, chunks)
+        else:
+            contexts = [structural_context(page, chunk) for chunk in chunks]
+        return _with_contexts(chunks, contexts)
 
 
 def structural_context(page: Page, chunk: Chunk) -> str:
@@ -124,6 +131,7 @@ class LLMContextualizer:
         self._model = settings.openai_model if remote else "local"
         self._workers = LLM_WORKERS if remote else 1  # the in-process model runs one prompt at a time
         self._client = None
+        self._client_lock = Lock()
 
     def contexts(self, page: Page, chunks: list[Chunk]) -> list[str]:
         document = _document_text(page)
@@ -144,10 +152,11 @@ class LLMContextualizer:
         return [value or "" for value in found]
 
     def _chat(self, prompt: str) -> str:
-        if self._client is None:
-            from secondbrain_core.llm import llm_for
+        with self._client_lock:  # created on first need: a fully cached run loads no model
+            if self._client is None:
+                from secondbrain_core.llm import llm_for
 
-            self._client = llm_for(self._settings)
+                self._client = llm_for(self._settings)
         result = self._client.chat([{"role": "user", "content": prompt}], max_tokens=CONTEXT_MAX_TOKENS)
         return result.text
 

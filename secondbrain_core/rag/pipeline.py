@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from secondbrain_core.rag.chunk_store import ChunkStore
 from secondbrain_core.rag.chunk_table import ChunkTable, chunk_key
 from secondbrain_core.rag.chunking import Chunk, chunk_page
-from secondbrain_core.rag.context import add_context, resolve_mode
+from secondbrain_core.rag.context import ContextBuilder, resolve_mode
 from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.keyword import KeywordIndex
 from secondbrain_core.rag.manifest import IndexManifest, index_dir, read_manifest, write_manifest
@@ -58,10 +58,10 @@ class IndexReport(BaseModel):
 
 def build_chunks(pages: list[Page], settings: Settings) -> list[Chunk]:
     """Every page chunked (token-bounded by settings) and given its context."""
+    contexts = ContextBuilder(settings)
     chunks: list[Chunk] = []
     for page in pages:
-        page_chunks = chunk_page(page, settings.chunk_tokens, settings.chunk_overlap_tokens)
-        chunks.extend(add_context(page, page_chunks, settings))
+        chunks.extend(contexts.add(page, chunk_page(page, settings.chunk_tokens, settings.chunk_overlap_tokens)))
     return chunks
 
 
