@@ -10,13 +10,15 @@ rather than piling up until clients time out. Bodies above `serve_max_request_by
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 
@@ -160,7 +162,8 @@ def create_app(backend: LLMClient, settings: Settings, *, version: str = "") -> 
             gate.leave()
             raise
         include_usage = bool((body.stream_options or {}).get("include_usage"))
-        return _EventStream(_sse(first, stream, backend.model, include_usage), _Lease(gate, stream))
+        pump = _Pump(stream, gate, first)
+        return _EventStream(pump, _sse(pump, stream, backend.model, include_usage))
 
     return app
 
@@ -239,42 +242,76 @@ def _usage(result: ChatResult) -> dict:
     return {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens, "total_tokens": total}
 
 
-class _Lease:
-    """The generation turn and queue slot a streaming response holds; given back exactly once."""
+class _Pump:
+    """Runs the rest of a generation in its own thread and hands pieces to the event loop.
 
-    def __init__(self, gate: Gate, stream: TextStream) -> None:
-        self._gate, self._stream = gate, stream
-        self._lock = threading.Lock()
-        self._held = True
+    One thread per stream instead of one thread-pool hop per token, and pieces that pile up
+    while the client is slow go out as one SSE event. The thread owns the generation turn and
+    the queue slot and gives them back when it ends: finished, failed, or told to stop because
+    the client left (even one that left before the response started).
+    """
 
-    def release(self) -> None:
-        with self._lock:
-            held, self._held = self._held, False
-        if held:
+    _END = object()
+
+    def __init__(self, stream: TextStream, gate: Gate, first: str | None) -> None:
+        self._stream, self._gate = stream, gate
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self.stop = threading.Event()
+        if first is not None:
+            self._queue.put_nowait(first)
+        threading.Thread(target=self._run, args=(first is not None,), daemon=True).start()
+
+    def _put(self, item: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed under us: the server is stopping
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+
+    def _run(self, started: bool) -> None:
+        try:
+            for piece in self._stream if started else ():
+                if self.stop.is_set():
+                    break
+                self._put(piece)
+        except Exception as exc:  # handed to the response, which ends the stream
+            self._put(exc)
+        finally:
             self._stream.close()
             self._gate.turn.release()
             self._gate.leave()
+            self._put(self._END)
+
+    async def pieces(self) -> AsyncIterator[str]:
+        """Text as it comes; whatever is already waiting is joined into one piece."""
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            done = any(item is self._END for item in batch)
+            for item in batch:
+                if isinstance(item, Exception):
+                    raise item
+            text = "".join(item for item in batch if isinstance(item, str))
+            if text:
+                yield text
+            if done:
+                return
 
 
 class _EventStream(StreamingResponse):
-    """SSE that releases its lease however the response ends: done, failed, or client gone.
+    """SSE that tells its pump to stop however the response ends (done, failed, client gone)."""
 
-    (A generator's own `finally` would not do: a client that leaves before the body starts
-    leaves the generator unstarted, and an unstarted generator never runs its `finally`.)
-    """
-
-    def __init__(self, events: Iterator[str], lease: _Lease) -> None:
+    def __init__(self, pump: _Pump, events: AsyncIterator[str]) -> None:
         super().__init__(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-        self._lease = lease
+        self._pump = pump
 
     async def __call__(self, scope, receive, send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            self._lease.release()
+            self._pump.stop.set()
 
 
-def _sse(first: str | None, stream: TextStream, model: str, include_usage: bool) -> Iterator[str]:
+async def _sse(pump: _Pump, stream: TextStream, model: str, include_usage: bool) -> AsyncIterator[str]:
     """`data: {chunk}` events of one completion, then `data: [DONE]`."""
     chunk_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
 
@@ -285,10 +322,8 @@ def _sse(first: str | None, stream: TextStream, model: str, include_usage: bool)
         return f"data: {json.dumps(chunk)}\n\n"
 
     yield event({"role": "assistant", "content": ""})
-    if first is not None:
-        yield event({"content": first})
-        for piece in stream:
-            yield event({"content": piece})
+    async for piece in pump.pieces():
+        yield event({"content": piece})
     result = stream.result
     yield event({}, finish=result.finish_reason if result else "stop")
     if include_usage and result:
@@ -303,7 +338,7 @@ def serve(settings: Settings, ref: ModelRef, *, port: int, host: str | None = No
     from secondbrain_core.llm.local import LocalChatModel
 
     backend = LocalChatModel(ref, context_tokens=settings.llm_context_tokens, backend=settings.llm_backend)
-    log.info("serving %s version %s on port %d", ref.name, ref.version, port)
+    log.info("serving %s version %s with %s on port %d", ref.name, ref.version, backend.engine.backend, port)
     app = create_app(backend, settings, version=ref.version)
     uvicorn.run(app, host=host or settings.endpoint_host, port=port, log_level="info")
 
@@ -317,8 +352,9 @@ if __name__ == "__main__":
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--ref", required=True, help="ModelRef as JSON")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--backend", default="auto", help="engine: auto, transformers or llamacpp")
     cli = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    env_settings = Settings(home=cli.home)
+    env_settings = Settings(home=cli.home, llm_backend=cli.backend)
     apply_runtime_env(env_settings)
     serve(env_settings, ModelRef.model_validate_json(cli.ref), port=cli.port)
