@@ -6,6 +6,7 @@ transformers renders it, so both engines see identical prompt tokens.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,9 @@ class LlamaCppEngine:
             n_threads=os.cpu_count() or 1,
             verbose=False,
         )
+        # Free the model before interpreter teardown: llama-cpp-python's own finalizer runs too
+        # late at exit and raises (its C bindings are already gone).
+        atexit.register(self.llm.close)
         self.eos_ids = frozenset({self.llm.token_eos()})
         self.lock = threading.Lock()
         env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
