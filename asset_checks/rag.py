@@ -19,18 +19,19 @@ warnings.filterwarnings("ignore", message=".*Specifying a partitions_def on an A
 
 @dg.asset_check(asset=chunks, partitions_def=SOURCES, blocking=True)
 def chunks_within_token_bound(context: dg.AssetCheckExecutionContext, sb: SecondBrainSettings) -> dg.AssetCheckResult:
-    """A chunk over the bound would be truncated by the embedder: its tail would be unsearchable."""
+    """Context + chunk over the bound would be truncated by the embedder: its tail would be unsearchable."""
     settings = sb.get()
     source = open_source(source_spec(context.partition_key), settings).name
     stored = ChunkStore(open_database(settings)).chunks(source)
-    over = [c for c in stored if count_tokens(c.text) > settings.chunk_tokens]
+    sizes = [count_tokens(c.embedding_text) for c in stored]
+    over = [size for size in sizes if size > settings.chunk_tokens]
     return dg.AssetCheckResult(
         passed=not over,
         metadata={
             "chunks": len(stored),
             "over_bound": len(over),
             "bound": settings.chunk_tokens,
-            "max_tokens": max((count_tokens(c.text) for c in stored), default=0),
+            "max_tokens": max(sizes, default=0),
         },
     )
 

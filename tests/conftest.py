@@ -15,7 +15,7 @@ os.environ.setdefault("OPIK_TRACK_DISABLE", "true")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from secondbrain_core.settings import Settings  # noqa: E402
+from secondbrain_core.settings import Settings
 
 
 @pytest.fixture(scope="session")

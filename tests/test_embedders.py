@@ -19,6 +19,7 @@ from secondbrain_core.rag.embedders import HTTP_BATCH_SIZE, embedder_for
 from secondbrain_core.rag.pipeline import build_chunks
 from secondbrain_core.rag.rerank import rerank
 from secondbrain_core.rag.search import SearchHit
+from secondbrain_core.rag.tokens import count_tokens
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
 
@@ -166,7 +167,7 @@ def test_refused_key_is_a_user_error(settings: Settings, api: FakeAPI) -> None:
 
 def test_llm_context_uses_the_prompt_and_is_cached(settings: Settings, api: FakeAPI) -> None:
     settings.openai_api_key, settings.openai_base_url = "sk-test", api.url
-    settings.chunk_tokens, settings.chunk_overlap_tokens = 16, 0
+    settings.chunk_tokens, settings.chunk_overlap_tokens = 32, 0
     page = _page("# A\n\nAlpha paragraph here.\n\n# B\n\nBravo paragraph here.")
     assert resolve_mode(settings) == "llm"
 
@@ -213,3 +214,14 @@ def test_voyage_rerank_reorders_by_relevance(settings: Settings, api: FakeAPI) -
     reranked = rerank("banana", hits, settings)
     assert [h.chunk_id for h in reranked] == ["1", "2", "0"]
     assert api.requests[-1][2]["query"] == "banana" and reranked[0].score > reranked[1].score
+
+
+def test_context_and_chunk_fit_the_embedder_window_together(settings: Settings) -> None:
+    """A long heading trail must not push the chunk's tail out of the embedder's input."""
+    settings.context_mode, settings.chunk_tokens, settings.chunk_overlap_tokens = "structural", 64, 8
+    heading = " ".join(f"word{i}" for i in range(60))
+    body = " ".join(f"Sentence number {i} explains one more detail of the topic." for i in range(40))
+    chunks = build_chunks([_page(f"# {heading}\n\n## {heading}\n\n{body}")], settings)
+    assert len(chunks) > 3
+    assert all(count_tokens(c.embedding_text) <= settings.chunk_tokens for c in chunks)
+    assert all(0 < count_tokens(c.context) <= settings.chunk_tokens // 2 for c in chunks)

@@ -22,11 +22,13 @@ from threading import Lock
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunking import Chunk
+from secondbrain_core.rag.tokens import count_tokens, split_to_tokens
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
 
 PROMPT_VERSION = "anthropic-contextual-retrieval-v1"
 CONTEXT_MAX_TOKENS = 100
+STRUCTURAL_MAX_TOKENS = 48
 DOCUMENT_MAX_CHARS = 24_000
 LLM_WORKERS = 4
 MODES = ("auto", "llm", "structural", "none")
@@ -54,11 +56,18 @@ def resolve_mode(settings: Settings) -> str:
 
 
 class ContextBuilder:
-    """Sets each chunk's context for the configured mode; one per indexing run (one LLM client)."""
+    """Sets each chunk's context for the configured mode; one per indexing run (one LLM client).
+
+    The context shares the embedder's input window with the chunk: it gets at most `budget`
+    tokens (and never more than half of `chunk_tokens`), and the chunker leaves that room, so
+    context + chunk fit `chunk_tokens` and the dense vector never loses the chunk's tail.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.mode = resolve_mode(settings)
         self._llm = LLMContextualizer(settings) if self.mode == "llm" else None
+        wanted = {"none": 0, "structural": STRUCTURAL_MAX_TOKENS, "llm": CONTEXT_MAX_TOKENS}[self.mode]
+        self.budget = min(wanted, settings.chunk_tokens // 2)
 
     def add(self, page: Page, chunks: list[Chunk]) -> list[Chunk]:
         """`chunks` of `page` with their context set (ids change with it); `none` leaves them."""
@@ -68,7 +77,7 @@ class ContextBuilder:
             contexts = self._llm.contexts(page, chunks)
         else:
             contexts = [structural_context(page, chunk) for chunk in chunks]
-        return _with_contexts(chunks, contexts)
+        return _with_contexts(chunks, [_fit(context, self.budget) for context in contexts])
 
 
 def structural_context(page: Page, chunk: Chunk) -> str:
@@ -76,6 +85,11 @@ def structural_context(page: Page, chunk: Chunk) -> str:
     trail = " › ".join([page.title or page.id, *[h for h in chunk.heading_path if h != page.title]])
     summary = page_summary(page)
     return f"{trail}\n{summary}" if summary else trail
+
+
+def _fit(context: str, budget: int) -> str:
+    """The context cut to `budget` tokens (at a word boundary) when it is longer."""
+    return split_to_tokens(context, budget)[0] if count_tokens(context) > budget else context
 
 
 def page_summary(page: Page) -> str:

@@ -57,11 +57,12 @@ class IndexReport(BaseModel):
 
 
 def build_chunks(pages: list[Page], settings: Settings) -> list[Chunk]:
-    """Every page chunked (token-bounded by settings) and given its context."""
+    """Every page chunked and given its context; context + chunk fit `settings.chunk_tokens`."""
     contexts = ContextBuilder(settings)
+    text_tokens = settings.chunk_tokens - contexts.budget
     chunks: list[Chunk] = []
     for page in pages:
-        chunks.extend(contexts.add(page, chunk_page(page, settings.chunk_tokens, settings.chunk_overlap_tokens)))
+        chunks.extend(contexts.add(page, chunk_page(page, text_tokens, settings.chunk_overlap_tokens)))
     return chunks
 
 
@@ -83,7 +84,7 @@ def chunk_source(source: str, settings: Settings) -> ChunkReport:
         chunks=len(chunks),
         written=written,
         deleted=deleted,
-        max_chunk_tokens=max((count_tokens(c.text) for c in chunks), default=0),
+        max_chunk_tokens=max((count_tokens(c.embedding_text) for c in chunks), default=0),
         context_mode=resolve_mode(settings),
     )
 
