@@ -29,9 +29,7 @@ def _alias(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Every knob of the platform; build once at the edge and pass it down."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SECONDBRAIN_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="SECONDBRAIN_", env_file=".env", extra="ignore", populate_by_name=True)
 
     # --- storage -----------------------------------------------------------------------
     home: Path = Field(default=Path("./.secondbrain"), validation_alias="SECONDBRAIN_HOME")
@@ -67,7 +65,8 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     rerank: bool = False
     context_mode: str = Field(
-        default="auto", description="chunk context before indexing: auto (llm if a key is set) | llm | structural | none"
+        default="auto",
+        description="chunk context: auto (llm if a key is set) | llm | structural | none",
     )
 
     # --- serving -----------------------------------------------------------------------
@@ -78,7 +77,7 @@ class Settings(BaseSettings):
     serve_queue_size: int = Field(default=4, description="requests waiting behind the one generating; more → 503")
     serve_max_request_bytes: int = Field(default=1_000_000, description="request bodies above this → 413")
     llm_context_tokens: int = Field(default=2048, description="prompt + completion budget of the local model")
-    llm_backend: str = Field(default="auto", description="auto (llama.cpp for GGUF if installed) | transformers | llamacpp")
+    llm_backend: str = Field(default="auto", description="auto (llama.cpp if installed) | transformers | llamacpp")
     llm_timeout_s: float = 120.0
     llm_max_retries: int = 4
 

@@ -33,9 +33,15 @@ def test_started_once_shared_and_stopped(tmp_path: Path, monkeypatch, capsys) ->
 
         # another process of the same home reuses the server instead of starting a second one
         other = subprocess.run(
-            [sys.executable, "-c", "from pathlib import Path; from secondbrain_core.stores import local_mongo;"
-             f"print(local_mongo.ensure_running(Path({str(home)!r})))"],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                "from pathlib import Path; from secondbrain_core.stores import local_mongo;"
+                f"print(local_mongo.ensure_running(Path({str(home)!r})))",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert other.stdout.strip() == uri
         state = _cli_json(capsys, "db", "status")

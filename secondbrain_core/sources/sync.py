@@ -25,9 +25,7 @@ class SyncReport(BaseModel):
     fetched: int = 0
 
 
-def sync_source(
-    source: Source, store: PageStore, on_page: Callable[[Page], None] | None = None
-) -> SyncReport:
+def sync_source(source: Source, store: PageStore, on_page: Callable[[Page], None] | None = None) -> SyncReport:
     """Bring the store in line with `source`; safe to re-run after a crash (upserts only)."""
     stubs = source.list_pages()
     known = store.versions(source.name)

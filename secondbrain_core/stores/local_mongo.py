@@ -84,14 +84,14 @@ def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
         if state and _pid_alive(state["pid"]):
             _terminate(state["pid"])
         state_file.unlink(missing_ok=True)
-        log = open(state_file.parent / "server.log", "ab")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, "--data", str(data_dir), "--state", str(state_file)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with open(state_file.parent / "server.log", "ab") as log:  # the child keeps its own copy
+            proc = subprocess.Popen(
+                [sys.executable, "-m", __name__, "--data", str(data_dir), "--state", str(state_file)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             state = _read_state(state_file)

@@ -26,10 +26,7 @@ class PageStore:
         cursor = self.collection.find(
             {"source": source}, {"_id": 0, "id": 1, "last_edited_time": 1, "content_hash": 1, "deleted": 1}
         )
-        return {
-            d["id"]: (_utc(d["last_edited_time"]), d["content_hash"], bool(d.get("deleted")))
-            for d in cursor
-        }
+        return {d["id"]: (_utc(d["last_edited_time"]), d["content_hash"], bool(d.get("deleted"))) for d in cursor}
 
     def upsert(self, pages: Iterable[Page]) -> int:
         ops = [
@@ -57,8 +54,7 @@ class PageStore:
     def touch(self, source: str, stamps: dict[str, datetime]) -> None:
         """Record a newer edit time whose content turned out identical (no re-fetch next time)."""
         ops = [
-            UpdateOne({"source": source, "id": pid}, {"$set": {"last_edited_time": ts}})
-            for pid, ts in stamps.items()
+            UpdateOne({"source": source, "id": pid}, {"$set": {"last_edited_time": ts}}) for pid, ts in stamps.items()
         ]
         if ops:
             self.collection.bulk_write(ops, ordered=False)

@@ -13,7 +13,9 @@ def add_command(subparsers: argparse._SubParsersAction, name: str, help_text: st
     return parser
 
 
-def group(subparsers: argparse._SubParsersAction, groups: dict, name: str, help_text: str) -> argparse._SubParsersAction:
+def group(
+    subparsers: argparse._SubParsersAction, groups: dict, name: str, help_text: str
+) -> argparse._SubParsersAction:
     """A command group (`secondbrain eval ...`) shared by several modules."""
     if name not in groups:
         parser = subparsers.add_parser(name, help=help_text, description=help_text)
