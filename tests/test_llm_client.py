@@ -140,13 +140,14 @@ def test_stop_scanner_holds_back_split_stop_strings() -> None:
     assert open_end.feed("abcEN") + open_end.flush() == "abcEN"
 
 
-@pytest.fixture(scope="module")
-def smol() -> LocalChatModel:
-    return LocalChatModel(base_model())
+@pytest.fixture(scope="module", params=["llamacpp", "transformers"])
+def smol(request: pytest.FixtureRequest) -> LocalChatModel:
+    """Both engines: llama.cpp serves GGUF by default, transformers stays for tuned checkpoints."""
+    return LocalChatModel(base_model(), backend=request.param)
 
 
 def test_local_model_loads_once_and_counts_usage(smol: LocalChatModel) -> None:
-    other = LocalChatModel(base_model())
+    other = LocalChatModel(base_model(), backend=smol.engine.backend)
     assert other.engine is smol.engine  # the weights are cached per process
     result = other.chat(HELLO, max_tokens=6)
     assert result.completion_tokens <= 6 and result.prompt_tokens > 5

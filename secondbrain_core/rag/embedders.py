@@ -62,13 +62,22 @@ class SentenceTransformerEmbedder:
             return _MODELS.get(self.name) or self._load()
 
     def _load(self):
-        """Load once per process (caller holds the lock)."""
+        """Load once per process (caller holds the lock).
+
+        On CPUs with native bfloat16 (AVX512-BF16 or AMX) the weights run in bf16: measured
+        2.5x the float32 throughput on 2 cores, with embeddings at cosine 0.999+ to float32's
+        (benchmarks/RESULTS.md), so an index built either way stays one vector space.
+        """
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # a "Loading weights" bar on stderr of every CLI search
-        _MODELS[self.name] = SentenceTransformer(str(self._model_dir), device="cpu")
-        return _MODELS[self.name]
+        model = SentenceTransformer(str(self._model_dir), device="cpu")
+        if torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported():
+            model.to(torch.bfloat16)
+        _MODELS[self.name] = model
+        return model
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
