@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     chunk_tokens: int = 256
     chunk_overlap_tokens: int = 32
     rrf_k: int = 60
+    hybrid_dense_weight: float = Field(
+        default=0.8, ge=0.0, le=1.0, description="dense share of the RRF vote (bm25 gets the rest); 0.5 = plain RRF"
+    )
     rerank: bool = False
     context_mode: str = Field(
         default="auto",

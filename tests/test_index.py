@@ -11,7 +11,7 @@ import pytest
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag import atlas
 from secondbrain_core.rag.embedders import embedder_for
-from secondbrain_core.rag.fusion import rrf
+from secondbrain_core.rag.fusion import fuse_hybrid, rrf
 from secondbrain_core.rag.manifest import read_manifest
 from secondbrain_core.rag.pipeline import build_chunks, index_store, local_index_counts, sync_index
 from secondbrain_core.rag.search import Retriever, SearchFilters
@@ -128,6 +128,14 @@ def test_rrf_matches_a_hand_computed_example() -> None:
     }
     assert [item for item, _ in fused] == ["a", "c", "b", "d"]
     assert all(np.isclose(score, expected[item]) for item, score in fused)
+    assert fuse_hybrid(["a", "b", "c"], ["c", "a", "d"], 60, 0.5) == fused
+
+
+def test_weighted_hybrid_fusion_matches_a_hand_computed_example() -> None:
+    fused = dict(fuse_hybrid(["a", "b"], ["b", "c"], k=10, dense_weight=0.75))
+    assert np.isclose(fused["a"], 0.5 / 11) and np.isclose(fused["c"], 1.5 / 12)
+    assert np.isclose(fused["b"], 0.5 / 12 + 1.5 / 11)
+    assert list(fused) == ["b", "c", "a"]
 
 
 def test_search_modes_filters_and_manifest(small: Settings) -> None:
