@@ -8,6 +8,8 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export OPIK_TRACK_DISABLE := true
 export LITELLM_LOCAL_MODEL_COST_MAP := true
+# llama-cpp-python compiles from its sdist on first install; cmake builds one file at a time otherwise.
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
 .PHONY: demo test lint install clean
 

@@ -7,6 +7,7 @@ A few settings keep the names their ecosystems already use (`MONGODB_URI`, `NOTI
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,6 +68,11 @@ class Settings(BaseSettings):
         default=0.8, ge=0.0, le=1.0, description="dense share of the RRF vote (bm25 gets the rest); 0.5 = plain RRF"
     )
     rerank: bool = False
+    vector_backend: Literal["auto", "local", "atlas"] = Field(
+        default="auto",
+        description="auto: Atlas Vector Search when MONGODB_URI is an Atlas URI, else the local index; "
+        "atlas: force it (mongodb-atlas-local on localhost); local: usearch + bm25s under the home",
+    )
     context_mode: str = Field(
         default="auto",
         description="chunk context: auto (llm if a key is set) | llm | structural | none",

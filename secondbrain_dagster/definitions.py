@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from secondbrain_dagster.automation import pipeline_automation_sensor
 from secondbrain_dagster.evals.definitions import defs as evals_defs
 from secondbrain_dagster.ingest.definitions import defs as ingest_defs
 from secondbrain_dagster.rag.definitions import defs as rag_defs
@@ -14,4 +15,10 @@ from secondbrain_dagster.serving.definitions import defs as serving_defs
 # domain `defs` leave `sb` unbound. (workspace.yaml names `defs`: this module holds several.)
 RESOURCES = {"sb": SecondBrainSettings()}
 
-defs = dg.Definitions.merge(dg.Definitions(resources=RESOURCES), ingest_defs, evals_defs, rag_defs, serving_defs)
+defs = dg.Definitions.merge(
+    dg.Definitions(resources=RESOURCES, sensors=[pipeline_automation_sensor]),
+    ingest_defs,
+    evals_defs,
+    rag_defs,
+    serving_defs,
+)

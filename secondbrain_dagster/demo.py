@@ -9,6 +9,7 @@ answered by whichever of the agent or the search index exists.
 """
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -21,7 +22,8 @@ import dagster as dg
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.runtime_env import apply_runtime_env
-from secondbrain_core.settings import Settings
+from secondbrain_core.settings import SAMPLE_SOURCE, Settings
+from secondbrain_core.sources.reference_site import ReferenceSite
 from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys
 
 SAMPLE_QUESTION = "How does autovacuum decide when to vacuum a table?"  # the sample KB is the PostgreSQL manual
@@ -187,14 +189,36 @@ def _text(summary: dict) -> str:
     for rank, hit in enumerate(question.get("hits", []), 1):
         snippet = " ".join(hit["text"].split())[:100]
         lines.append(f"   {rank}. {hit['title']} ({hit['score']:.3f}) {hit['url']}\n      {snippet}")
-    home = summary["dagster_home"]
-    lines += [
-        "",
-        "Next:",
-        f"  DAGSTER_HOME={home} dagster dev -w workspace.yaml   # these runs, the asset graph, sensors",
-        "  secondbrain chat                                      # ask your notes",
+    if summary.get("reference_site"):
+        lines.append(f"SQL reference pages the notes link to: {summary['reference_site']}")
+    return "\n".join([*lines, "", "Next:", *next_steps(summary["dagster_home"])])
+
+
+def next_steps(dagster_home: str) -> list[str]:
+    """What to open after the demo: only commands this install has (the chat comes with its app)."""
+    steps = [f"  DAGSTER_HOME={dagster_home} dagster dev -w workspace.yaml   # these runs, the asset graph, sensors"]
+    if importlib.util.find_spec("secondbrain_core.app.chat") is not None:
+        steps.append("  secondbrain chat                                      # ask your notes in the browser")
+    steps += [
+        f"  secondbrain search {SAMPLE_QUESTION!r}   # the hybrid index",
+        "  secondbrain serve --port 8000                         # the OpenAI-compatible summarizer",
     ]
-    return "\n".join(lines)
+    return steps
+
+
+def serve_sample_reference(settings: Settings, stack: contextlib.ExitStack) -> str | None:
+    """Serve the SQL reference the sample notes link to (localhost:8765) while the graph runs.
+
+    Only with the sample source configured. A busy port is reported, not fatal: the pages may
+    already be served by `python -m secondbrain_core.sources.reference_site`. Returns what
+    the summary shows: the base URL, the reason it is not served, or None.
+    """
+    if SAMPLE_SOURCE not in settings.source_list:
+        return None
+    try:
+        return stack.enter_context(ReferenceSite()).base_url
+    except SecondBrainError as exc:
+        return f"not served: {exc}"
 
 
 def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
@@ -205,17 +229,20 @@ def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
     sources = register_sources(instance, settings)
     runs: list[RunSummary] = []
     stages = plan_stages(defs, only)
-    for index, stage in enumerate(stages):
-        stage_runs = run_stage(defs, stage, instance, sources)
-        runs += stage_runs
-        if not all(r.success for r in stage_runs):
-            skipped = [k.to_user_string() for s in stages[index + 1 :] for k in s.assets]
-            break
-    else:
-        skipped = []
+    with contextlib.ExitStack() as stack:
+        reference = serve_sample_reference(settings, stack)
+        for index, stage in enumerate(stages):
+            stage_runs = run_stage(defs, stage, instance, sources)
+            runs += stage_runs
+            if not all(r.success for r in stage_runs):
+                skipped = [k.to_user_string() for s in stages[index + 1 :] for k in s.assets]
+                break
+        else:
+            skipped = []
     return {
         "dagster_home": str(Path(instance.root_directory)),
         "sources": sources,
+        "reference_site": reference,
         "runs": [asdict(r) for r in runs],
         "skipped": skipped,
         "success": all(r.success for r in runs) and not skipped,

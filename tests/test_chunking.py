@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -66,8 +67,9 @@ def test_chunks_are_bounded_cover_the_text_and_keep_code_and_rows_whole(markdown
 
     assert all(count_tokens(c.text) <= max_tokens for c in chunks)
     assert [c.position for c in chunks] == list(range(len(chunks)))
-    joined = "\n".join(c.text for c in chunks)
-    assert set(markdown.split()) <= set(joined.split())  # every word of the page is in some chunk
+    # every occurrence of every word is kept (overlap, repeated headings and re-fencing only add):
+    # a dropped paragraph or sentence lowers some word's count below the page's
+    assert Counter(markdown.split()) <= Counter(word for c in chunks for word in c.text.split())
     for chunk in chunks:
         fences = [line for line in chunk.text.splitlines() if FENCE.match(line)]
         assert len(fences) % 2 == 0, chunk.text  # no chunk opens a fence it does not close

@@ -186,6 +186,26 @@ def test_sensor_with_notion_api_source(settings: Settings, tmp_path: Path, monke
         assert requested(changed) == ["notion"]
 
 
+def test_sensor_survives_notion_failing_past_its_retries(settings: Settings, tmp_path: Path, monkeypatch) -> None:
+    """Notion answering 503 after every retry is logged and retried next tick, keeping its cursor."""
+    export = write_export(tmp_path / "a", {"Alpha": "a1"})
+    with FakeNotion() as notion:
+        notion.add_page("Home", blocks=[paragraph("hello")])
+        monkeypatch.setenv("NOTION_TOKEN", notion.token)
+        monkeypatch.setenv("SECONDBRAIN_NOTION_BASE_URL", notion.base_url)
+        monkeypatch.setenv("SECONDBRAIN_NOTION_MAX_RETRIES", "1")
+        monkeypatch.setenv("SECONDBRAIN_SOURCES", f"notion,{export}")
+        instance = dg.DagsterInstance.ephemeral()
+        first = tick(instance, None)
+        assert requested(first) == sorted(["notion", export])
+
+        notion.fail_next("/v1/search", count=10, status=503)
+        edit_export_page(tmp_path / "a", "Alpha", "a2")
+        outage = tick(instance, first.cursor)
+        assert requested(outage) == [export]
+        assert json.loads(outage.cursor)["notion"] == json.loads(first.cursor)["notion"]
+
+
 def test_daily_schedule_requests_every_partition(settings: Settings) -> None:
     keys = ["notion", "s3://bucket/prefix"]
     with dg.instance_for_test() as instance:  # a schedule context needs an instance with a ref

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import dagster as dg
+import httpx
 import pytest
 from test_dagster_ingest import write_export
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.settings import REPO_ROOT, Settings
-from secondbrain_dagster.demo import plan_stages
+from secondbrain_core.settings import REPO_ROOT, SAMPLE_SOURCE, Settings
+from secondbrain_core.sources.reference_site import DEFAULT_PORT
+from secondbrain_dagster.demo import next_steps, plan_stages, serve_sample_reference
 from secondbrain_dagster.ingest.partitions import SOURCES
 
 
@@ -79,3 +83,31 @@ def test_demo_materializes_into_the_persistent_instance(settings: Settings, tmp_
     assert [r.partition_key for r in records] == [spec]
     assert instance.get_dynamic_partitions(SOURCES.name) == [spec]
     assert instance.get_run_by_id(ingest_run["run_id"]).is_success
+
+
+def test_sample_reference_is_served_only_while_the_demo_runs(settings: Settings, monkeypatch) -> None:
+    """The sample notes link to localhost:8765/docs/sql-*.html: the demo serves those pages."""
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", "sample")
+    with contextlib.ExitStack() as stack:
+        url = serve_sample_reference(Settings(), stack)
+        assert url == f"http://localhost:{DEFAULT_PORT}/docs/"
+        page = httpx.get(url + "sql-vacuum.html")
+        assert page.status_code == 200 and "VACUUM" in page.text
+        # a second demo (or a manual server) holding the port is reported, not fatal
+        with contextlib.ExitStack() as other:
+            assert serve_sample_reference(Settings(), other).startswith("not served: ")
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "sql-vacuum.html")
+
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", "notion")
+    with contextlib.ExitStack() as stack:
+        assert serve_sample_reference(Settings(), stack) is None
+    assert SAMPLE_SOURCE not in Settings().source_list
+
+
+def test_next_steps_name_only_commands_that_exist() -> None:
+    steps = "\n".join(next_steps("/tmp/dagster"))
+    assert "DAGSTER_HOME=/tmp/dagster dagster dev -w workspace.yaml" in steps
+    assert "secondbrain search" in steps and "secondbrain serve" in steps
+    chat_installed = importlib.util.find_spec("secondbrain_core.app.chat") is not None
+    assert ("secondbrain chat" in steps) == chat_installed

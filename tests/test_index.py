@@ -13,7 +13,7 @@ from secondbrain_core.rag import atlas
 from secondbrain_core.rag.embedders import embedder_for
 from secondbrain_core.rag.fusion import fuse_hybrid, rrf
 from secondbrain_core.rag.manifest import read_manifest
-from secondbrain_core.rag.pipeline import build_chunks, index_store, local_index_counts, sync_index
+from secondbrain_core.rag.pipeline import build_chunks, index_store, local_index_counts, sync_index, uses_atlas
 from secondbrain_core.rag.search import Retriever, SearchFilters
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
@@ -225,3 +225,39 @@ def test_atlas_document_carries_vector_and_filter_fields(small: Settings) -> Non
     assert doc["_id"] == chunk.chunk_id and doc["embedding"] == [1.0, 1.0, 1.0]
     assert doc["tags"] == ["garden"] and doc["last_edited_time"] == datetime(2024, 3, 1, tzinfo=UTC)
     assert doc["search_text"].startswith("Garden › Tomatoes")
+
+
+class _BuildingIndexes:
+    """What `list_search_indexes` reports while Atlas builds: not queryable for `polls` calls."""
+
+    full_name = "sb.chunk_index"
+
+    def __init__(self, polls: int, status: str = "BUILDING") -> None:
+        self.polls, self.status = polls, status
+
+    def list_search_indexes(self) -> list[dict]:
+        self.polls -= 1
+        ready = self.polls < 0
+        return [
+            {"name": name, "queryable": ready, "status": "READY" if ready else self.status}
+            for name in (atlas.VECTOR_INDEX, atlas.TEXT_INDEX)
+        ]
+
+
+def test_atlas_index_build_waits_until_both_indexes_are_queryable() -> None:
+    building = _BuildingIndexes(polls=3)
+    atlas.wait_until_queryable(building, timeout_s=5, poll_s=0.01)
+    assert building.polls == -1, "returned on the first poll that reported both queryable"
+    with pytest.raises(SecondBrainError, match=r"not queryable after 0 s"):
+        atlas.wait_until_queryable(_BuildingIndexes(polls=100), timeout_s=0.05, poll_s=0.01)
+    with pytest.raises(SecondBrainError, match="failed to build"):
+        atlas.wait_until_queryable(_BuildingIndexes(polls=100, status="FAILED"), timeout_s=5, poll_s=0.01)
+
+
+def test_vector_backend_setting_picks_atlas_for_atlas_local(monkeypatch) -> None:
+    assert not uses_atlas(Settings(mongodb_uri="mongodb://localhost:27017/"))
+    assert uses_atlas(Settings(mongodb_uri="mongodb+srv://u:p@cluster0.abcd.mongodb.net/"))
+    assert uses_atlas(Settings(mongodb_uri="mongodb://localhost:27017/", vector_backend="atlas"))
+    assert not uses_atlas(Settings(mongodb_uri="mongodb+srv://c.mongodb.net/", vector_backend="local"))
+    with pytest.raises(SecondBrainError, match="VECTOR_BACKEND=atlas needs MONGODB_URI"):
+        uses_atlas(Settings(mongodb_uri=None, vector_backend="atlas"))

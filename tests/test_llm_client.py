@@ -110,6 +110,7 @@ def test_retry_delay_reads_seconds_dates_and_backs_off() -> None:
     assert [retry_delay(n, None, 0.5) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
     assert retry_delay(20, None, 0.5) == 30.0  # capped
     assert retry_delay(0, response("9999"), 0.5) == 30.0
+    assert retry_delay(2, response("soon, please"), 0.5) == 2.0  # unreadable header: plain backoff
 
 
 def test_streaming_over_http_collects_pieces_and_usage() -> None:

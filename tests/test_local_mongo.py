@@ -75,3 +75,24 @@ def test_stale_state_after_crash_is_replaced(tmp_path: Path) -> None:
         assert first  # the crashed server had a URI too; the new one serves the same storage
     finally:
         local_mongo.stop(home)
+
+
+def test_pid_reused_by_another_program_is_never_signalled(tmp_path: Path) -> None:
+    """After a reboot the recorded pid may belong to anything: it is treated as stale, not killed."""
+    home = tmp_path / "home"
+    (home / "mongo").mkdir(parents=True)
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        state = {"uri": "mongodb://127.0.0.1:1/", "port": 1, "pid": bystander.pid}
+        (home / "mongo" / "server.json").write_text(json.dumps(state))
+        assert not local_mongo.status(home).running
+
+        uri = local_mongo.ensure_running(home)
+        pymongo.MongoClient(uri).admin.command("ping")
+        assert local_mongo.status(home).pid != bystander.pid
+        local_mongo.stop(home)
+        assert bystander.poll() is None, "the unrelated process was signalled"
+    finally:
+        local_mongo.stop(home)
+        bystander.kill()
+        bystander.wait()

@@ -173,6 +173,24 @@ def test_corrupt_zip_exits_2_and_writes_nothing(
     assert not (settings.home / "raw").exists()
 
 
+def test_zip_with_damaged_entry_data_exits_2_and_writes_nothing(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real zip whose deflated bytes were damaged (a bad download), not a non-zip file."""
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Notes abc.md", "# Notes\n\n" + "vacuum and analyze " * 2000)
+    data = bytearray(damaged.read_bytes())
+    start = data.index(b"Notes abc.md") + len(b"Notes abc.md") + 20  # inside the compressed stream
+    data[start : start + 64] = bytes(64)
+    damaged.write_bytes(bytes(data))
+    code, _, err = _ingest(capsys, f"notion-export:{damaged}")
+    assert code == 2
+    assert str(damaged) in err and len(err.strip().splitlines()) == 1
+    assert open_database(settings)["pages"].count_documents({}) == 0
+    assert not (settings.home / "raw").exists()
+
+
 def test_reingest_of_same_export_is_all_unchanged(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

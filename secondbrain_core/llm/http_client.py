@@ -37,9 +37,13 @@ def retry_delay(attempt: int, response: httpx.Response | None, base_s: float) ->
         try:
             return min(max(float(header), 0.0), MAX_BACKOFF_S)
         except ValueError:
+            pass
+        try:
             when = email.utils.parsedate_to_datetime(header)
-            if when is not None:
-                return min(max(when.timestamp() - time.time(), 0.0), MAX_BACKOFF_S)
+        except (TypeError, ValueError):  # neither seconds nor an HTTP date: fall back to backoff
+            when = None
+        if when is not None:
+            return min(max(when.timestamp() - time.time(), 0.0), MAX_BACKOFF_S)
     return min(base_s * 2**attempt, MAX_BACKOFF_S)
 
 

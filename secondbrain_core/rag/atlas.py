@@ -29,6 +29,7 @@ from secondbrain_core.stores.mongo import open_database
 COLLECTION = "chunk_index"
 VECTOR_INDEX = "chunk_vectors"
 TEXT_INDEX = "chunk_text"
+QUERYABLE_TIMEOUT_S = 600.0  # Atlas's own guidance: a new index on a small collection takes seconds to minutes
 _PROJECTION = {"_id": 0, "chunk_id": "$_id", "page_id": 1, "title": 1, "url": 1, "text": 1}
 
 
@@ -146,6 +147,29 @@ def ensure_search_indexes(collection: Collection, dimension: int) -> None:
         collection.create_search_index(SearchIndexModel(definition=text_index_definition(), name=TEXT_INDEX))
 
 
+def wait_until_queryable(collection: Collection, timeout_s: float = QUERYABLE_TIMEOUT_S, poll_s: float = 2.0) -> None:
+    """Block until both search indexes answer queries.
+
+    Atlas builds search indexes asynchronously: right after creation (or a rebuild) a query
+    silently returns nothing, so an index build that returned at once would look empty to the
+    evaluation that follows it.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = {ix["name"]: ix for ix in collection.list_search_indexes()}
+        failed = [name for name, ix in found.items() if ix.get("status") == "FAILED"]
+        if failed:
+            raise SecondBrainError(f"Atlas failed to build search index(es) {failed} on {collection.full_name}")
+        pending = [name for name in (VECTOR_INDEX, TEXT_INDEX) if not found.get(name, {}).get("queryable")]
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            raise SecondBrainError(
+                f"Atlas search index(es) {pending} on {collection.full_name} not queryable after {timeout_s:.0f} s"
+            )
+        time.sleep(poll_s)
+
+
 def sync_atlas(chunks: list[Chunk], settings: Settings, embedder: Embedder):
     """`sync_index` for Atlas: same incremental contract, documents instead of files."""
     from secondbrain_core.rag.pipeline import IndexReport, build_manifest
@@ -172,6 +196,7 @@ def sync_atlas(chunks: list[Chunk], settings: Settings, embedder: Embedder):
         collection.bulk_write(ops, ordered=True)
     dimension = vectors.shape[1] if vectors is not None else embedder.dimension
     ensure_search_indexes(collection, dimension)
+    wait_until_queryable(collection)
     manifest = build_manifest(list(wanted.values()), settings, embedder.name, dimension, "atlas")
     write_manifest(settings, manifest)
     return IndexReport(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import numpy as np
 from pydantic import BaseModel
 
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunk_store import ChunkStore
 from secondbrain_core.rag.chunk_table import ChunkTable, chunk_key
 from secondbrain_core.rag.chunking import Chunk, chunk_page
@@ -95,8 +96,16 @@ def index_chunk_store(settings: Settings) -> IndexReport:
 
 
 def uses_atlas(settings: Settings) -> bool:
-    """Only an explicitly configured Atlas URI; the local wire server has no vector search."""
-    return bool(settings.mongodb_uri and is_atlas(settings.mongodb_uri))
+    """Atlas search for an Atlas URI (or when forced); the local wire server has no vector search.
+
+    `mongodb-atlas-local` listens on a plain `mongodb://localhost` URI that cannot be told
+    from any other server, hence `SECONDBRAIN_VECTOR_BACKEND=atlas`.
+    """
+    if settings.vector_backend == "auto":
+        return bool(settings.mongodb_uri and is_atlas(settings.mongodb_uri))
+    if settings.vector_backend == "atlas" and not settings.mongodb_uri:
+        raise SecondBrainError("SECONDBRAIN_VECTOR_BACKEND=atlas needs MONGODB_URI pointing at Atlas or atlas-local")
+    return settings.vector_backend == "atlas"
 
 
 def sync_index(chunks: list[Chunk], settings: Settings, embedder: Embedder | None = None) -> IndexReport:

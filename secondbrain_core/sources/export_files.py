@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -18,6 +19,17 @@ from secondbrain_core.errors import SecondBrainError
 
 TEXT_SUFFIXES = (".md", ".csv")
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv text (and nested zips) read from one export
+# What zipfile raises on a damaged archive: zlib.error for corrupt deflate data (a broken
+# download), RuntimeError for an encrypted entry, NotImplementedError for an unknown method.
+UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +51,7 @@ def read_export(path: Path) -> list[ExportFile]:
         try:
             with zipfile.ZipFile(path) as archive:
                 files = _read_zip(archive, path, _Budget(path))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        except UNREADABLE_ZIP as exc:
             raise SecondBrainError(f"Notion export {path} is not a readable zip file: {exc}") from exc
     if not any(f.path.suffix == ".md" for f in files):
         raise SecondBrainError(f"Notion export {path} holds no pages (.md files)")

@@ -3,7 +3,8 @@
 Its storage takes a single-writer lock, so every process of a home (CLI, Dagster run worker,
 chat) shares one server: whoever needs it first starts it, its pid and port go into
 `mongo/server.json`, the others reuse it, and `secondbrain db stop` ends it. A state file
-left by a crashed server is detected (dead pid or closed port) and replaced.
+left by a crashed server is detected (dead pid, a pid now held by another program, or a
+closed port) and replaced; only this home's own server is ever signalled.
 """
 
 from __future__ import annotations
@@ -54,22 +55,37 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _is_our_server(pid: int, data_dir: Path) -> bool:
+    """Whether `pid` is this home's server, not a process that reused its pid after a reboot.
+
+    Where the process table has no command lines (no /proc), a live pid is trusted.
+    """
+    if not _pid_alive(pid):
+        return False
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return not Path("/proc/self/cmdline").exists()
+    return __name__.encode() in argv and str(data_dir).encode() in argv
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _live(state: dict | None) -> bool:
-    return bool(state) and _pid_alive(state["pid"]) and _port_open(state["port"])
+def _live(state: dict | None, data_dir: Path) -> bool:
+    return bool(state) and _is_our_server(state["pid"], data_dir) and _port_open(state["port"])
 
 
 def status(home: Path) -> ServerState:
     """The home's server as the state file and the process table see it."""
-    state = _read_state(_paths(home)[0])
+    state_file, data_dir, _ = _paths(home)
+    state = _read_state(state_file)
     if not state:
         return ServerState(uri="", pid=0, running=False)
-    return ServerState(uri=state["uri"], pid=state["pid"], running=_live(state))
+    return ServerState(uri=state["uri"], pid=state["pid"], running=_live(state, data_dir))
 
 
 def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
@@ -79,9 +95,9 @@ def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(state_file)
-        if _live(state):
+        if _live(state, data_dir):
             return state["uri"]
-        if state and _pid_alive(state["pid"]):
+        if state and _is_our_server(state["pid"], data_dir):
             _terminate(state["pid"])
         state_file.unlink(missing_ok=True)
         with open(state_file.parent / "server.log", "ab") as log:  # the child keeps its own copy
@@ -108,13 +124,13 @@ def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
 
 def stop(home: Path) -> ServerState:
     """Stop this home's server if it runs; returns its last state with running=False."""
-    state_file, _, lock_file = _paths(home)
+    state_file, data_dir, lock_file = _paths(home)
     if not lock_file.parent.exists():
         return ServerState(uri="", pid=0, running=False)
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(state_file)
-        if state and _pid_alive(state["pid"]):
+        if state and _is_our_server(state["pid"], data_dir):
             _terminate(state["pid"])
         state_file.unlink(missing_ok=True)
     return ServerState(uri=state["uri"] if state else "", pid=state["pid"] if state else 0, running=False)

@@ -10,6 +10,7 @@ from secondbrain_core.evals.metrics import DEFAULT_CUTOFFS
 from secondbrain_core.evals.retrieval import RetrievalReport
 from secondbrain_core.evals.tracking import log_report
 from secondbrain_core.settings import SAMPLE_SOURCE
+from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.resources import SecondBrainSettings
 
 MLFLOW_RUN_ID = "mlflow_run_id"  # metadata key the regression check reads
@@ -25,6 +26,7 @@ class RetrievalEvalConfig(dg.Config):
 @dg.asset(
     deps=[dg.AssetKey("vector_index")],
     group_name="evals",
+    automation_condition=AFTER_UPSTREAM,
     kinds={"mlflow", "python"},
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
 )

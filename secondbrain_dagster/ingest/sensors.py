@@ -40,9 +40,12 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
     for spec in dict.fromkeys(settings.source_list):
         try:
             fingerprints[spec] = listing_fingerprint(open_source(spec, settings).list_pages())
-        except SecondBrainError as exc:
-            # One unreachable source must not stop the others; it is retried next tick.
-            context.log.warning(f"skipping source {spec}: {exc}")
+        except Exception as exc:
+            # Whatever one source raises (a bad token, Notion still answering 429/5xx after the
+            # client's retries, a vanished export) must not stop the others: it is logged with
+            # its cause and retried next tick, keeping its last fingerprint.
+            reason = str(exc) if isinstance(exc, SecondBrainError) else f"{type(exc).__name__}: {exc}"
+            context.log.warning(f"skipping source {spec}: {reason}")
             if spec in previous:
                 fingerprints[spec] = previous[spec]
             continue

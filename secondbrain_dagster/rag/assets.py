@@ -16,6 +16,7 @@ from secondbrain_core.rag.manifest import index_dir
 from secondbrain_core.rag.pipeline import chunk_source, index_chunk_store
 from secondbrain_core.sources.registry import open_source
 from secondbrain_core.stores.mongo import open_database
+from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
 from secondbrain_dagster.resources import SecondBrainSettings
 
@@ -26,6 +27,7 @@ PREVIEW_ROWS = 5
     partitions_def=SOURCES,
     deps=[dg.AssetKey("raw_notion_pages")],
     group_name="rag",
+    automation_condition=AFTER_UPSTREAM,
     kinds={"python", "mongodb"},
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
 )
@@ -56,6 +58,7 @@ def chunks(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.Mat
 @dg.asset(
     deps=[chunks],
     group_name="rag",
+    automation_condition=AFTER_UPSTREAM,
     kinds={"usearch", "python"},
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
 )
