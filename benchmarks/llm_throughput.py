@@ -89,7 +89,7 @@ def measure(engine: str, max_tokens: int, rounds: int) -> dict:
     settings = Settings(home=home, llm_backend=engine)
     apply_runtime_env(settings)
     started = time.perf_counter()
-    model = LocalChatModel(base_model(), backend=engine)
+    model = LocalChatModel(base_model(), backend=engine, threads=settings.llm_threads)
     load_s = {"in_process": round(time.perf_counter() - started, 2)}
     started = time.perf_counter()
     state = endpoint_process.deploy(settings, "base")

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     hybrid_dense_weight: float = Field(
         default=0.8, ge=0.0, le=1.0, description="dense share of the RRF vote (bm25 gets the rest); 0.5 = plain RRF"
     )
+    hybrid_fusion: Literal["rrf", "zscore"] = Field(
+        default="zscore", description="zscore: by each ranker's standardized scores on the query; rrf: by rank alone"
+    )
     rerank: bool = False
     vector_backend: Literal["auto", "local", "atlas"] = Field(
         default="auto",
@@ -87,6 +90,11 @@ class Settings(BaseSettings):
     serve_max_request_bytes: int = Field(default=1_000_000, description="request bodies above this → 413")
     llm_context_tokens: int = Field(default=2048, description="prompt + completion budget of the local model")
     llm_backend: str = Field(default="auto", description="auto (llama.cpp if installed) | transformers | llamacpp")
+    llm_threads: int = Field(
+        default=0,
+        ge=0,
+        description="llama.cpp threads; 0 = one per core in-process, one core less in `serve` (the HTTP side)",
+    )
     llm_timeout_s: float = 120.0
     llm_max_retries: int = 4
 

@@ -128,14 +128,39 @@ def test_rrf_matches_a_hand_computed_example() -> None:
     }
     assert [item for item, _ in fused] == ["a", "c", "b", "d"]
     assert all(np.isclose(score, expected[item]) for item, score in fused)
-    assert fuse_hybrid(["a", "b", "c"], ["c", "a", "d"], 60, 0.5) == fused
+    scored = lambda items: [(item, 10.0 - rank) for rank, item in enumerate(items)]  # noqa: E731
+    assert fuse_hybrid(scored(["a", "b", "c"]), scored(["c", "a", "d"]), k=60, dense_weight=0.5) == fused
 
 
 def test_weighted_hybrid_fusion_matches_a_hand_computed_example() -> None:
-    fused = dict(fuse_hybrid(["a", "b"], ["b", "c"], k=10, dense_weight=0.75))
+    fused = dict(fuse_hybrid([("a", 9.0), ("b", 3.0)], [("b", 0.9), ("c", 0.8)], k=10, dense_weight=0.75))
     assert np.isclose(fused["a"], 0.5 / 11) and np.isclose(fused["c"], 1.5 / 12)
     assert np.isclose(fused["b"], 0.5 / 12 + 1.5 / 11)
     assert list(fused) == ["b", "c", "a"]
+
+
+def test_zscore_fusion_matches_a_hand_computed_example() -> None:
+    # bm25: one standout hit (a rare term matched) over 20 bunched ones; dense ranks it last
+    bm25 = [("exact", 12.0)] + [(f"b{i}", 3.0 - 0.05 * i) for i in range(20)]
+    dense = [(f"d{i}", 0.70 - 0.01 * i) for i in range(8)] + [("exact", 0.62)]
+    fused = dict(fuse_hybrid(bm25, dense, method="zscore", dense_weight=0.5))
+
+    def z(ranking, item):
+        values = np.array([score for _, score in ranking])
+        score = dict(ranking).get(item, values.min())  # missing: the ranker's lowest
+        return (score - values.mean()) / values.std()
+
+    for item in ("exact", "b0", "d0"):
+        assert np.isclose(fused[item], z(bm25, item) + z(dense, item)), item
+    assert next(iter(fused)) == "exact", "the standout lexical hit wins though dense ranked it last"
+    assert len(fused) == 29
+
+    # a lone candidate or tied scores say nothing about order: z = 1 present, 0 missing
+    lone = dict(fuse_hybrid([("only", 4.2)], [("v", 0.5), ("w", 0.3)], method="zscore", dense_weight=0.5))
+    assert np.isclose(lone["only"], 1.0 - 1.0) and np.isclose(lone["v"], 0.0 + 1.0)
+    assert fuse_hybrid([], [], method="zscore") == []
+    with pytest.raises(ValueError, match="unknown fusion"):
+        fuse_hybrid(bm25, dense, method="max")
 
 
 def test_search_modes_filters_and_manifest(small: Settings) -> None:

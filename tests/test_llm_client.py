@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -145,6 +146,15 @@ def test_stop_scanner_holds_back_split_stop_strings() -> None:
 def smol(request: pytest.FixtureRequest) -> LocalChatModel:
     """Both engines: llama.cpp serves GGUF by default, transformers stays for tuned checkpoints."""
     return LocalChatModel(base_model(), backend=request.param)
+
+
+def test_llamacpp_threads_follow_the_settings_and_key_the_cache(tmp_path) -> None:
+    """`SECONDBRAIN_LLM_THREADS` reaches llama.cpp; a model with other threads is a separate load."""
+    one = LocalChatModel.from_settings(Settings(home=tmp_path, llm_backend="llamacpp", llm_threads=1), base_model())
+    every = LocalChatModel(base_model(), backend="llamacpp")
+    assert one.engine.llm.n_threads == 1
+    assert every.engine.llm.n_threads == os.cpu_count() and every.engine is not one.engine
+    assert one.chat(HELLO, max_tokens=4).text == every.chat(HELLO, max_tokens=4).text  # same greedy answer
 
 
 def test_local_model_loads_once_and_counts_usage(smol: LocalChatModel) -> None:

@@ -1,11 +1,12 @@
-"""Choose the hybrid fusion weight on one half of a set, never on the set it is reported on.
+"""Choose the hybrid fusion and its weight on one half of a set, never on the set it is reported on.
 
     python benchmarks/retrieval/build_python_faq.py --out /tmp/faq
     python benchmarks/retrieval/fusion_sweep.py --set /tmp/faq --qrels qrels-tune.tsv
 
-Indexes the set's notes once in a temp home, then scores hybrid search for each dense weight
-(`SECONDBRAIN_HYBRID_DENSE_WEIGHT`; 0.5 = plain RRF) on the given judgments; bm25 and dense
-alone are printed for reference. Only the query side is repeated per weight.
+Indexes the set's notes once in a temp home, then scores hybrid search for each fusion
+(`SECONDBRAIN_HYBRID_FUSION`: rrf, zscore) and dense weight (`SECONDBRAIN_HYBRID_DENSE_WEIGHT`;
+0.5 with rrf = plain RRF) on the given judgments; bm25 and dense alone are printed for
+reference. Only the query side is repeated per setting.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from secondbrain_core.evals.beir import load_beir
 from secondbrain_core.evals.retrieval import corpus_pages, eval_settings, evaluate_index
 from secondbrain_core.rag.embedders import embedder_for
+from secondbrain_core.rag.fusion import FUSIONS
 from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
@@ -39,10 +41,11 @@ def main() -> None:
         sync_index(build_chunks(corpus_pages(data, "eval:sweep"), local), local, embedder)
         alone = evaluate_index(local, data.queries, data.qrels, ("bm25", "dense"), embedder).metrics
         results = {mode: round(alone[mode]["ndcg@10"], 4) for mode in alone}
-        for weight in WEIGHTS:
-            weighted = local.model_copy(update={"hybrid_dense_weight": weight})
-            report = evaluate_index(weighted, data.queries, data.qrels, ("hybrid",), embedder)
-            results[f"hybrid@{weight}"] = round(report.metrics["hybrid"]["ndcg@10"], 4)
+        for fusion in FUSIONS:
+            for weight in WEIGHTS:
+                weighted = local.model_copy(update={"hybrid_fusion": fusion, "hybrid_dense_weight": weight})
+                report = evaluate_index(weighted, data.queries, data.qrels, ("hybrid",), embedder)
+                results[f"{fusion}@{weight}"] = round(report.metrics["hybrid"]["ndcg@10"], 4)
     print(json.dumps({"set": str(args.set), "qrels": args.qrels, "ndcg@10": results}, indent=1))
 
 

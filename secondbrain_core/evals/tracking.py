@@ -57,6 +57,8 @@ def log_report(report: RetrievalReport, settings: Settings, dev_set_version: str
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap_tokens": settings.chunk_overlap_tokens,
         "rrf_k": settings.rrf_k,
+        "hybrid_fusion": settings.hybrid_fusion,
+        "hybrid_dense_weight": settings.hybrid_dense_weight,
         "rerank": settings.rerank,
         "docs": report.docs,
         "chunks": report.chunks,

@@ -32,5 +32,4 @@ def local_llm(settings: Settings, model: str | None = None) -> LLMClient:
     from secondbrain_core.llm.local import LocalChatModel
     from secondbrain_core.llm.models import resolve_model
 
-    ref = resolve_model(settings, model)
-    return LocalChatModel(ref, context_tokens=settings.llm_context_tokens, backend=settings.llm_backend)
+    return LocalChatModel.from_settings(settings, resolve_model(settings, model))

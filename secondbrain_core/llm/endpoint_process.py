@@ -94,6 +94,7 @@ def _start(settings: Settings, ref: ModelRef, timeout_s: float) -> EndpointState
     log_path = _dir(settings) / f"server-{port}.log"
     command = [sys.executable, "-m", "secondbrain_core.llm.server", "--home", str(settings.home.resolve())]
     command += ["--ref", ref.model_dump_json(), "--port", str(port), "--backend", settings.llm_backend]
+    command += ["--threads", str(settings.llm_threads)]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True

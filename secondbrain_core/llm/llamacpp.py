@@ -19,13 +19,13 @@ from secondbrain_core.llm.models import ModelRef
 class LlamaCppEngine:
     backend = "llamacpp"
 
-    def __init__(self, ref: ModelRef, context_tokens: int) -> None:
+    def __init__(self, ref: ModelRef, context_tokens: int, threads: int = 0) -> None:
         import llama_cpp
 
         self.llm = llama_cpp.Llama(
             model_path=str(ref.path / ref.gguf_file),
             n_ctx=context_tokens,
-            n_threads=os.cpu_count() or 1,
+            n_threads=threads or os.cpu_count() or 1,
             verbose=False,
         )
         # Free the model before interpreter teardown: llama-cpp-python's own finalizer runs too

@@ -25,6 +25,7 @@ from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.llm.models import ModelRef
 from secondbrain_core.llm.stops import StopScanner
 from secondbrain_core.llm.types import ChatResult, ContextLengthError, TextStream, Usage
+from secondbrain_core.settings import Settings
 
 log = logging.getLogger(__name__)
 BACKENDS = ("auto", "transformers", "llamacpp")
@@ -104,17 +105,18 @@ def _pick_backend(ref: ModelRef, backend: str) -> str:
     return backend
 
 
-def load_engine(ref: ModelRef, backend: str = "auto", context_tokens: int = 2048) -> Engine:
-    """The cached engine for these weights, loading them on first use."""
+def load_engine(ref: ModelRef, backend: str = "auto", context_tokens: int = 2048, threads: int = 0) -> Engine:
+    """The cached engine for these weights, loading them on first use (`threads` 0: one per core)."""
     chosen = _pick_backend(ref, backend)
-    key = (str(ref.path), ref.gguf_file, chosen, context_tokens if chosen == "llamacpp" else 0)
+    llamacpp = chosen == "llamacpp"
+    key = (str(ref.path), ref.gguf_file, chosen, context_tokens if llamacpp else 0, threads if llamacpp else 0)
     with _LOAD_LOCK:
         if key not in _ENGINES:
             log.info("loading %s from %s with %s", ref.name, ref.path, chosen)
             if chosen == "llamacpp":
                 from secondbrain_core.llm.llamacpp import LlamaCppEngine
 
-                _ENGINES[key] = LlamaCppEngine(ref, context_tokens)
+                _ENGINES[key] = LlamaCppEngine(ref, context_tokens, threads)
             else:
                 _ENGINES[key] = TransformersEngine(ref)
         return _ENGINES[key]
@@ -123,12 +125,17 @@ def load_engine(ref: ModelRef, backend: str = "auto", context_tokens: int = 2048
 class LocalChatModel:
     """`LLMClient` over in-process weights; each instance keeps its own usage counter."""
 
-    def __init__(self, ref: ModelRef, context_tokens: int = 2048, backend: str = "auto") -> None:
+    def __init__(self, ref: ModelRef, context_tokens: int = 2048, backend: str = "auto", threads: int = 0) -> None:
         self.ref = ref
         self.model = ref.name
         self.context_tokens = context_tokens
         self.usage = Usage()
-        self.engine = load_engine(ref, backend, context_tokens)
+        self.engine = load_engine(ref, backend, context_tokens, threads)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, ref: ModelRef) -> LocalChatModel:
+        """The in-process model as the settings configure it (engine, context, threads)."""
+        return cls(ref, settings.llm_context_tokens, settings.llm_backend, settings.llm_threads)
 
     def chat(
         self, messages: list[dict], *, max_tokens: int = 256, temperature: float = 0.0, stop: list[str] | None = None

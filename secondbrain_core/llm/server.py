@@ -15,6 +15,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -337,7 +338,12 @@ def serve(settings: Settings, ref: ModelRef, *, port: int, host: str | None = No
 
     from secondbrain_core.llm.local import LocalChatModel
 
-    backend = LocalChatModel(ref, context_tokens=settings.llm_context_tokens, backend=settings.llm_backend)
+    if not settings.llm_threads:
+        # Generation threads wait on each other at every layer: one preempted by the event loop
+        # (or a client on the same box) stalls the token. Measured on 2 cores: 57 tok/s with one
+        # llama.cpp thread against 42-55 with two (benchmarks/RESULTS.md).
+        settings = settings.model_copy(update={"llm_threads": max(1, (os.cpu_count() or 2) - 1)})
+    backend = LocalChatModel.from_settings(settings, ref)
     log.info("serving %s version %s with %s on port %d", ref.name, ref.version, backend.engine.backend, port)
     app = create_app(backend, settings, version=ref.version)
     uvicorn.run(app, host=host or settings.endpoint_host, port=port, log_level="info")
@@ -353,8 +359,9 @@ if __name__ == "__main__":
     parser.add_argument("--ref", required=True, help="ModelRef as JSON")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--backend", default="auto", help="engine: auto, transformers or llamacpp")
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0: one per core)")
     cli = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    env_settings = Settings(home=cli.home, llm_backend=cli.backend)
+    env_settings = Settings(home=cli.home, llm_backend=cli.backend, llm_threads=cli.threads)
     apply_runtime_env(env_settings)
     serve(env_settings, ModelRef.model_validate_json(cli.ref), port=cli.port)

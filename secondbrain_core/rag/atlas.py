@@ -21,7 +21,7 @@ from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunk_table import SearchFilters
 from secondbrain_core.rag.chunking import Chunk
 from secondbrain_core.rag.embedders import Embedder
-from secondbrain_core.rag.fusion import fuse_hybrid
+from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
 from secondbrain_core.rag.manifest import read_manifest, write_manifest
 from secondbrain_core.settings import Settings
 from secondbrain_core.stores.mongo import open_database
@@ -231,8 +231,8 @@ class AtlasSearch:
             rankings.append(list(self._collection.aggregate(pipeline)))
         docs = {d["chunk_id"]: d for ranking in rankings for d in ranking}
         if mode == "hybrid" and len(rankings) == 2:
-            bm25, dense = ([d["chunk_id"] for d in ranking] for ranking in rankings)
-            scored = fuse_hybrid(bm25, dense, self._settings.rrf_k, self._settings.hybrid_dense_weight)
+            bm25, dense = ([(d["chunk_id"], d["score"]) for d in ranking] for ranking in rankings)
+            scored = fuse_hybrid(bm25, dense, **fusion_options(self._settings))
         else:
             scored = [(d["chunk_id"], d["score"]) for d in rankings[0]]
         return [SearchHit(**{**docs[cid], "score": float(score)}) for cid, score in scored[:k]]

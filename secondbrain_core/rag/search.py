@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunk_table import ChunkTable, SearchFilters
 from secondbrain_core.rag.embedders import Embedder, embedder_for
-from secondbrain_core.rag.fusion import fuse_hybrid
+from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
 from secondbrain_core.rag.keyword import KeywordIndex
 from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, index_dir, read_manifest
 from secondbrain_core.rag.pipeline import BM25_DIR, CHUNKS_FILE, VECTORS_FILE, uses_atlas
@@ -97,11 +97,7 @@ class Retriever:
             rankings.append(self._keyword.search(query, depth, allowed))
         if vector is not None:
             rankings.append(self._vectors.search(vector.result(), depth, allowed))
-        if mode == "hybrid":
-            bm25, dense = ([key for key, _ in ranking] for ranking in rankings)
-            scored = fuse_hybrid(bm25, dense, self.settings.rrf_k, self.settings.hybrid_dense_weight)
-        else:
-            scored = rankings[0]
+        scored = fuse_hybrid(*rankings, **fusion_options(self.settings)) if mode == "hybrid" else rankings[0]
         scored = scored[:depth]
         chunks = self._table.fetch([key for key, _ in scored])
         return [
