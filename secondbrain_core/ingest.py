@@ -18,10 +18,13 @@ def ingest_source(spec: str, settings: Settings) -> SyncReport:
     step is repaired by the next one.
     """
     source = open_source(spec, settings)
+    # Listed before the store opens: a refused token or a damaged export fails here, before a
+    # local database server is started or anything is written under the home.
+    stubs = source.list_pages()
     store = PageStore(open_database(settings))
     with SnapshotWriter(settings, source.name) as snapshot:
-        report = sync_source(source, store, on_page=snapshot.write)
-        live = {pid: digest for pid, (_, digest, deleted) in store.versions(source.name).items() if not deleted}
+        report = sync_source(source, store, on_page=snapshot.write, stubs=stubs)
+        live = {pid: v.content_hash for pid, v in store.versions(source.name).items() if not v.deleted}
         if report.fetched or snapshot.manifest_hashes != live:
             snapshot.write_manifest(store.live_pages(source.name))
     return report

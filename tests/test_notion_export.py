@@ -191,6 +191,20 @@ def test_zip_with_damaged_entry_data_exits_2_and_writes_nothing(
     assert not (settings.home / "raw").exists()
 
 
+def test_corrupt_zip_without_mongodb_uri_starts_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no MONGODB_URI the local server would be started on first use: not for bad input."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SECONDBRAIN_HOME", str(home))
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    code, _, err = _ingest(capsys, f"notion-export:{bad}")
+    assert code == 2 and str(bad) in err
+    assert not (home / "mongo").exists() and not (home / "raw").exists()
+
+
 def test_reingest_of_same_export_is_all_unchanged(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,7 +18,8 @@ class MemorySource:
 
     name = "memory"
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, resolution: timedelta = timedelta(0)) -> None:
+        self.edit_time_resolution = resolution
         self.pages = {f"p{i}": (f"Page {i}", f"body {i}", T0) for i in range(count)}
         self.fetches: list[str] = []
 
@@ -70,3 +71,29 @@ def test_deleted_page_that_returns_counts_as_new(settings: Settings) -> None:
     assert report.new == 1
     assert store.get("p0") is not None and [p.id for p in store.live_pages()] == ["p0", "p1"]
     assert store.collection.count_documents({}) == 2, "no duplicate documents after re-adding"
+
+
+def test_edit_in_the_minute_of_the_last_read_is_not_missed(settings: Settings) -> None:
+    """Notion-like minute edit times: an edit later in the minute a page was read shows no new time."""
+    store = PageStore(open_database(settings))
+    source = MemorySource(2, resolution=timedelta(minutes=1))
+    this_minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    long_ago = this_minute - timedelta(minutes=10)
+    source.pages = {"fresh": ("Fresh", "draft", this_minute), "old": ("Old", "settled", long_ago)}
+    assert sync_source(source, store).new == 2
+
+    # edited again within the same minute: the listing still says `this_minute`
+    source.pages["fresh"] = ("Fresh", "final text", this_minute)
+    source.fetches.clear()
+    again = sync_source(source, store)
+    assert source.fetches == ["fresh"], "only the page read inside its edit minute is read again"
+    assert (again.updated, again.unchanged) == (1, 1)
+    assert store.get("fresh").markdown == "final text"
+
+    # with exact edit times (exports, snapshots) an equal time is trusted as it always was
+    exact = MemorySource(1)
+    exact.name = "exact"
+    exact.pages = {"now": ("Now", "body", this_minute)}
+    sync_source(exact, store)
+    exact.fetches.clear()
+    assert sync_source(exact, store).unchanged == 1 and exact.fetches == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -47,6 +47,7 @@ class NotionApiSource:
     """The `notion` source: pages, database rows included, as Markdown with their properties."""
 
     name = "notion"
+    edit_time_resolution = timedelta(minutes=1)  # Notion reports last_edited_time to the minute
 
     def __init__(self, settings: Settings) -> None:
         if not settings.notion_token:

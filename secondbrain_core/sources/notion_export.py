@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -58,6 +59,8 @@ def _stable_id(key: str) -> str:
 class NotionExportSource:
     """The `notion-export:PATH` source. The export is read whole on `list_pages` (it is one
     local file) and every error, a bad zip included, is raised there, before anything is written."""
+
+    edit_time_resolution = timedelta(0)  # file times: a re-export of an edited page moves them
 
     def __init__(self, path: Path, name: str) -> None:
         self.path = path

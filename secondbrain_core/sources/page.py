@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, computed_field, field_validator
@@ -57,6 +57,9 @@ class Source(Protocol):
     """A place pages come from. `list_pages` must be cheap; `fetch_page` does the real work."""
 
     name: str
+    # How coarse the listing's edit times are: Notion reports them to the minute, so an edit in
+    # the same minute as the previous sync shows the same time; such pages are fetched again.
+    edit_time_resolution: timedelta
 
     def list_pages(self) -> list[PageStub]: ...
 

@@ -8,6 +8,7 @@ found in more than one snapshot is qualified with its slug (`slug/id`) so ids st
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
@@ -18,6 +19,8 @@ from secondbrain_core.sources.snapshot_store import MANIFEST, S3Store, page_key
 
 class S3SnapshotSource:
     """The `s3://bucket/prefix` source."""
+
+    edit_time_resolution = timedelta(0)  # snapshots carry the edit times they were written with
 
     def __init__(self, uri: str, settings: Settings) -> None:
         self.name = uri

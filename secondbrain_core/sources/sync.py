@@ -2,16 +2,20 @@
 
 A page whose `last_edited_time` is unchanged is not fetched at all; a fetched page whose
 content hash is unchanged is not rewritten; a page gone from the listing is marked deleted.
+Edit times only as fine as the source reports them (Notion: the minute) cannot tell an edit
+made later in the minute the page was last read from no edit, so such a page is read once
+more, until it has been read a whole resolution after its edit time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from secondbrain_core.sources.page import Page, Source
-from secondbrain_core.stores.page_store import PageStore
+from secondbrain_core.sources.page import Page, PageStub, Source
+from secondbrain_core.stores.page_store import PageStore, StoredVersion
 
 
 class SyncReport(BaseModel):
@@ -25,26 +29,34 @@ class SyncReport(BaseModel):
     fetched: int = 0
 
 
-def sync_source(source: Source, store: PageStore, on_page: Callable[[Page], None] | None = None) -> SyncReport:
-    """Bring the store in line with `source`; safe to re-run after a crash (upserts only)."""
-    stubs = source.list_pages()
+def sync_source(
+    source: Source,
+    store: PageStore,
+    on_page: Callable[[Page], None] | None = None,
+    stubs: list[PageStub] | None = None,
+) -> SyncReport:
+    """Bring the store in line with `source`; safe to re-run after a crash (upserts only).
+
+    `stubs` is the source's listing when the caller already took it.
+    """
+    stubs = source.list_pages() if stubs is None else stubs
     known = store.versions(source.name)
     report = SyncReport(pages=len(stubs))
     changed: list[Page] = []
     touched = {}
     for stub in stubs:
         previous = known.get(stub.id)
-        if previous and not previous[2] and previous[0] == stub.last_edited_time:
+        if previous and not previous.deleted and _settled(previous, stub.last_edited_time, source.edit_time_resolution):
             report.unchanged += 1
             continue
         page = source.fetch_page(stub)
         report.fetched += 1
         if on_page:
             on_page(page)
-        if previous is None or previous[2]:
+        if previous is None or previous.deleted:
             report.new += 1
             changed.append(page)
-        elif previous[1] == page.content_hash:
+        elif previous.content_hash == page.content_hash:
             report.unchanged += 1
             touched[page.id] = page.last_edited_time
         else:
@@ -56,6 +68,13 @@ def sync_source(source: Source, store: PageStore, on_page: Callable[[Page], None
     store.upsert(changed)
     store.touch(source.name, touched)
     listed = {s.id for s in stubs}
-    gone = [pid for pid, (_, _, deleted) in known.items() if not deleted and pid not in listed]
+    gone = [pid for pid, version in known.items() if not version.deleted and pid not in listed]
     report.deleted = store.mark_deleted(source.name, gone)
     return report
+
+
+def _settled(stored: StoredVersion, listed_edit: datetime, resolution: timedelta) -> bool:
+    """The listing shows the stored edit time, and the page was read after that time could still change."""
+    if stored.last_edited_time != listed_edit:
+        return False
+    return stored.checked_at is None or stored.checked_at >= listed_edit + resolution

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
@@ -11,6 +12,15 @@ from pymongo.database import Database
 from secondbrain_core.sources.page import Page
 
 PAGES = "pages"
+
+
+class StoredVersion(NamedTuple):
+    """What the sync needs to know of a stored page, without its body."""
+
+    last_edited_time: datetime
+    content_hash: str
+    deleted: bool
+    checked_at: datetime | None  # when the source was last read for it (None: stored before this was kept)
 
 
 class PageStore:
@@ -21,18 +31,26 @@ class PageStore:
         self.collection.create_index([("source", ASCENDING), ("id", ASCENDING)], unique=True)
         self.collection.create_index([("source", ASCENDING), ("deleted", ASCENDING)])
 
-    def versions(self, source: str) -> dict[str, tuple[datetime, str, bool]]:
-        """page id -> (last_edited_time, content_hash, deleted) for one source, without bodies."""
-        cursor = self.collection.find(
-            {"source": source}, {"_id": 0, "id": 1, "last_edited_time": 1, "content_hash": 1, "deleted": 1}
-        )
-        return {d["id"]: (_utc(d["last_edited_time"]), d["content_hash"], bool(d.get("deleted"))) for d in cursor}
+    def versions(self, source: str) -> dict[str, StoredVersion]:
+        """page id -> its stored version for one source, without bodies."""
+        fields = ("id", "last_edited_time", "content_hash", "deleted", "checked_at")
+        cursor = self.collection.find({"source": source}, {"_id": 0, **dict.fromkeys(fields, 1)})
+        return {
+            d["id"]: StoredVersion(
+                _utc(d["last_edited_time"]),
+                d["content_hash"],
+                bool(d.get("deleted")),
+                _utc(d["checked_at"]) if d.get("checked_at") else None,
+            )
+            for d in cursor
+        }
 
     def upsert(self, pages: Iterable[Page]) -> int:
+        now = _now()
         ops = [
             UpdateOne(
                 {"source": p.source, "id": p.id},
-                {"$set": {**p.model_dump(mode="python"), "deleted": False, "synced_at": _now()}},
+                {"$set": {**p.model_dump(mode="python"), "deleted": False, "synced_at": now, "checked_at": now}},
                 upsert=True,
             )
             for p in pages
@@ -52,9 +70,11 @@ class PageStore:
         return result.modified_count
 
     def touch(self, source: str, stamps: dict[str, datetime]) -> None:
-        """Record a newer edit time whose content turned out identical (no re-fetch next time)."""
+        """Record that a fetched page's content was identical: its edit time and when it was read."""
+        now = _now()
         ops = [
-            UpdateOne({"source": source, "id": pid}, {"$set": {"last_edited_time": ts}}) for pid, ts in stamps.items()
+            UpdateOne({"source": source, "id": pid}, {"$set": {"last_edited_time": ts, "checked_at": now}})
+            for pid, ts in stamps.items()
         ]
         if ops:
             self.collection.bulk_write(ops, ordered=False)
