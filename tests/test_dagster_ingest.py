@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import fake_notion
 import pytest
 from fake_notion import FakeNotion, paragraph
 
 from asset_checks.ingest import INGEST_CHECKS
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.page import PageStub
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_core.stores.page_store import PageStore
 from secondbrain_dagster.ingest.assets import raw_notion_pages
 from secondbrain_dagster.ingest.partitions import SOURCES, partition_key, source_spec
 from secondbrain_dagster.ingest.schedules import daily_ingest_schedule
-from secondbrain_dagster.ingest.sensors import source_change_sensor
+from secondbrain_dagster.ingest.sensors import UNSETTLED, listing_fingerprint, source_change_sensor
 from secondbrain_dagster.resources import SecondBrainSettings
 
 RESOURCES = {"sb": SecondBrainSettings()}
@@ -204,6 +206,34 @@ def test_sensor_survives_notion_failing_past_its_retries(settings: Settings, tmp
         outage = tick(instance, first.cursor)
         assert requested(outage) == [export]
         assert json.loads(outage.cursor)["notion"] == json.loads(first.cursor)["notion"]
+
+
+def test_fingerprint_is_unsettled_while_an_edit_time_could_still_hide_an_edit() -> None:
+    edited = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
+    stubs = [PageStub(id="a", last_edited_time=edited, title="A")]
+    minute = timedelta(minutes=1)
+    fresh = listing_fingerprint(stubs, minute, now=edited + timedelta(seconds=30))
+    later = listing_fingerprint(stubs, minute, now=edited + timedelta(minutes=5))
+    assert fresh == later + UNSETTLED
+    assert listing_fingerprint(stubs, timedelta(0), now=edited) == later, "exact edit times are never unsettled"
+
+
+def test_sensor_reads_a_freshly_edited_notion_source_once_more(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edit times in the current minute: the same listing on the next tick still triggers one run."""
+    monkeypatch.setattr(fake_notion, "_EPOCH", datetime.now(UTC).replace(second=0, microsecond=0))
+    with FakeNotion() as notion:
+        notion.add_page("Home", blocks=[paragraph("hello")])
+        monkeypatch.setenv("NOTION_TOKEN", notion.token)
+        monkeypatch.setenv("SECONDBRAIN_NOTION_BASE_URL", notion.base_url)
+        monkeypatch.setenv("SECONDBRAIN_SOURCES", "notion")
+        instance = dg.DagsterInstance.ephemeral()
+        first = tick(instance, None)
+        assert json.loads(first.cursor)["notion"].endswith(UNSETTLED)
+        second = tick(instance, first.cursor)
+        assert requested(second) == ["notion"]
+        assert second.run_requests[0].run_key != first.run_requests[0].run_key
 
 
 def test_daily_schedule_requests_every_partition(settings: Settings) -> None:

@@ -3,10 +3,15 @@
 The cursor is JSON `{spec: fingerprint}`, the fingerprint a hash of the listing's page ids and
 `last_edited_time`s, so a sensor tick costs one listing per source and no page bodies. A
 source newly added to `SECONDBRAIN_SOURCES` is registered as a partition on the same tick.
+
+Notion's edit times are minutes: a page edited again later in the minute of a tick keeps the
+time the tick saw. A fingerprint taken while some edit time is that fresh ends in `~`
+(unsettled), and the next tick runs that source once more even if the listing looks the same.
 """
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -17,11 +22,22 @@ from secondbrain_dagster.ingest.jobs import ingest_job
 from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys, partition_key
 from secondbrain_dagster.resources import SecondBrainSettings
 
+UNSETTLED = "~"
 
-def listing_fingerprint(stubs: list[PageStub]) -> str:
-    """Order-independent hash of (id, last_edited_time): changes iff a page is added, edited or removed."""
+
+def listing_fingerprint(
+    stubs: list[PageStub], resolution: timedelta = timedelta(0), now: datetime | None = None
+) -> str:
+    """Order-independent hash of (id, last_edited_time): changes iff a page is added, edited or removed.
+
+    Ends in `UNSETTLED` while an edit time is less than `resolution` old: it could still hide
+    a later edit.
+    """
     lines = sorted(f"{s.id}\t{s.last_edited_time.isoformat()}" for s in stubs)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    now = now or datetime.now(UTC)
+    fresh = resolution > timedelta(0) and any(now - s.last_edited_time < resolution for s in stubs)
+    return digest + (UNSETTLED if fresh else "")
 
 
 @dg.sensor(
@@ -39,7 +55,8 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
     run_requests = []
     for spec in dict.fromkeys(settings.source_list):
         try:
-            fingerprints[spec] = listing_fingerprint(open_source(spec, settings).list_pages())
+            source = open_source(spec, settings)
+            fingerprints[spec] = listing_fingerprint(source.list_pages(), source.edit_time_resolution)
         except Exception as exc:
             # Whatever one source raises (a bad token, Notion still answering 429/5xx after the
             # client's retries, a vanished export) must not stop the others: it is logged with
@@ -49,9 +66,11 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
             if spec in previous:
                 fingerprints[spec] = previous[spec]
             continue
+        key = partition_key(spec)
         if previous.get(spec) != fingerprints[spec]:
-            key = partition_key(spec)
             run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{fingerprints[spec]}"))
+        elif previous[spec].endswith(UNSETTLED):  # same listing, but it may hide an edit: read once more
+            run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{fingerprints[spec]}@settle"))
     return dg.SensorResult(
         run_requests=run_requests,
         cursor=json.dumps(fingerprints, sort_keys=True),
