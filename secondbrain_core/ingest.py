@@ -13,7 +13,8 @@ from secondbrain_core.stores.page_store import PageStore
 def ingest_source(spec: str, settings: Settings) -> SyncReport:
     """Sync one source incrementally; changed pages also land in the raw snapshot.
 
-    The manifest is rewritten only when it no longer matches the store (cheap id/hash read),
+    The manifest is rewritten only when it no longer matches the store (the ids and hashes the
+    sync already read),
     so a no-change re-sync reads no page bodies, and a run that crashed before the manifest
     step is repaired by the next one.
     """
@@ -24,8 +25,7 @@ def ingest_source(spec: str, settings: Settings) -> SyncReport:
     store = PageStore(open_database(settings))
     with SnapshotWriter(settings, source.name) as snapshot:
         report = sync_source(source, store, on_page=snapshot.write, stubs=stubs)
-        live = {pid: v.content_hash for pid, v in store.versions(source.name).items() if not v.deleted}
-        if report.fetched or snapshot.manifest_hashes != live:
+        if report.fetched or snapshot.manifest_hashes != report.live_hashes:
             snapshot.write_manifest(store.live_pages(source.name))
     return report
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from secondbrain_core.sources.page import Page, PageStub, Source
 from secondbrain_core.stores.page_store import PageStore, StoredVersion
@@ -27,6 +27,9 @@ class SyncReport(BaseModel):
     unchanged: int = 0
     deleted: int = 0
     fetched: int = 0
+    # page id -> content hash of every live page after the sync (not printed): saves the caller
+    # a second read of the store to compare against the raw snapshot's manifest
+    live_hashes: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
 
 def sync_source(
@@ -44,12 +47,14 @@ def sync_source(
     report = SyncReport(pages=len(stubs))
     changed: list[Page] = []
     touched = {}
+    fetched_hashes: dict[str, str] = {}
     for stub in stubs:
         previous = known.get(stub.id)
         if previous and not previous.deleted and _settled(previous, stub.last_edited_time, source.edit_time_resolution):
             report.unchanged += 1
             continue
         page = source.fetch_page(stub)
+        fetched_hashes[page.id] = page.content_hash
         report.fetched += 1
         if on_page:
             on_page(page)
@@ -70,6 +75,8 @@ def sync_source(
     listed = {s.id for s in stubs}
     gone = [pid for pid, version in known.items() if not version.deleted and pid not in listed]
     report.deleted = store.mark_deleted(source.name, gone)
+    report.live_hashes = {pid: v.content_hash for pid, v in known.items() if pid in listed and not v.deleted}
+    report.live_hashes.update(fetched_hashes)
     return report
 
 
