@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_api import FakeAPI
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -51,3 +53,14 @@ def settings(tmp_path: Path, mongo_server: str, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv(key, value)
     (home / "dagster").mkdir(parents=True)
     return Settings()
+
+
+@pytest.fixture
+def api() -> Iterator[FakeAPI]:
+    """The fake OpenAI/Voyage API (`fake_api.py`) serving on a free loopback port."""
+    server = FakeAPI()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -1,17 +1,14 @@
 """Embedders, and every RAG call that leaves the machine (Voyage/OpenAI embeddings, LLM
-contexts, Voyage rerank), against one fake OpenAI/Voyage-compatible HTTP server on loopback."""
+contexts, Voyage rerank), against one fake OpenAI/Voyage-compatible HTTP server on loopback
+(`fake_api.py`, its `api` fixture in conftest)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from fake_api import DIM, FakeAPI, fake_vector
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.context import PROMPT_VERSION, resolve_mode
@@ -22,75 +19,6 @@ from secondbrain_core.rag.search import SearchHit
 from secondbrain_core.rag.tokens import count_tokens
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
-
-DIM = 8
-
-
-class FakeAPI(ThreadingHTTPServer):
-    """Answers /embeddings, /chat/completions and /rerank; records every request."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[tuple[str, dict, dict]] = []
-        self.status = 200
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-
-def fake_vector(text: str) -> list[float]:
-    """Deterministic, not normalized (the client must normalize)."""
-    digest = hashlib.sha256(text.encode()).digest()
-    return [float(b) + 1.0 for b in digest[:DIM]]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        server: FakeAPI = self.server  # type: ignore[assignment]
-        server.requests.append((self.path, dict(self.headers), body))
-        if server.status != 200:
-            return self._send(server.status, {"error": "nope"})
-        if self.path.endswith("/embeddings"):
-            rows = [{"index": i, "embedding": fake_vector(t)} for i, t in enumerate(body["input"])]
-            return self._send(200, {"data": list(reversed(rows))})  # out of order on purpose
-        if self.path.endswith("/chat/completions"):
-            chunk = body["messages"][-1]["content"].split("<chunk>")[1].split("</chunk>")[0].strip()
-            answer = f"Situated: {chunk.split()[1]}"
-            return self._send(
-                200,
-                {
-                    "model": body["model"],
-                    "choices": [{"message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 3},
-                },
-            )
-        if self.path.endswith("/rerank"):
-            scores = [float("banana" in doc) + i / 100 for i, doc in enumerate(body["documents"])]
-            return self._send(200, {"data": [{"index": i, "relevance_score": s} for i, s in enumerate(scores)]})
-        return self._send(404, {})
-
-    def _send(self, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def api() -> Iterator[FakeAPI]:
-    server = FakeAPI()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _page(markdown: str, page_id: str = "p1") -> Page:

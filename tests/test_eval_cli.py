@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_api import FakeAPI
 
 from secondbrain_core.app.cli import main
+from secondbrain_core.rag.search import CANDIDATES
 from secondbrain_core.settings import Settings
 
 NOTES = {
@@ -69,6 +71,24 @@ def test_scores_every_mode_in_a_temp_home(
         assert 0.0 < result[mode]["ndcg@10"] <= 1.0
     assert result["seconds"]["index"] > 0
     assert not (settings.home / "index").exists()  # the user's home is never indexed into
+
+
+@pytest.mark.slow
+def test_rerank_is_scored_beside_the_modes_never_mixed_in(
+    beir_set: dict[str, Path], settings: Settings, api: FakeAPI, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SECONDBRAIN_RERANK on: bm25/dense/hybrid as they rank, plus "rerank" (the fake reverses the order)."""
+    monkeypatch.setenv("SECONDBRAIN_RERANK", "true")
+    monkeypatch.setenv("VOYAGE_API_KEY", "test-key")
+    monkeypatch.setenv("SECONDBRAIN_VOYAGE_BASE_URL", api.url)
+    assert main(_args(beir_set, "--json")) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"bm25", "dense", "hybrid", "rerank", "seconds"}
+    assert result["bm25"]["mrr@10"] == 1.0, "bm25 is not reranked"
+    assert result["rerank"]["mrr@10"] < result["hybrid"]["mrr@10"]  # the fake reranker reverses hybrid
+    reranks = [body for path, _, body in api.requests if path.endswith("/rerank")]
+    assert {body["query"] for body in reranks} == set(QUERIES.values())
+    assert all(0 < len(body["documents"]) <= CANDIDATES for body in reranks)
 
 
 def test_modes_subset_and_text_output(

@@ -62,8 +62,15 @@ class Retriever:
         return self._manifest
 
     def search(
-        self, query: str, mode: Mode = "hybrid", k: int = 10, filters: SearchFilters | None = None
+        self,
+        query: str,
+        mode: Mode = "hybrid",
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        rerank: bool | None = None,
     ) -> list[SearchHit]:
+        """Top `k` chunks; `rerank` (default: `SECONDBRAIN_RERANK`) reorders the first `CANDIDATES`."""
+        rerank = self.settings.rerank if rerank is None else rerank
         if mode not in MODES:
             raise SecondBrainError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         if k < 1:
@@ -71,17 +78,18 @@ class Retriever:
         if not query.strip():
             raise SecondBrainError("the search query is empty")
         filters = filters if filters is not None and not filters.is_empty() else None
-        depth = max(k, CANDIDATES) if mode == "hybrid" or self.settings.rerank else k
+        depth = max(k, CANDIDATES) if mode == "hybrid" or rerank else k
         if self._atlas is not None:
             vector = self._query_vector(query) if mode != "bm25" else None
             hits = self._atlas.search(query, vector, mode, depth, filters)
         else:
             self._reload_if_changed()
             hits = self._local(query, mode, depth, filters)
-        if self.settings.rerank and hits:
-            from secondbrain_core.rag.rerank import rerank
+        if rerank and hits:
+            from secondbrain_core.rag.rerank import rerank as rerank_hits
 
-            hits = rerank(query, hits, self.settings)
+            # the reranker reads every text it is sent: bounded work, deeper hits keep their order
+            hits = rerank_hits(query, hits[:CANDIDATES], self.settings) + hits[CANDIDATES:]
         return hits[:k]
 
     # --- local index -----------------------------------------------------------------
