@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SOURCE = Path("/usr/share/doc/python3-doc/html/_sources/faq")
@@ -71,27 +72,42 @@ def parse_faq(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
 
 
 def build(source: Path, out: Path) -> int:
+    entries = []
+    for path in sorted(source.glob("*.rst.txt")):
+        chapter, found = parse_faq(path)
+        for number, (section, question, answer) in enumerate(found, start=1):
+            title = f"{chapter} / {section}" if section else chapter
+            entries.append(FaqEntry(f"{path.name.split('.')[0]}-{number:03d}", title, question, answer))
+    return write_faq_set(entries, out)
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One answered question: the answer becomes a note titled `title`, the question its query."""
+
+    doc_id: str
+    title: str
+    question: str
+    answer: str
+
+
+def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
+    """corpus/ (one note per answer), queries.jsonl, qrels.tsv and its tune/test halves."""
     corpus = out / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
-    queries, qrels = [], []
-    for path in sorted(source.glob("*.rst.txt")):
-        chapter, entries = parse_faq(path)
-        for number, (section, question, answer) in enumerate(entries, start=1):
-            doc_id = f"{path.name.split('.')[0]}-{number:03d}"
-            title = f"{chapter} / {section}" if section else chapter
-            (corpus / f"{doc_id}.md").write_text(f"# {title}\n\n{answer}\n", encoding="utf-8")
-            queries.append({"_id": doc_id, "text": question})
-            qrels.append((doc_id, doc_id, 2))
-    (out / "queries.jsonl").write_text("".join(json.dumps(q) + "\n" for q in queries), encoding="utf-8")
+    for entry in entries:
+        (corpus / f"{entry.doc_id}.md").write_text(f"# {entry.title}\n\n{entry.answer}\n", encoding="utf-8")
+    queries = "".join(json.dumps({"_id": e.doc_id, "text": e.question}) + "\n" for e in entries)
+    (out / "queries.jsonl").write_text(queries, encoding="utf-8")
     header = "query-id\tcorpus-id\tscore\n"
     halves: dict[str, list[str]] = {"tune": [], "test": []}
-    for qid, did, grade in qrels:
-        half = "tune" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
-        halves[half].append(f"{qid}\t{did}\t{grade}\n")
+    for entry in entries:
+        half = "tune" if int(hashlib.sha256(entry.doc_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
+        halves[half].append(f"{entry.doc_id}\t{entry.doc_id}\t2\n")
     (out / "qrels.tsv").write_text(header + "".join(halves["tune"] + halves["test"]), encoding="utf-8")
     for half, rows in halves.items():
         (out / f"qrels-{half}.tsv").write_text(header + "".join(rows), encoding="utf-8")
-    return len(queries)
+    return len(entries)
 
 
 def main() -> None:
