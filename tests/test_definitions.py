@@ -51,7 +51,8 @@ def test_dagster_cli_validates_the_workspace(settings: Settings) -> None:
     assert "All code locations passed validation" in completed.stderr + completed.stdout
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on right now (the tests' servers bind it next)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -73,7 +74,7 @@ def _asset_keys(port: int) -> list[str] | None:
 
 
 def test_webserver_lists_the_assets(settings: Settings, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "webserver.log").open("w")
     server = subprocess.Popen(
         [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,17 +10,12 @@ from pathlib import Path
 
 import httpx
 import openai
+from test_definitions import free_port
 
 from secondbrain_core.settings import Settings
 
 SECONDBRAIN = Path(sys.executable).parent / "secondbrain"
 READY_S = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
@@ -38,7 +32,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen) -> None:
 
 
 def test_serve_answers_on_its_port_and_stops_on_ctrl_c(settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [str(SECONDBRAIN), "serve", "--port", str(port), "--host", "127.0.0.1", "--model", "base"],
@@ -63,7 +57,7 @@ def test_serve_answers_on_its_port_and_stops_on_ctrl_c(settings: Settings) -> No
 
 def test_serve_with_an_unknown_model_exits_2_naming_it(settings: Settings) -> None:
     completed = subprocess.run(
-        [str(SECONDBRAIN), "serve", "--port", str(_free_port()), "--model", "no-such-model"],
+        [str(SECONDBRAIN), "serve", "--port", str(free_port()), "--model", "no-such-model"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,11 +11,10 @@ models"), never with its question; the question is the query, its own answer gra
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from build_python_faq import FaqEntry, write_faq_set
+from build_python_faq import FaqEntry, faq_cli
 
 DEFAULT_SOURCE = Path("/usr/share/doc/python-django-doc/html/faq")
 
@@ -40,15 +39,13 @@ def parse_chapter(path: Path) -> list[FaqEntry]:
     return entries
 
 
+def collect(source: Path) -> list[FaqEntry]:
+    """Every answered question of the FAQ pages under `source` (the index page lists them only)."""
+    return [entry for page in sorted(source.glob("*.html")) if page.stem != "index" for entry in parse_chapter(page)]
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of the FAQ .html pages")
-    parser.add_argument("--out", type=Path, required=True, help="where to write corpus/, queries.jsonl, qrels*.tsv")
-    args = parser.parse_args()
-    if not args.source.is_dir():
-        raise SystemExit(f"{args.source} not found: apt-get install -y python-django-doc")
-    entries = [e for page in sorted(args.source.glob("*.html")) if page.stem != "index" for e in parse_chapter(page)]
-    print(f"{write_faq_set(entries, args.out)} questions written to {args.out}")
+    faq_cli(__doc__.splitlines()[0], DEFAULT_SOURCE, "python-django-doc", collect)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,16 +72,6 @@ def parse_faq(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
     return chapter, entries
 
 
-def build(source: Path, out: Path) -> int:
-    entries = []
-    for path in sorted(source.glob("*.rst.txt")):
-        chapter, found = parse_faq(path)
-        for number, (section, question, answer) in enumerate(found, start=1):
-            title = f"{chapter} / {section}" if section else chapter
-            entries.append(FaqEntry(f"{path.name.split('.')[0]}-{number:03d}", title, question, answer))
-    return write_faq_set(entries, out)
-
-
 @dataclass(frozen=True)
 class FaqEntry:
     """One answered question: the answer becomes a note titled `title`, the question its query."""
@@ -89,6 +80,17 @@ class FaqEntry:
     title: str
     question: str
     answer: str
+
+
+def collect(source: Path) -> list[FaqEntry]:
+    """Every answered question of the FAQ chapters (`*.rst.txt`) under `source`."""
+    entries = []
+    for path in sorted(source.glob("*.rst.txt")):
+        chapter, found = parse_faq(path)
+        for number, (section, question, answer) in enumerate(found, start=1):
+            title = f"{chapter} / {section}" if section else chapter
+            entries.append(FaqEntry(f"{path.name.split('.')[0]}-{number:03d}", title, question, answer))
+    return entries
 
 
 def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
@@ -110,14 +112,21 @@ def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
     return len(entries)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder of the FAQ .rst.txt files")
+def faq_cli(
+    description: str, default_source: Path, debian_package: str, collect: Callable[[Path], list[FaqEntry]]
+) -> None:
+    """The command line both FAQ builders share: `--source` folder in, a BEIR-style set out."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--source", type=Path, default=default_source, help=f"the FAQ pages of {debian_package}")
     parser.add_argument("--out", type=Path, required=True, help="where to write corpus/, queries.jsonl, qrels*.tsv")
     args = parser.parse_args()
     if not args.source.is_dir():
-        raise SystemExit(f"{args.source} not found: apt-get install -y python3-doc")
-    print(f"{build(args.source, args.out)} questions written to {args.out}")
+        raise SystemExit(f"{args.source} not found: apt-get install -y {debian_package}")
+    print(f"{write_faq_set(collect(args.source), args.out)} questions written to {args.out}")
+
+
+def main() -> None:
+    faq_cli(__doc__.splitlines()[0], DEFAULT_SOURCE, "python3-doc", collect)
 
 
 if __name__ == "__main__":
