@@ -11,7 +11,7 @@ import pytest
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag import atlas
 from secondbrain_core.rag.embedders import embedder_for
-from secondbrain_core.rag.fusion import fuse_hybrid, rrf
+from secondbrain_core.rag.fusion import CANDIDATES, FUSIONS, fuse_hybrid, rrf
 from secondbrain_core.rag.manifest import read_manifest
 from secondbrain_core.rag.pipeline import build_chunks, index_store, local_index_counts, sync_index, uses_atlas
 from secondbrain_core.rag.search import Retriever, SearchFilters
@@ -161,6 +161,23 @@ def test_zscore_fusion_matches_a_hand_computed_example() -> None:
     assert fuse_hybrid([], [], method="zscore") == []
     with pytest.raises(ValueError, match="unknown fusion"):
         fuse_hybrid(bm25, dense, method="max")
+
+
+@pytest.mark.parametrize("method", FUSIONS)
+def test_fused_head_does_not_depend_on_how_deep_the_rankers_were_read(method: str) -> None:
+    # search -k 10 reads 50 hits per ranker, the eval reads 200: both must rank the top alike
+    rng = np.random.default_rng(7)
+    bm25 = sorted(((f"c{i}", float(s)) for i, s in enumerate(rng.gamma(2.0, 3.0, 200))), key=lambda p: -p[1])
+    dense = sorted(((f"c{i}", float(s)) for i, s in enumerate(rng.uniform(0.1, 0.8, 200))), key=lambda p: -p[1])
+    shallow = fuse_hybrid(bm25[:CANDIDATES], dense[:CANDIDATES], method=method, dense_weight=0.8)
+    deep = fuse_hybrid(bm25, dense, method=method, dense_weight=0.8)
+    bottom = shallow[-1][1]  # what a hit below both heads (or at the end of one) is worth
+    placed = sum(score > bottom for _, score in shallow)
+    assert placed > 50 and deep[:placed] == shallow[:placed]
+    in_a_head = {item for item, _ in bm25[:CANDIDATES]} | {item for item, _ in dense[:CANDIDATES]}
+    assert {item for item, _ in deep[:placed]} <= in_a_head, "hits below every head come last"
+    unbounded = fuse_hybrid(bm25, dense, method=method, dense_weight=0.8, head=None)
+    assert [item for item, _ in unbounded[:10]] != [item for item, _ in shallow[:10]], "without a head, depth leaks in"
 
 
 def test_search_modes_filters_and_manifest(small: Settings) -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunk_table import ChunkTable, SearchFilters
 from secondbrain_core.rag.embedders import Embedder, embedder_for
-from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
+from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options
 from secondbrain_core.rag.keyword import KeywordIndex
 from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, index_dir, read_manifest
 from secondbrain_core.rag.pipeline import BM25_DIR, CHUNKS_FILE, VECTORS_FILE, uses_atlas
@@ -26,7 +26,6 @@ from secondbrain_core.settings import Settings
 
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
-CANDIDATES = 50  # per ranker, before fusion / rerank
 _QUERY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
 
 __all__ = ["MODES", "Retriever", "SearchFilters", "SearchHit"]
