@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from secondbrain_core.processes import free_port
 from secondbrain_core.settings import REPO_ROOT, Settings
 from secondbrain_dagster.definitions import defs
 
@@ -49,13 +49,6 @@ def test_dagster_cli_validates_the_workspace(settings: Settings) -> None:
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "All code locations passed validation" in completed.stderr + completed.stdout
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now (the tests' servers bind it next)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _asset_keys(port: int) -> list[str] | None:

@@ -9,6 +9,7 @@ import httpx
 
 from asset_checks.serving import SERVING_CHECKS
 from secondbrain_core.llm import endpoint_process
+from secondbrain_core.processes import pid_alive
 from secondbrain_dagster.resources import SecondBrainSettings
 from secondbrain_dagster.serving.assets import summarization_endpoint
 from secondbrain_dagster.serving.definitions import defs
@@ -53,7 +54,7 @@ def test_materialize_deploys_then_redeploys_without_downtime(settings) -> None:
         assert failures == []
         assert second.pid != first.pid and second.port != first.port
         assert endpoint_process.current(settings) == second
-        assert not endpoint_process._pid_alive(first.pid)  # the old one stopped after the switch
+        assert not pid_alive(first.pid)  # the old one stopped after the switch
         assert seen >= {first.pid}
     finally:
         endpoint_process.stop(settings)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import openai
-from test_definitions import free_port
 
+from secondbrain_core.processes import free_port
 from secondbrain_core.settings import Settings
 
 SECONDBRAIN = Path(sys.executable).parent / "secondbrain"

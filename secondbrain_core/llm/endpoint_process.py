@@ -9,7 +9,6 @@ summarizer, the chat) read the state file to find the endpoint.
 from __future__ import annotations
 
 import fcntl
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +20,8 @@ from pydantic import BaseModel
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.llm.models import ModelRef, resolve_model
+from secondbrain_core.processes import free_port, pid_alive, terminate
 from secondbrain_core.settings import Settings
-from secondbrain_core.stores.local_mongo import _pid_alive, _terminate
 
 
 class EndpointState(BaseModel):
@@ -63,13 +62,7 @@ def healthy(url: str, timeout_s: float = 2.0) -> bool:
 def current(settings: Settings) -> EndpointState | None:
     """The running endpoint of this home, or None when none answers."""
     state = read_state(settings)
-    return state if state and _pid_alive(state.pid) and healthy(state.url) else None
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    return state if state and pid_alive(state.pid) and healthy(state.url) else None
 
 
 def deploy(settings: Settings, model: str = "champion", *, timeout_s: float = 300.0) -> EndpointState:
@@ -82,14 +75,14 @@ def deploy(settings: Settings, model: str = "champion", *, timeout_s: float = 30
         old = read_state(settings)
         new = _start(settings, ref, timeout_s)
         _write(settings, new)
-        if old and old.pid != new.pid and _pid_alive(old.pid):
-            _terminate(old.pid)
+        if old and old.pid != new.pid and pid_alive(old.pid):
+            terminate(old.pid)
     return new
 
 
 def _start(settings: Settings, ref: ModelRef, timeout_s: float) -> EndpointState:
     host = settings.endpoint_host
-    port = _free_port(host)
+    port = free_port(host)
     url = f"http://{host}:{port}"
     log_path = _dir(settings) / f"server-{port}.log"
     command = [sys.executable, "-m", "secondbrain_core.llm.server", "--home", str(settings.home.resolve())]
@@ -112,7 +105,7 @@ def _start(settings: Settings, ref: ModelRef, timeout_s: float) -> EndpointState
                 started_at=datetime.now(UTC).isoformat(),
             )
         time.sleep(0.5)
-    _terminate(proc.pid)
+    terminate(proc.pid)
     raise SecondBrainError(f"the endpoint for model {ref.name!r} did not become healthy; see {log_path}")
 
 
@@ -124,7 +117,7 @@ def stop(settings: Settings) -> EndpointState | None:
     with open(folder / "deploy.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = read_state(settings)
-        if state and _pid_alive(state.pid):
-            _terminate(state.pid)
+        if state and pid_alive(state.pid):
+            terminate(state.pid)
         (folder / "state.json").unlink(missing_ok=True)
     return state

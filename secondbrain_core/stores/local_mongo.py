@@ -10,7 +10,6 @@ closed port) and replaced; only this home's own server is ever signalled.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fcntl
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.processes import pid_alive, terminate
 
 
 class ServerState(BaseModel):
@@ -45,22 +45,12 @@ def _read_state(state_file: Path) -> dict | None:
         return None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _is_our_server(pid: int, data_dir: Path) -> bool:
     """Whether `pid` is this home's server, not a process that reused its pid after a reboot.
 
     Where the process table has no command lines (no /proc), a live pid is trusted.
     """
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         return False
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -98,7 +88,7 @@ def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
         if _live(state, data_dir):
             return state["uri"]
         if state and _is_our_server(state["pid"], data_dir):
-            _terminate(state["pid"])
+            terminate(state["pid"])
         state_file.unlink(missing_ok=True)
         with open(state_file.parent / "server.log", "ab") as log:  # the child keeps its own copy
             proc = subprocess.Popen(
@@ -131,22 +121,9 @@ def stop(home: Path) -> ServerState:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(state_file)
         if state and _is_our_server(state["pid"], data_dir):
-            _terminate(state["pid"])
+            terminate(state["pid"])
         state_file.unlink(missing_ok=True)
     return ServerState(uri=state["uri"] if state else "", pid=state["pid"] if state else 0, running=False)
-
-
-def _terminate(pid: int, timeout_s: float = 15.0) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _pid_alive(pid):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.1)
-    if _pid_alive(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
 
 
 def _serve(data_dir: Path, state_file: Path) -> None:
