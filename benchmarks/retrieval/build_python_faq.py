@@ -93,12 +93,17 @@ def collect(source: Path) -> list[FaqEntry]:
     return entries
 
 
-def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
-    """corpus/ (one note per answer), queries.jsonl, qrels.tsv and its tune/test halves."""
+def write_note(out: Path, doc_id: str, title: str, body: str) -> None:
+    """One corpus note, `corpus/<doc_id>.md`, its title as the heading (the eval reads it back as the title)."""
     corpus = out / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / f"{doc_id}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+
+
+def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
+    """corpus/ (one note per answer), queries.jsonl, qrels.tsv and its tune/test halves."""
     for entry in entries:
-        (corpus / f"{entry.doc_id}.md").write_text(f"# {entry.title}\n\n{entry.answer}\n", encoding="utf-8")
+        write_note(out, entry.doc_id, entry.title, entry.answer)
     queries = "".join(json.dumps({"_id": e.doc_id, "text": e.question}) + "\n" for e in entries)
     (out / "queries.jsonl").write_text(queries, encoding="utf-8")
     header = "query-id\tcorpus-id\tscore\n"

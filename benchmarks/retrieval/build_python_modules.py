@@ -19,7 +19,7 @@ import argparse
 import re
 from pathlib import Path
 
-from build_python_faq import UNDERLINE, FaqEntry, plain, write_faq_set
+from build_python_faq import UNDERLINE, FaqEntry, plain, write_faq_set, write_note
 
 DEFAULT_SOURCE = Path("/usr/share/doc/python3-doc/html/_sources/library")
 TOPIC = re.compile(r"^(?P<name>.+?)\s+---\s+(?P<topic>.+)$")
@@ -38,11 +38,9 @@ def read_page(path: Path) -> tuple[str, str | None, str]:
     if heading is None:
         return path.stem, None, plain("\n".join(lines)).strip()
     title = plain(lines[heading].strip()).replace("\\ ", "")  # RST's escaped space joins words
-    body = [line for line in lines[heading + 2 :] if not MODULE_BLOCK.match(line)]
+    body = plain("\n".join(line for line in lines[heading + 2 :] if not MODULE_BLOCK.match(line))).strip()
     match = TOPIC.match(title)
-    if match:
-        return match["name"].strip(), match["topic"].strip(), plain("\n".join(body)).strip()
-    return title, None, plain("\n".join(body)).strip()
+    return (match["name"].strip(), match["topic"].strip(), body) if match else (title, None, body)
 
 
 def main() -> None:
@@ -65,7 +63,7 @@ def main() -> None:
             others[doc_id] = (title, body)
     write_faq_set(topics, args.out)
     for doc_id, (title, body) in others.items():
-        (args.out / "corpus" / f"{doc_id}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+        write_note(args.out, doc_id, title, body)
     print(f"{len(topics)} topics, {len(topics) + len(others)} pages written to {args.out}")
 
 
