@@ -2,8 +2,8 @@
 
 Its pid, port and model live in `$SECONDBRAIN_HOME/endpoint/state.json`. Deploying a new
 model never leaves a gap: the new process starts on a fresh port, and only once it answers
-`/healthz` does the state file switch to it and the old process stop. Callers (the
-summarizer, the chat) read the state file to find the endpoint.
+`/healthz` does the state file switch to it and, after a short drain, the old process stop.
+Callers (the summarizer, the chat) read the state file to find the endpoint.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.llm.models import ModelRef, resolve_model
 from secondbrain_core.processes import free_port, pid_alive, terminate
 from secondbrain_core.settings import Settings
+
+# A caller that read the old address just before the switch still reaches it in this time.
+DRAIN_S = 1.0
 
 
 class EndpointState(BaseModel):
@@ -76,6 +79,7 @@ def deploy(settings: Settings, model: str = "champion", *, timeout_s: float = 30
         new = _start(settings, ref, timeout_s)
         _write(settings, new)
         if old and old.pid != new.pid and pid_alive(old.pid):
+            time.sleep(DRAIN_S)
             terminate(old.pid)
     return new
 
