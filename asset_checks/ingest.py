@@ -64,7 +64,8 @@ def page_ids_unique(context: dg.AssetCheckExecutionContext, sb: SecondBrainSetti
 
 @dg.asset_check(asset=raw_notion_pages, partitions_def=SOURCES, blocking=True)
 def live_count_matches_listing(context: dg.AssetCheckExecutionContext, sb: SecondBrainSettings) -> dg.AssetCheckResult:
-    """The store holds exactly the pages the source listed when the partition last materialized.
+    """The store holds exactly the pages the source listed when the partition last materialized,
+    less those it skipped as malformed (each named in a warning; one stored before stays).
 
     The listing count comes from that materialization's metadata rather than a new listing,
     so an edit made in Notion since then cannot fail the check.
@@ -74,9 +75,14 @@ def live_count_matches_listing(context: dg.AssetCheckExecutionContext, sb: Secon
     ).records
     if not record:
         return dg.AssetCheckResult(passed=False, description="partition not materialized yet")
-    listed = record[0].asset_materialization.metadata[LISTED_PAGES].value
+    metadata = record[0].asset_materialization.metadata
+    listed = metadata[LISTED_PAGES].value
+    skipped = metadata["skipped"].value if "skipped" in metadata else 0
     live = len(_live_pages(context, sb.get()))
-    return dg.AssetCheckResult(passed=live == listed, metadata={"listed_pages": listed, "live_pages": live})
+    return dg.AssetCheckResult(
+        passed=listed - skipped <= live <= listed,
+        metadata={"listed_pages": listed, "skipped_pages": skipped, "live_pages": live},
+    )
 
 
 INGEST_CHECKS = [no_empty_pages, page_ids_unique, live_count_matches_listing]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from secondbrain_core.settings import Settings, resolve_source
-from secondbrain_core.sources.registry import open_source
+from secondbrain_core.settings import Settings
+from secondbrain_core.sources.registry import configured_sources, open_source
 from secondbrain_core.sources.snapshot import SnapshotWriter
 from secondbrain_core.sources.sync import SyncReport, sync_source
 from secondbrain_core.stores.mongo import open_database
@@ -31,5 +31,5 @@ def ingest_source(spec: str, settings: Settings) -> SyncReport:
 
 
 def ingest_all(settings: Settings, only: str | None = None) -> dict[str, SyncReport]:
-    specs = [resolve_source(only)] if only else settings.source_list
-    return {spec: ingest_source(spec, settings) for spec in specs}
+    """Every configured source (or `only` this one), all specs checked before the first is read."""
+    return {spec: ingest_source(spec, settings) for spec in configured_sources(settings, only)}

@@ -93,7 +93,8 @@ def plan_stages(defs: dg.Definitions, only: Sequence[str] = ()) -> list[Stage]:
 
 
 def register_sources(instance: dg.DagsterInstance, settings: Settings) -> list[str]:
-    """Add a `sources` partition for every configured source not registered yet."""
+    """Add a `sources` partition for every configured source not registered yet; one bad
+    spec registers none (a partition, once added, stays in the instance)."""
     keys = configured_partition_keys(settings)
     missing = [k for k in keys if not instance.has_dynamic_partition(SOURCES.name, k)]
     if missing:

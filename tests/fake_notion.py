@@ -15,6 +15,15 @@ hold data sources, rows are pages whose parent is a `data_source_id`).
         notion.fail_next("/v1/search", count=1, status=429, retry_after=1)
         notion.requests_to("/v1/blocks/")     # the request log, filtered by path prefix
 
+    Hostile or buggy shapes, for hardening tests:
+
+        notion.link_child(block, block)        # a block that is its own child (or any cycle)
+        notion.stick_cursor("/v1/search")      # has_more forever with the same next_cursor
+        notion.stick_cursor("/v1/search", repeat=False)   # ... with a new cursor every time
+        notion.patch(page, remove=["last_edited_time"])   # serve a malformed object
+        notion.patch(block_id, paragraph={"rich_text": "not a list"})
+        notion.restrict(page)                  # every request about it: 403 restricted_resource
+
 Served: POST /v1/search, POST /v1/data_sources/{id}/query, GET /v1/data_sources/{id},
 GET /v1/pages/{id}, GET /v1/blocks/{id}/children. Lists take `page_size` (default 100, at
 most 100) and `start_cursor`; a wrong bearer token gets 401 like the real API.
@@ -191,6 +200,8 @@ class FakeNotion:
         self._blocks: dict[str, dict] = {}  # block id -> block object (without children)
         self._children: dict[str, list[str]] = {}  # page or block id -> child block ids, in order
         self._failures: list[_Failure] = []
+        self._stuck: dict[str, bool] = {}  # path prefix -> repeat the same cursor (else a new one each time)
+        self._restricted: set[str] = set()  # object ids the integration may not read
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle --
@@ -297,6 +308,35 @@ class FakeNotion:
         with self._lock:
             self._failures.append(_Failure(path_prefix, count, status, retry_after if status == 429 else None))
 
+    # -- hostile shapes --
+    def link_child(self, parent: str, child: str) -> None:
+        """Make the existing block `child` also a child of `parent`: `link_child(b, b)` is a self-cycle."""
+        with self._lock:
+            self._children.setdefault(parent, []).append(child)
+            if parent in self._blocks:
+                self._blocks[parent]["has_children"] = True
+
+    def stick_cursor(self, path_prefix: str, repeat: bool = True) -> None:
+        """Lists under `path_prefix` answer `has_more` forever: with the same `next_cursor` each
+        time (`repeat`), or with a new one each time (what only a page cap stops)."""
+        with self._lock:
+            self._stuck[path_prefix] = repeat
+
+    def patch(self, object_id: str, remove: list[str] = (), **fields: Any) -> None:
+        """Serve page, data source or block `object_id` with `fields` replaced and `remove` gone,
+        whatever shape that leaves (a string where the API has a list, a missing key...)."""
+        with self._lock:
+            obj = self._pages.get(object_id) or self._sources.get(object_id) or self._blocks[object_id]
+            obj.update(fields)
+            for key in remove:
+                obj.pop(key, None)
+
+    def restrict(self, object_id: str) -> None:
+        """Requests about `object_id` answer 403 restricted_resource, as for content the
+        integration was not given access to."""
+        with self._lock:
+            self._restricted.add(object_id)
+
     # -- the request log --
     def requests_to(self, path_prefix: str, method: str | None = None) -> list[LoggedRequest]:
         with self._lock:
@@ -375,6 +415,14 @@ class FakeNotion:
                 status, payload, _ = _error(failure.status, code, "Injected failure.")
                 retry_after = failure.retry_after
                 return status, payload, {} if retry_after is None else {"Retry-After": str(retry_after)}
+        if any(f"/{object_id}" in path for object_id in self._restricted):
+            return _error(403, "restricted_resource", "API token does not have access to this resource.")
+        stuck = next((repeat for prefix, repeat in self._stuck.items() if path.startswith(prefix)), None)
+        if stuck is not None:
+            return self._stuck_list(method, path, query, body, repeat=stuck)
+        return self._dispatch(method, path, query, body)
+
+    def _dispatch(self, method: str, path: str, query: dict, body: dict) -> tuple:
         parts = path.strip("/").split("/")
         if parts[:1] != ["v1"]:
             return _error(404, "invalid_request_url", "Invalid request URL.")
@@ -394,6 +442,20 @@ class FakeNotion:
             return _paginated(items, query.get("start_cursor"), query.get("page_size"), "block")
         return _error(400, "invalid_request_url", f"Invalid request URL: {method} {path}.")
 
+    def _stuck_list(self, method: str, path: str, query: dict, body: dict, repeat: bool) -> tuple:
+        """The first window of the list again, claiming there is more behind a bogus cursor."""
+        cursor = str(query.get("start_cursor") or body.get("start_cursor") or "stuck-0")
+        status, payload, extra = self._dispatch(
+            method,
+            path,
+            {k: v for k, v in query.items() if k != "start_cursor"},
+            {k: v for k, v in body.items() if k != "start_cursor"},
+        )
+        if status == 200:
+            count = int(cursor.removeprefix("stuck-"))
+            payload = {**payload, "has_more": True, "next_cursor": "stuck-0" if repeat else f"stuck-{count + 1}"}
+        return status, payload, extra
+
     def _search(self, body: dict) -> tuple:
         wanted = (body.get("filter") or {}).get("value")
         items = [
@@ -401,13 +463,18 @@ class FakeNotion:
             *(self._sources.values() if wanted in (None, "data_source") else []),
         ]
         needle = (body.get("query") or "").lower()
-        items = [i for i in items if needle in _title_of(i).lower()]
+        if needle:
+            items = [i for i in items if needle in _title_of(i).lower()]
         return _paginated(items, body.get("start_cursor"), body.get("page_size"), "page_or_data_source")
 
     def _query(self, source_id: str, body: dict) -> tuple:
         if source_id not in self._sources:
             return _error(404, "object_not_found", f"Could not find data_source with ID: {source_id}.")
-        rows = [p for p in self._pages.values() if p["parent"].get("data_source_id") == source_id and not p["in_trash"]]
+        rows = [
+            p
+            for p in self._pages.values()
+            if (p.get("parent") or {}).get("data_source_id") == source_id and not p.get("in_trash")
+        ]
         return _paginated(rows, body.get("start_cursor"), body.get("page_size"), "page")
 
 

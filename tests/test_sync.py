@@ -17,6 +17,7 @@ class MemorySource:
     """A source whose pages the test edits; counts fetches to prove unchanged pages are skipped."""
 
     name = "memory"
+    listing_complete = True
 
     def __init__(self, count: int, resolution: timedelta = timedelta(0)) -> None:
         self.edit_time_resolution = resolution

@@ -2,20 +2,28 @@
 
 Reading entries in memory (never writing them out) rules out zip-slip by construction; entry
 names are still checked so a crafted `../x.md` cannot pose as a page outside the export. A
-cap on the bytes read keeps a zip bomb from exhausting memory. Notion's newer exports wrap the
-real archive in an outer zip (`Export-…-Part-1.zip`); one level of nesting is opened too.
+cap on the bytes read keeps a zip bomb (or a folder of huge files) from exhausting memory.
+Notion's newer exports wrap the real archive in an outer zip (`Export-…-Part-1.zip`); one
+level of nesting is opened too. In a folder, a linked file is read only when it resolves
+inside the export, and linked folders are never entered (outside, they are not the export's;
+inside, they would repeat pages or loop).
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import os
 import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from secondbrain_core.errors import SecondBrainError
+
+log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".md", ".csv")
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv text (and nested zips) read from one export
@@ -59,32 +67,54 @@ def read_export(path: Path) -> list[ExportFile]:
 
 
 class _Budget:
-    """Bytes left to read from one export before it counts as a zip bomb."""
+    """Bytes left to read from one export (zip or folder) before it counts as too big."""
 
     def __init__(self, path: Path) -> None:
         self.path, self.left = path, MAX_TOTAL_BYTES
 
-    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-        if info.file_size > self.left:
-            raise SecondBrainError(f"Notion export {self.path} unpacks to more than {MAX_TOTAL_BYTES} bytes")
-        with archive.open(info) as handle:
-            data = handle.read(self.left + 1)  # the header's size may lie; the read may not
-        if len(data) > self.left:
-            raise SecondBrainError(f"Notion export {self.path} unpacks to more than {MAX_TOTAL_BYTES} bytes")
+    def read(self, handle: BinaryIO, size: int) -> bytes:
+        """The rest of `handle`, whose stated `size` (a zip header's, a file's) may lie."""
+        self._check(size)
+        data = handle.read(self.left + 1)
+        self._check(len(data))
         self.left -= len(data)
         return data
 
+    def read_entry(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        self._check(info.file_size)
+        with archive.open(info) as handle:
+            return self.read(handle, info.file_size)
+
+    def _check(self, size: int) -> None:
+        if size > self.left:
+            raise SecondBrainError(f"Notion export {self.path} unpacks to more than {MAX_TOTAL_BYTES} bytes")
+
 
 def _read_folder(root: Path) -> list[ExportFile]:
-    return [
-        ExportFile(
-            path=PurePosixPath(file.relative_to(root).as_posix()),
-            text=_decode(file.read_bytes(), file),
-            modified=datetime.fromtimestamp(file.stat().st_mtime, UTC),
-        )
-        for file in root.rglob("*")
-        if file.suffix.lower() in TEXT_SUFFIXES and file.is_file()
-    ]
+    inside, budget, files = root.resolve(), _Budget(root), []
+
+    def unreadable(exc: OSError) -> None:
+        raise SecondBrainError(f"cannot read {exc.filename} in Notion export {root}: {exc.strerror}") from exc
+
+    for folder, _, names in os.walk(root, onerror=unreadable):  # linked folders are listed, not entered
+        for name in sorted(names):
+            file = Path(folder) / name
+            if file.suffix.lower() not in TEXT_SUFFIXES:
+                continue
+            if not file.resolve().is_relative_to(inside):
+                log.warning("skipping %s in Notion export %s: it links outside the export", file, root)
+                continue
+            if not file.is_file():
+                continue  # a device, a pipe, a link to nothing
+            try:
+                with file.open("rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    data = budget.read(handle, stat.st_size)
+            except OSError as exc:
+                raise SecondBrainError(f"cannot read {file} in Notion export {root}: {exc.strerror}") from exc
+            path = PurePosixPath(file.relative_to(root).as_posix())
+            files.append(ExportFile(path, _decode(data, file), _file_time(stat.st_mtime, file)))
+    return files
 
 
 def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: bool = False) -> list[ExportFile]:
@@ -95,12 +125,12 @@ def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: boo
         name = _safe_name(info.filename, path)
         suffix = name.suffix.lower()
         if suffix == ".zip" and not nested:
-            with zipfile.ZipFile(io.BytesIO(budget.read(archive, info))) as inner:
+            with zipfile.ZipFile(io.BytesIO(budget.read_entry(archive, info))) as inner:
                 files.extend(_read_zip(inner, path, budget, nested=True))
         elif suffix in TEXT_SUFFIXES:
             # Zip times carry no zone; Notion writes them in UTC.
-            modified = datetime(*info.date_time, tzinfo=UTC)
-            files.append(ExportFile(name, _decode(budget.read(archive, info), path / name), modified))
+            modified = _zip_time(info, path)
+            files.append(ExportFile(name, _decode(budget.read_entry(archive, info), path / name), modified))
     return files
 
 
@@ -110,6 +140,20 @@ def _safe_name(name: str, archive: Path) -> PurePosixPath:
     if posix.is_absolute() or ".." in posix.parts or (posix.parts and ":" in posix.parts[0]):
         raise SecondBrainError(f"Notion export {archive} has an unsafe entry name {name!r}")
     return posix
+
+
+def _file_time(mtime: float, file: Path) -> datetime:
+    try:
+        return datetime.fromtimestamp(mtime, UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise SecondBrainError(f"{file} has an impossible modification time ({mtime}): {exc}") from exc
+
+
+def _zip_time(info: zipfile.ZipInfo, archive: Path) -> datetime:
+    try:
+        return datetime(*info.date_time, tzinfo=UTC)
+    except ValueError as exc:
+        raise SecondBrainError(f"Notion export {archive}: entry {info.filename!r} has an impossible time") from exc
 
 
 def _decode(data: bytes, where: Path) -> str:

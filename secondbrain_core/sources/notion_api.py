@@ -4,6 +4,11 @@ Uses notion-client (Notion-Version 2025-09-03: databases hold data sources, whos
 pages). `list_pages` costs only the paginated search and data-source queries; block trees are
 fetched in `fetch_page`, so a re-sync of an unchanged workspace reads no blocks at all. Every
 listing follows `next_cursor` to the end: the loader this replaces stopped at the first 100.
+
+A buggy or hostile API must not hang or crash a sync: a listing stops at a cursor it has
+already followed or after `MAX_LIST_REQUESTS` requests, a block tree is read once per block and
+`MAX_BLOCK_DEPTH` levels deep, and a page or block of the wrong shape is skipped with a warning
+that names it. A 403 names the page or database the integration may not read.
 """
 
 from __future__ import annotations
@@ -16,23 +21,34 @@ from typing import Any
 import httpx
 from notion_client import Client
 from notion_client.client import ClientOptions, RetryOptions
-from notion_client.errors import APIResponseError, is_http_response_error
+from notion_client.errors import HTTPResponseError, is_http_response_error
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.notion_blocks import (
+    MALFORMED,
+    MAX_BLOCK_DEPTH,
+    describe_block,
     plain_text,
     property_value,
     render_blocks,
     render_properties,
 )
-from secondbrain_core.sources.page import Page, PageStub
+from secondbrain_core.sources.page import MalformedPage, Page, PageStub
 
 PAGE_SIZE = 100  # the API's maximum
+MAX_LIST_REQUESTS = 10_000  # per listing: a million results, far past any workspace
+PAGES_FILTER = {"property": "object", "value": "page"}
+SOURCES_FILTER = {"property": "object", "value": "data_source"}
 SEPARATE_PAGES = frozenset({"child_page", "child_database"})  # listed and fetched on their own
 # The client logs every failed attempt at WARNING; failures that matter surface as exceptions
 # (and the CLI's one line), so only its errors are shown.
 _CLIENT_LOG = logging.getLogger(f"{__name__}.client")
+log = logging.getLogger(__name__)
+SHARE_HINT = (
+    "open it in Notion, choose ••• → Connections and add your integration (sharing a parent page "
+    "shares everything under it), and check the integration has the 'Read content' capability"
+)
 
 
 class _ReadOnlyClient(Client):
@@ -66,51 +82,108 @@ class NotionApiSource:
             )
         )
         self._listed: dict[str, dict] = {}
+        self.listing_complete = True
+        self._stopped_early = False
 
     def list_pages(self) -> list[PageStub]:
-        """Live pages from search plus the rows of every live data source, without block trees."""
+        """Live pages from search plus the rows of every live data source, without block trees.
+
+        An entry without an id or a readable `last_edited_time` is left out with a warning."""
+        self._stopped_early = False
         pages: dict[str, dict] = {}
-        for page in self._paginate(self._client.search, filter={"property": "object", "value": "page"}):
+        for page in self._paginate(self._client.search, "the pages search", filter=PAGES_FILTER):
             pages[page["id"]] = page
-        for source in self._paginate(self._client.search, filter={"property": "object", "value": "data_source"}):
+        for source in self._paginate(self._client.search, "the databases search", filter=SOURCES_FILTER):
             if _is_live(source):
-                for row in self._paginate(self._client.data_sources.query, data_source_id=source["id"]):
+                database = f"database {_guarded(plain_text, source.get('title'))!r} ({source['id']})"
+                for row in self._paginate(self._client.data_sources.query, database, data_source_id=source["id"]):
                     pages[row["id"]] = row
-        self._listed = {pid: page for pid, page in pages.items() if _is_live(page)}
-        return [
-            PageStub(id=pid, last_edited_time=_edited(page), title=page_title(page))
-            for pid, page in self._listed.items()
-        ]
+        self._listed, stubs = {}, []
+        for pid, page in pages.items():
+            if not _is_live(page):
+                continue
+            try:
+                stubs.append(PageStub(id=pid, last_edited_time=_edited(page), title=_guarded(page_title, page)))
+            except MALFORMED as exc:
+                log.warning("skipping Notion page %s: no readable last_edited_time (%s)", pid, exc)
+                continue
+            self._listed[pid] = page
+        self.listing_complete = not self._stopped_early
+        return stubs
 
     def fetch_page(self, stub: PageStub) -> Page:
-        page = self._listed.get(stub.id) or self._call(self._client.pages.retrieve, page_id=stub.id)
-        return page_from_api(page, self._block_tree(stub.id), source=self.name)
+        subject = f"page {stub.title!r} ({stub.id})"
+        page = self._listed.get(stub.id) or self._call(self._client.pages.retrieve, subject, page_id=stub.id)
+        blocks = self._block_tree(stub.id, subject, {stub.id}, 1)
+        return page_from_api(page, blocks, source=self.name)
 
-    def _block_tree(self, block_id: str) -> list[dict]:
-        """All children at every depth, each page of results followed; child pages stay links."""
-        blocks = list(self._paginate(self._client.blocks.children.list, block_id=block_id))
+    def _block_tree(self, block_id: str, subject: str, read: set[str], depth: int) -> list[dict]:
+        """All children at every depth, each page of results followed; child pages stay links.
+
+        `read` holds the ids whose children this page already read: a block that is its own
+        descendant (or repeats) is read once, and nothing below `MAX_BLOCK_DEPTH` levels."""
+        blocks = list(self._paginate(self._client.blocks.children.list, subject, block_id=block_id))
         for block in blocks:
-            if block.get("has_children") and block.get("type") not in SEPARATE_PAGES:
-                block["children"] = self._block_tree(_content_id(block))
+            if not block.get("has_children") or block.get("type") in SEPARATE_PAGES:
+                continue
+            content = _content_id(block)
+            if content in read:
+                log.warning("%s: %s repeats a block already read (a cycle?); read once", subject, describe_block(block))
+            elif depth >= MAX_BLOCK_DEPTH:
+                log.warning(
+                    "%s: blocks nested deeper than %d levels are not read (below %s)",
+                    subject,
+                    MAX_BLOCK_DEPTH,
+                    describe_block(block),
+                )
+            else:
+                read.add(content)
+                block["children"] = self._block_tree(content, subject, read, depth + 1)
         return blocks
 
-    def _paginate(self, method: Callable[..., Any], **kwargs: Any) -> Iterator[dict]:
-        cursor = None
-        while True:
-            response = self._call(method, **kwargs, start_cursor=cursor, page_size=PAGE_SIZE)
-            yield from response.get("results", [])
-            cursor = response.get("next_cursor")
-            if not response.get("has_more") or not cursor:
+    def _paginate(self, method: Callable[..., Any], subject: str, **kwargs: Any) -> Iterator[dict]:
+        """Every result of a listing, once each; it stops at a repeated cursor or after
+        `MAX_LIST_REQUESTS` requests (with a warning), as a misbehaving API may never say it is done."""
+        cursor, cursors, seen = None, set(), set()
+        for _ in range(MAX_LIST_REQUESTS):
+            response = self._call(method, subject, **kwargs, start_cursor=cursor, page_size=PAGE_SIZE)
+            results = response.get("results") if isinstance(response, dict) else None
+            if not isinstance(results, list):
+                log.warning("listing %s: Notion answered %s without a results list; stopped", subject, type(response))
+                self._stopped_early = True
                 return
+            for item in results:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if not isinstance(item_id, str) or not item_id:
+                    log.warning("listing %s: skipping a result without an id: %.200r", subject, item)
+                elif item_id not in seen:
+                    seen.add(item_id)
+                    yield item
+            cursor = response.get("next_cursor")
+            if not response.get("has_more"):
+                return
+            if not isinstance(cursor, str) or not cursor or cursor in cursors:
+                log.warning("listing %s: Notion repeated the cursor %.100r (or sent none); stopped", subject, cursor)
+                self._stopped_early = True
+                return
+            cursors.add(cursor)
+        log.warning("listing %s: stopped after %d requests", subject, MAX_LIST_REQUESTS)
+        self._stopped_early = True
 
-    def _call(self, method: Callable[..., Any], **kwargs: Any) -> dict:
-        """One API call (retries inside the client); a refused token or base URL is the user's to fix."""
+    def _call(self, method: Callable[..., Any], subject: str, **kwargs: Any) -> dict:
+        """One API call (retries inside the client); a refused token or base URL, or content the
+        integration may not read, is the user's to fix."""
         try:
             return method(**kwargs)
-        except APIResponseError as exc:
+        except HTTPResponseError as exc:
+            code = getattr(exc.code, "value", exc.code)
             if exc.status == 401:
                 raise SecondBrainError(
-                    f"Notion rejected NOTION_TOKEN ({exc.code.value}: {exc}); check the integration token"
+                    f"Notion rejected NOTION_TOKEN ({code}: {exc}); check the integration token"
+                ) from exc
+            if exc.status == 403:
+                raise SecondBrainError(
+                    f"the Notion integration may not read {subject} (403 {code}: {exc}); {SHARE_HINT}"
                 ) from exc
             raise
         except httpx.TransportError as exc:
@@ -120,26 +193,36 @@ class NotionApiSource:
 
 
 def page_from_api(page: dict, blocks: list[dict], source: str = NotionApiSource.name) -> Page:
-    """A page object and its block tree as a `Page`; a database row's properties lead its text."""
-    properties = {
-        name: property_value(prop)
-        for name, prop in (page.get("properties") or {}).items()
-        if prop.get("type") != "title"
-    }
-    rendered = render_blocks(blocks)
-    relations = [rid for prop in (page.get("properties") or {}).values() for rid in _relation_ids(prop)]
-    markdown = "\n\n".join(part for part in (render_properties(properties), rendered.markdown) if part)
-    return Page(
-        id=page["id"],
-        source=source,
-        title=page_title(page),
-        url=page.get("url", ""),
-        parent=_parent_id(page.get("parent") or {}),
-        markdown=markdown,
-        properties=properties,
-        links=list(dict.fromkeys([*rendered.links, *relations])),
-        last_edited_time=_edited(page),
-    )
+    """A page object and its block tree as a `Page`; a database row's properties lead its text.
+
+    Raises `MalformedPage` for a page object of the wrong shape; malformed blocks are left out,
+    each named in a warning."""
+    page_id = page.get("id") if isinstance(page, dict) else None
+    try:
+        properties = {
+            name: property_value(prop)
+            for name, prop in (page.get("properties") or {}).items()
+            if prop.get("type") != "title"
+        }
+        rendered = render_blocks(blocks)
+        relations = [rid for prop in (page.get("properties") or {}).values() for rid in _relation_ids(prop)]
+        markdown = "\n\n".join(part for part in (render_properties(properties), rendered.markdown) if part)
+        result = Page(
+            id=page["id"],
+            source=source,
+            title=page_title(page),
+            url=page.get("url") or "",
+            parent=_parent_id(page.get("parent") or {}),
+            markdown=markdown,
+            properties=properties,
+            links=list(dict.fromkeys([*rendered.links, *relations])),
+            last_edited_time=_edited(page),
+        )
+    except MALFORMED as exc:  # pydantic's ValidationError is a ValueError
+        raise MalformedPage(f"Notion page {page_id!s} is malformed: {type(exc).__name__}: {exc}") from exc
+    for skipped in rendered.skipped:
+        log.warning("Notion page %s: skipping malformed %s", page_id, skipped)
+    return result
 
 
 def page_title(page: dict) -> str:
@@ -160,8 +243,18 @@ def _parent_id(parent: dict) -> str | None:
 
 def _content_id(block: dict) -> str:
     """A synced copy reads its children from the original block."""
-    synced_from = (block.get("synced_block") or {}).get("synced_from") or {}
-    return synced_from.get("block_id") or block["id"]
+    synced = block.get("synced_block")
+    synced_from = (synced.get("synced_from") if isinstance(synced, dict) else None) or {}
+    original = synced_from.get("block_id") if isinstance(synced_from, dict) else None
+    return original if isinstance(original, str) and original else block["id"]
+
+
+def _guarded(title: Callable[[Any], str], value: Any) -> str:
+    """A title for listings and messages; a malformed one is empty (the fetch names the fault)."""
+    try:
+        return title(value)
+    except MALFORMED:
+        return ""
 
 
 def _relation_ids(prop: dict) -> list[str]:

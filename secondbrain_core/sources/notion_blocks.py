@@ -1,8 +1,10 @@
 """Notion API JSON (blocks, rich text, database properties) to Markdown and plain values.
 
 Pure functions over the JSON the API returns, so every block type is testable without HTTP.
-A block carries its fetched children under the extra key `children`. Unknown or malformed
-blocks render to nothing: one odd block must not cost the whole page.
+A block carries its fetched children under the extra key `children`. Unknown blocks render to
+nothing; a malformed one (a string where the API has a list, a missing key) renders to nothing
+too and is listed in `Rendered.skipped`, so the caller can say which: one odd block must not
+cost the whole page. Nesting is rendered `MAX_BLOCK_DEPTH` levels deep at most.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 LIST_ITEMS = frozenset({"bulleted_list_item", "numbered_list_item", "to_do", "toggle"})
 HEADINGS = {"heading_1": "#", "heading_2": "##", "heading_3": "###"}
 MEDIA = frozenset({"image", "file", "pdf", "video", "audio"})
+MAX_BLOCK_DEPTH = 64  # nesting levels read and rendered below a page; real pages stay far shallower
 
 
 def notion_url(object_id: str) -> str:
@@ -24,18 +27,34 @@ def notion_url(object_id: str) -> str:
     return f"https://www.notion.so/{object_id.replace('-', '')}"
 
 
+# What a handler raises on JSON of the wrong shape; anything else is a bug and propagates.
+MALFORMED = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+
+
 @dataclass
 class Rendered:
-    """A block tree as Markdown, plus the ids of the pages it points to (mentions, children)."""
+    """A block tree as Markdown, plus the ids of the pages it points to (mentions, children)
+    and a description of each block left out because it was malformed."""
 
     markdown: str
     links: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 def render_blocks(blocks: list[dict]) -> Rendered:
     renderer = _Renderer()
+    if not isinstance(blocks, list):
+        return Rendered(markdown="", skipped=[f"a block list that is a {type(blocks).__name__}"])
     markdown = renderer.blocks(blocks)
-    return Rendered(markdown=markdown, links=list(dict.fromkeys(renderer.links)))
+    links = [link for link in dict.fromkeys(renderer.links) if isinstance(link, str)]
+    return Rendered(markdown=markdown, links=links, skipped=renderer.skipped)
+
+
+def describe_block(block: Any) -> str:
+    """How a warning names a block: its id and type when it has them."""
+    if not isinstance(block, dict):
+        return f"a {type(block).__name__} where a block belongs"
+    return f"block {block.get('id')!s} ({block.get('type')!s})"
 
 
 def render_rich_text(items: list[dict] | None, links: list[str] | None = None) -> str:
@@ -53,6 +72,8 @@ class _Renderer:
 
     def __init__(self) -> None:
         self.links: list[str] = []
+        self.skipped: list[str] = []
+        self._depth = 0
         self._by_type: dict[str, Callable[[dict, dict], str]] = {
             "paragraph": self._paragraph,
             "heading_1": self._heading,
@@ -82,9 +103,16 @@ class _Renderer:
         previous_is_item = False
         number = 0
         for block in blocks:
-            kind = block.get("type", "")
+            kind = block.get("type") if isinstance(block, dict) else None
+            kind = kind if isinstance(kind, str) else ""
             number = number + 1 if kind == "numbered_list_item" else 0
-            text = self._list_item(block, number) if kind in LIST_ITEMS else self.block(block)
+            links = len(self.links)
+            try:
+                text = self._list_item(block, number) if kind in LIST_ITEMS else self.block(block)
+            except MALFORMED as exc:
+                del self.links[links:]  # a skipped block links nowhere
+                self.skipped.append(f"{describe_block(block)}: {type(exc).__name__}: {exc}")
+                continue
             if not text:
                 continue
             is_item = kind in LIST_ITEMS
@@ -106,7 +134,19 @@ class _Renderer:
         return render_rich_text(body.get("rich_text"), self.links)
 
     def _children(self, block: dict) -> str:
-        return self.blocks(block.get("children") or [])
+        children = block.get("children") or []
+        if not children:
+            return ""
+        if self._depth >= MAX_BLOCK_DEPTH:
+            self.skipped.append(f"{describe_block(block)}: children nested deeper than {MAX_BLOCK_DEPTH} levels")
+            return ""
+        if not isinstance(children, list):
+            raise TypeError(f"children is a {type(children).__name__}, not a list")
+        self._depth += 1
+        try:
+            return self.blocks(children)
+        finally:
+            self._depth -= 1
 
     def _list_item(self, block: dict, number: int) -> str:
         kind = block["type"]
@@ -151,7 +191,7 @@ class _Renderer:
         rows = [
             [_cell(render_rich_text(cell, self.links)) for cell in (row.get("table_row") or {}).get("cells", [])]
             for row in block.get("children") or []
-            if row.get("type") == "table_row"
+            if isinstance(row, dict) and row.get("type") == "table_row"
         ]
         width = max([body.get("table_width", 0), *(len(r) for r in rows)])
         if not rows or not width:

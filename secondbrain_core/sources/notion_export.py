@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.sources.export_files import ExportFile, read_export
 from secondbrain_core.sources.notion_blocks import notion_url, render_properties
 from secondbrain_core.sources.page import Page, PageStub
@@ -61,6 +62,7 @@ class NotionExportSource:
     local file) and every error, a bad zip included, is raised there, before anything is written."""
 
     edit_time_resolution = timedelta(0)  # file times: a re-export of an edited page moves them
+    listing_complete = True  # the whole export is read, or the listing fails
 
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
@@ -126,7 +128,10 @@ class _Database:
     """One database CSV: a page for the database (its rows as a table) and one per row."""
 
     def __init__(self, table: ExportFile, node: _Node, parent: str | None, links: _LinkResolver, source: str):
-        records = [r for r in csv.reader(io.StringIO(table.text)) if any(cell.strip() for cell in r)]
+        try:
+            records = [r for r in csv.reader(io.StringIO(table.text)) if any(cell.strip() for cell in r)]
+        except csv.Error as exc:  # a cell over the csv module's field limit (128 kB), a stray NUL...
+            raise SecondBrainError(f"{source}: {table.path} is not a readable CSV table: {exc}") from exc
         self.header, self.records = (records[0], records[1:]) if records else ([], [])
         self.table, self.node, self.parent, self.links, self.source = table, node, parent, links, source
 

@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, computed_field, field_validator
 
+from secondbrain_core.errors import SecondBrainError
+
 
 def to_stored_time(value: datetime) -> datetime:
     """UTC, truncated to the millisecond that BSON dates keep, so a round trip compares equal."""
@@ -53,13 +55,22 @@ class Page(BaseModel):
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+class MalformedPage(SecondBrainError):
+    """One page the source could not make sense of (JSON of the wrong shape): the sync skips it
+    with a warning naming it and goes on with the others."""
+
+
 class Source(Protocol):
-    """A place pages come from. `list_pages` must be cheap; `fetch_page` does the real work."""
+    """A place pages come from. `list_pages` must be cheap; `fetch_page` does the real work and
+    may raise `MalformedPage` for a page that cannot be read."""
 
     name: str
     # How coarse the listing's edit times are: Notion reports them to the minute, so an edit in
     # the same minute as the previous sync shows the same time; such pages are fetched again.
     edit_time_resolution: timedelta
+    # False when the last `list_pages` had to stop early (an API repeating its cursor): pages it
+    # did not show are then not taken for deleted.
+    listing_complete: bool
 
     def list_pages(self) -> list[PageStub]: ...
 

@@ -13,14 +13,15 @@ from datetime import timedelta
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page, PageStub
-from secondbrain_core.sources.snapshot import Manifest, read_manifest
-from secondbrain_core.sources.snapshot_store import MANIFEST, S3Store, page_key
+from secondbrain_core.sources.snapshot import Manifest, parse_snapshot_json, read_manifest
+from secondbrain_core.sources.snapshot_store import MANIFEST, S3Store, is_key_segment, page_key
 
 
 class S3SnapshotSource:
     """The `s3://bucket/prefix` source."""
 
     edit_time_resolution = timedelta(0)  # snapshots carry the edit times they were written with
+    listing_complete = True  # every manifest is read, or the listing fails
 
     def __init__(self, uri: str, settings: Settings) -> None:
         self.name = uri
@@ -54,7 +55,7 @@ class S3SnapshotSource:
             raise SecondBrainError(
                 f"snapshot {self.name} lists page {original} but {page_key(slug, original)} is missing"
             )
-        page = Page.model_validate_json(data)
+        page = parse_snapshot_json(Page, data, self.store, page_key(slug, original))
         return page.model_copy(
             update={
                 "id": stub.id,
@@ -65,12 +66,15 @@ class S3SnapshotSource:
         )
 
     def _manifests(self) -> dict[str, Manifest]:
-        """slug -> manifest, skipping a snapshot of this very source (a prefix may hold it)."""
+        """slug -> manifest, skipping a snapshot of this very source (a prefix may hold it) and
+        keys that are no `<slug>/manifest.json` (deeper, or a slug like `..`)."""
         found = {}
         for key in self.store.list(f"/{MANIFEST}"):
             slug = key.removesuffix(f"/{MANIFEST}")
+            if not is_key_segment(slug):
+                continue
             manifest = read_manifest(self.store, key)
-            if "/" not in slug and manifest is not None and manifest.source != self.name:
+            if manifest is not None and manifest.source != self.name:
                 found[slug] = manifest
         return found
 

@@ -1,9 +1,9 @@
 """The raw snapshot: every page of a source as JSON, plus a manifest of the live ones.
 
-Pages land under `<source-slug>/pages/<page_id>.json`, in S3 when `s3_snapshot_uri` is set and
-under `$SECONDBRAIN_HOME/raw/` otherwise. The manifest is written last, so a crashed run leaves
-the previous manifest (and the pages it names) valid; a page whose content hash the manifest
-already records is not written again, so re-runs cost nothing.
+Pages land under `<source-slug>/pages/<encoded page id>.json` (`page_file_name`), in S3 when
+`s3_snapshot_uri` is set and under `$SECONDBRAIN_HOME/raw/` otherwise. The manifest is written
+last, so a crashed run leaves the previous manifest (and the pages it names) valid; a page whose
+content hash the manifest already records is not written again, so re-runs cost nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
 from secondbrain_core.sources.snapshot_store import SnapshotStore, manifest_key, open_store, page_key, source_slug
+
+Record = TypeVar("Record", bound=BaseModel)
 
 
 class ManifestEntry(BaseModel):
@@ -35,8 +39,19 @@ class Manifest(BaseModel):
 
 
 def read_manifest(store: SnapshotStore, key: str) -> Manifest | None:
+    """The manifest at `key`, None when there is none; one that does not parse is named."""
     data = store.get(key)
-    return Manifest.model_validate_json(data) if data is not None else None
+    return parse_snapshot_json(Manifest, data, store, key) if data is not None else None
+
+
+def parse_snapshot_json(model: type[Record], data: bytes, store: SnapshotStore, key: str) -> Record:
+    """A record read from the snapshot; damaged or foreign JSON is the user's to fix, so named."""
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "the document"
+        raise SecondBrainError(f"snapshot file {store.location}/{key} is not valid: {where}: {problem['msg']}") from exc
 
 
 class SnapshotWriter:

@@ -1,7 +1,10 @@
 """Where raw page snapshots live: a local folder or an S3 prefix, behind one tiny interface.
 
 The snapshot writer and the S3 snapshot source share it, so the layout they agree on
-(`<source-slug>/manifest.json`, `<source-slug>/pages/<page_id>.json`) is written down once.
+(`<source-slug>/manifest.json`, `<source-slug>/pages/<file name of the page id>.json`) is
+written down once. Page ids come from outside (a Notion response, someone's S3 manifest), so
+they never become paths as they are: `page_file_name` encodes them, and both stores refuse
+any key that could leave their root (`..`, absolute, NUL, or a link out of the folder).
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import re
 import tempfile
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.s3_location import ENDPOINT_SETTING, s3_endpoint, split_s3_uri
 
 MANIFEST = "manifest.json"
 
@@ -29,8 +32,38 @@ def source_slug(source_name: str) -> str:
     return f"{readable}-{hashlib.sha256(source_name.encode()).hexdigest()[:8]}"
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]")
+MAX_FILE_STEM = 120  # encoded ids longer than this (or empty) are named by their hash instead
+HASHED_PREFIX = "~"  # never produced by the encoding below, so a hashed name cannot collide with an encoded one
+
+
+def page_file_name(page_id: str) -> str:
+    """A file name for any page id, one per id: letters, digits, `-` and `_` stay as they are
+    (Notion's UUIDs and export ids read the same as before), every other character is
+    percent-encoded (`.`, `/` and NUL included); a long or empty id becomes `~<sha256>`."""
+    encoded = "".join(
+        char if _PLAIN_ID.fullmatch(char) else "".join(f"%{b:02X}" for b in char.encode("utf-8", "surrogatepass"))
+        for char in page_id
+    )
+    if 0 < len(encoded) <= MAX_FILE_STEM:
+        return encoded
+    return HASHED_PREFIX + hashlib.sha256(page_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def page_key(slug: str, page_id: str) -> str:
-    return f"{slug}/pages/{page_id}.json"
+    return f"{slug}/pages/{page_file_name(page_id)}.json"
+
+
+def is_key_segment(name: str) -> bool:
+    """Whether `name` can be one part of a snapshot key (a slug read back from an S3 listing)."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+
+
+def checked_key(key: str) -> str:
+    """`key` when every `/`-part is a plain name; else the error that names it."""
+    if not all(is_key_segment(part) for part in key.split("/")):
+        raise SecondBrainError(f"refusing snapshot key {key!r}: a key is relative and never climbs out of its root")
+    return key
 
 
 def manifest_key(slug: str) -> str:
@@ -56,12 +89,19 @@ class LocalStore:
         self.root = root
         self.location = str(root)
 
+    def path(self, key: str) -> Path:
+        """Where `key` lives; refused unless it resolves inside the root (links followed)."""
+        path = self.root / checked_key(key)
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise SecondBrainError(f"refusing snapshot key {key!r}: {path} resolves outside {self.root}")
+        return path
+
     def get(self, key: str) -> bytes | None:
-        path = self.root / key
+        path = self.path(key)
         return path.read_bytes() if path.is_file() else None
 
     def put(self, key: str, data: bytes) -> None:
-        path = self.root / key
+        path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
@@ -73,23 +113,24 @@ class LocalStore:
             raise
 
     def delete(self, key: str) -> None:
-        (self.root / key).unlink(missing_ok=True)
+        self.path(key).unlink(missing_ok=True)
 
 
 class S3Store:
     """`s3://bucket/prefix` through plain boto3; S3 puts are atomic per object already."""
 
     def __init__(self, uri: str, settings: Settings) -> None:
-        parts = urlsplit(uri)
-        if parts.scheme != "s3" or not parts.netloc:
-            raise SecondBrainError(f"{uri!r} is not an S3 URI: use s3://bucket/prefix")
         self.location = uri
-        self.bucket = parts.netloc
-        self.prefix = parts.path.strip("/")
+        self.bucket, self.prefix = split_s3_uri(uri)
+        endpoint = s3_endpoint(settings)
         # A session of its own: boto3's default one caches credentials for the process's life.
-        self.client = boto3.session.Session().client("s3", endpoint_url=settings.s3_endpoint_url)
+        try:
+            self.client = boto3.session.Session().client("s3", endpoint_url=endpoint)
+        except ValueError as exc:  # botocore's "Invalid endpoint", should a URL pass our check and not its own
+            raise SecondBrainError(f"{ENDPOINT_SETTING}={endpoint!r} is not usable: {exc}") from exc
 
     def _key(self, key: str) -> str:
+        key = checked_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def get(self, key: str) -> bytes | None:

@@ -39,7 +39,7 @@ def raw_notion_pages(context: dg.AssetExecutionContext, sb: SecondBrainSettings)
     report = ingest_source(spec, settings)
     name = open_source(spec, settings).name
     live = PageStore(open_database(settings)).live_pages(name)
-    counts = report.model_dump(include={LISTED_PAGES, "new", "updated", "unchanged", "deleted", "fetched"})
+    counts = report.model_dump(include={LISTED_PAGES, "new", "updated", "unchanged", "deleted", "fetched", "skipped"})
     return dg.MaterializeResult(
         metadata={
             **{key: dg.MetadataValue.int(value) for key, value in counts.items()},

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import dagster as dg
 
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.registry import configured_sources
 
 SOURCES = dg.DynamicPartitionsDefinition(name="sources")
 
@@ -33,5 +34,6 @@ def source_spec(key: str) -> str:
 
 
 def configured_partition_keys(settings: Settings) -> list[str]:
-    """The partition keys of the sources `settings` names, in configured order, no duplicates."""
-    return list(dict.fromkeys(partition_key(spec) for spec in settings.source_list))
+    """The partition keys of the sources `settings` names, in configured order, no duplicates;
+    every spec is checked first (`SecondBrainError` naming a bad one), so none is registered."""
+    return list(dict.fromkeys(partition_key(spec) for spec in configured_sources(settings)))

@@ -2,7 +2,8 @@
 
 The cursor is JSON `{spec: fingerprint}`, the fingerprint a hash of the listing's page ids and
 `last_edited_time`s, so a sensor tick costs one listing per source and no page bodies. A
-source newly added to `SECONDBRAIN_SOURCES` is registered as a partition on the same tick.
+source newly added to `SECONDBRAIN_SOURCES` is registered as a partition on the same tick (a
+spec `check_source` refuses is logged and never registered).
 
 Notion's edit times are minutes: a page edited again later in the minute of a tick keeps the
 time the tick saw. A fingerprint taken while some edit time is that fresh ends in `~`
@@ -17,9 +18,9 @@ import dagster as dg
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.sources.page import PageStub
-from secondbrain_core.sources.registry import open_source
+from secondbrain_core.sources.registry import check_source, open_source
 from secondbrain_dagster.ingest.jobs import ingest_job
-from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys, partition_key
+from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
 from secondbrain_dagster.resources import SecondBrainSettings
 
 UNSETTLED = "~"
@@ -50,10 +51,16 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
     settings = sb.get()
     previous: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     registered = set(context.instance.get_dynamic_partitions(SOURCES.name))
-    new_keys = [key for key in configured_partition_keys(settings) if key not in registered]
+    specs = []
+    for spec in dict.fromkeys(settings.source_list):
+        try:
+            specs.append(check_source(spec, settings))
+        except SecondBrainError as exc:  # a typo is neither registered nor listed; the others go on
+            context.log.warning(f"not registering source {spec!r}: {exc}")
+    new_keys = [partition_key(spec) for spec in specs if partition_key(spec) not in registered]
     fingerprints: dict[str, str] = {}
     run_requests = []
-    for spec in dict.fromkeys(settings.source_list):
+    for spec in specs:
         try:
             source = open_source(spec, settings)
             fingerprints[spec] = listing_fingerprint(source.list_pages(), source.edit_time_resolution)

@@ -24,6 +24,9 @@ def register(subparsers, groups) -> None:
 
 
 def _demo(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.sources.registry import configured_sources
+
+    configured_sources(settings)  # a bad spec: one line here, before the child starts Dagster
     command = [sys.executable, "-m", DEMO_MODULE, "--select", args.select, *(["--json"] if args.json else [])]
     # Text mode streams the child's report straight to the terminal; --json captures it.
     completed = subprocess.run(command, stdout=subprocess.PIPE if args.json else None, text=True, check=False)
