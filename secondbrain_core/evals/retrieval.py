@@ -19,10 +19,10 @@ from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.evals.beir import BeirSet
 from secondbrain_core.evals.metrics import DEFAULT_CUTOFFS, Qrels, evaluate_run
 from secondbrain_core.rag.embedders import Embedder, embedder_for
+from secondbrain_core.rag.modes import MODES
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
 
-MODES = ("bm25", "dense", "hybrid")
 RERANK = "rerank"  # hybrid reordered by the reranker; reported only with SECONDBRAIN_RERANK on
 DOC_DEPTH = 100  # distinct pages ranked per query: the deepest cutoff reported (recall@100)
 FIRST_CHUNK_DEPTH = 200

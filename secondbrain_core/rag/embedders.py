@@ -10,13 +10,15 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 from threading import Lock
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
 import numpy as np
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
+
+if TYPE_CHECKING:
+    from secondbrain_core.rag.numpy_bert import NumpyBertEncoder
 
 BATCH_SIZE = 64
 HTTP_BATCH_SIZE = 128
@@ -45,7 +47,8 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
 
 
 class SentenceTransformerEmbedder:
-    """A local sentence-transformers model, loaded once per process on first use."""
+    """A local sentence-transformers model, loaded once per process on first use; queries run
+    the same model in numpy (`embed_query`), so searching never imports torch."""
 
     def __init__(self, name: str, model_dir: Path, dimension: int, query_prefix: str = "") -> None:
         self.name = name
@@ -88,19 +91,20 @@ class SentenceTransformerEmbedder:
         return normalize(vectors)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One short text on one torch thread: on a busy 2-core box, two threads spin-wait on each
-        other (measured: ~1.2 s vs ~30 ms per query under load), and one query gains nothing."""
-        import torch
+        """Through `NumpyBertEncoder` (rag/numpy_bert.py): the float32 vector sentence-transformers
+        gives, without importing it or torch — a CLI search or `ask` paid ~6.5 s for those imports
+        to run a 15 ms forward pass. Float32 even where documents run in bf16: the two agree to
+        cosine 0.999+, and one query gains nothing from bf16."""
+        return self._query_encoder().encode([self._query_prefix + text])[0]
+
+    def _query_encoder(self) -> NumpyBertEncoder:
+        from secondbrain_core.rag.numpy_bert import NumpyBertEncoder
 
         with _MODELS_LOCK:
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                model = _MODELS.get(self.name) or self._load()
-                vector = model.encode([self._query_prefix + text], convert_to_numpy=True, show_progress_bar=False)
-            finally:
-                torch.set_num_threads(threads)
-        return normalize(vector)[0]
+            key = f"{self.name}:query"
+            if key not in _MODELS:
+                _MODELS[key] = NumpyBertEncoder(self._model_dir)
+            return _MODELS[key]
 
 
 class HTTPEmbedder:
@@ -133,6 +137,8 @@ class HTTPEmbedder:
         return self._post([text], "query")[0]
 
     def _post(self, texts: list[str], input_type: str) -> np.ndarray:
+        import httpx  # ~0.1 s (it loads its own CLI, rich included): only hosted embedders pay it
+
         body: dict[str, Any] = {"model": self._model, "input": texts}
         if self._provider == "voyage":
             body["input_type"] = input_type

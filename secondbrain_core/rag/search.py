@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -20,12 +19,11 @@ from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options
 from secondbrain_core.rag.keyword import KeywordIndex
 from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, index_dir, read_manifest
+from secondbrain_core.rag.modes import MODES, Mode
 from secondbrain_core.rag.pipeline import BM25_DIR, CHUNKS_FILE, VECTORS_FILE, uses_atlas
 from secondbrain_core.rag.vectors import VectorIndex
 from secondbrain_core.settings import Settings
 
-Mode = Literal["bm25", "dense", "hybrid"]
-MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
 _QUERY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
 
 __all__ = ["MODES", "Retriever", "SearchFilters", "SearchHit"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from secondbrain_core.app.commands.common import add_command, group
 from secondbrain_core.app.output import CommandResult
-from secondbrain_core.settings import Settings
-from secondbrain_core.stores import local_mongo
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
+    from secondbrain_core.stores.local_mongo import ServerState
 
 
 def register(subparsers, groups) -> None:
@@ -14,14 +18,18 @@ def register(subparsers, groups) -> None:
     add_command(db, "stop", "stop the local server (it restarts on next use)", _stop)
 
 
-def _result(state: local_mongo.ServerState) -> CommandResult:
+def _result(state: ServerState) -> CommandResult:
     word = "running" if state.running else "not running"
     return CommandResult(data=state.model_dump(), text=f"{word} {state.uri} pid={state.pid}".strip())
 
 
 def _status(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.stores import local_mongo
+
     return _result(local_mongo.status(settings.home))
 
 
 def _stop(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.stores import local_mongo
+
     return _result(local_mongo.stop(settings.home))

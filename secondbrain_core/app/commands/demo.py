@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands.common import add_command
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.settings import Settings
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
 
 DEMO_MODULE = "secondbrain_dagster.demo"
 

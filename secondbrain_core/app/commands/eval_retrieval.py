@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands.common import add_command, group
 from secondbrain_core.app.output import CommandResult
-from secondbrain_core.evals.beir import load_beir
-from secondbrain_core.evals.retrieval import MODES, evaluate_retrieval, parse_modes
-from secondbrain_core.settings import Settings
+from secondbrain_core.rag.modes import MODES
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
 
 
 def register(subparsers, groups) -> None:
@@ -26,6 +28,9 @@ def register(subparsers, groups) -> None:
 
 
 def _eval_retrieval(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.evals.beir import load_beir
+    from secondbrain_core.evals.retrieval import evaluate_retrieval, parse_modes
+
     modes = parse_modes(args.modes)
     report = evaluate_retrieval(load_beir(args.corpus, args.queries, args.qrels), settings, modes)
     return CommandResult(data=report.as_json(), text=report.as_text())

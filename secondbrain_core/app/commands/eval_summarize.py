@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands.common import add_command, group
 from secondbrain_core.app.output import CommandResult
-from secondbrain_core.settings import Settings
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
 
 
 def register(subparsers, groups) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from secondbrain_core.app.commands.common import add_command
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.ingest import ingest_all
-from secondbrain_core.settings import Settings
-from secondbrain_core.sources.sync import SyncReport
-from secondbrain_core.stores.mongo import open_database
-from secondbrain_core.stores.page_store import PageStore
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
 
 COUNTS = ("pages", "new", "updated", "unchanged", "deleted")
 
@@ -22,6 +22,9 @@ def register(subparsers, groups) -> None:
 
 
 def _ingest(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.ingest import ingest_all
+    from secondbrain_core.sources.sync import SyncReport
+
     reports = ingest_all(settings, only=args.source)
     total = SyncReport()
     for report in reports.values():
@@ -32,6 +35,9 @@ def _ingest(args, settings: Settings) -> CommandResult:
 
 
 def _show(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.stores.mongo import open_database
+    from secondbrain_core.stores.page_store import PageStore
+
     page = PageStore(open_database(settings)).get(args.page_id)
     if page is None:
         raise SecondBrainError(f"no stored page with id {args.page_id!r}; run `secondbrain ingest` first")

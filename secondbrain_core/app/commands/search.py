@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands.common import add_command
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.rag.search import MODES, Retriever, SearchFilters
-from secondbrain_core.settings import Settings
+from secondbrain_core.rag.modes import MODES
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
 
 PREVIEW_CHARS = 160
 
@@ -25,6 +28,8 @@ def register(subparsers, groups) -> None:
 
 
 def _search(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.rag.search import Retriever, SearchFilters
+
     filters = SearchFilters(
         sources=args.source,
         tags=args.tag,
