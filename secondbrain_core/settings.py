@@ -9,11 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.redact import redact
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SOURCE = f"notion-export:{REPO_ROOT / 'sample_data' / 'notes'}"
+DB_IDLE_STOP_S = 1800.0  # a local MongoDB server with no client this long stops itself
 
 
 def resolve_source(spec: str) -> str:
@@ -30,12 +34,18 @@ def _alias(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Every knob of the platform; build once at the edge and pass it down."""
 
-    model_config = SettingsConfigDict(env_prefix="SECONDBRAIN_", env_file=".env", extra="ignore", populate_by_name=True)
+    # validate_assignment: a key assigned as a plain string still becomes a SecretStr
+    model_config = SettingsConfigDict(
+        env_prefix="SECONDBRAIN_", env_file=".env", extra="ignore", populate_by_name=True, validate_assignment=True
+    )
 
     # --- storage -----------------------------------------------------------------------
     home: Path = Field(default=Path("./.secondbrain"), validation_alias="SECONDBRAIN_HOME")
     mongodb_uri: str | None = Field(default=None, validation_alias=_alias("MONGODB_URI"))
     mongodb_database: str = "secondbrain"
+    db_idle_stop_s: float = Field(
+        default=DB_IDLE_STOP_S, ge=0, description="the local MongoDB server stops after this long unused; 0 = never"
+    )
     s3_snapshot_uri: str | None = Field(
         default=None, description="s3://bucket/prefix for raw page snapshots (else $SECONDBRAIN_HOME/raw/)"
     )
@@ -45,25 +55,25 @@ class Settings(BaseSettings):
 
     # --- sources -----------------------------------------------------------------------
     sources: str = SAMPLE_SOURCE
-    notion_token: str | None = Field(default=None, validation_alias=_alias("NOTION_TOKEN"))
+    notion_token: SecretStr | None = Field(default=None, validation_alias=_alias("NOTION_TOKEN"))
     notion_base_url: str = "https://api.notion.com"
-    notion_max_retries: int = 5
+    notion_max_retries: int = Field(default=5, ge=0, le=20)
     crawl_allow: str = ""
 
     # --- models ------------------------------------------------------------------------
-    openai_api_key: str | None = Field(default=None, validation_alias=_alias("OPENAI_API_KEY"))
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(default=None, validation_alias=_alias("OPENAI_BASE_URL"))
     openai_model: str = "gpt-4o-mini"
-    voyage_api_key: str | None = Field(default=None, validation_alias=_alias("VOYAGE_API_KEY"))
+    voyage_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("VOYAGE_API_KEY"))
     voyage_base_url: str = "https://api.voyageai.com/v1"
     embedder: str = "minilm"
     opik_url_override: str | None = Field(default=None, validation_alias=_alias("OPIK_URL_OVERRIDE"))
-    opik_api_key: str | None = Field(default=None, validation_alias=_alias("OPIK_API_KEY"))
+    opik_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("OPIK_API_KEY"))
 
     # --- retrieval ---------------------------------------------------------------------
-    chunk_tokens: int = 256
-    chunk_overlap_tokens: int = 32
-    rrf_k: int = 60
+    chunk_tokens: int = Field(default=256, ge=32, le=8192)
+    chunk_overlap_tokens: int = Field(default=32, ge=0, description="at most half a chunk is used")
+    rrf_k: int = Field(default=60, ge=0)
     hybrid_dense_weight: float = Field(
         default=0.8, ge=0.0, le=1.0, description="dense share of the RRF vote (bm25 gets the rest); 0.5 = plain RRF"
     )
@@ -81,22 +91,53 @@ class Settings(BaseSettings):
         description="chunk context: auto (llm if a key is set) | llm | structural | none",
     )
 
+    # --- assistant -------------------------------------------------------------------
+    agent_mode: Literal["auto", "local", "tools"] = Field(
+        default="auto",
+        description="auto: the tool-using agent when OPENAI_API_KEY/OPENAI_BASE_URL is set, else the local program",
+    )
+    agent_k: int = Field(default=6, ge=1, le=50, description="chunks the local program reads per question")
+    agent_max_iters: int = Field(default=5, ge=1, le=20, description="tool calls the agent may make per question")
+    agent_answer_words: int = Field(default=80, ge=20, le=400, description="longest answer, citation markers aside")
+    agent_evidence_threshold: float = Field(
+        default=0.45,
+        ge=0.0,
+        le=1.0,
+        description="support below which the local program says the notes do not answer "
+        "(calibrated on the agent dev set's tune half: benchmarks/agent.py)",
+    )
+    agent_lead: bool = Field(
+        default=False, description="let the local model write a one-sentence lead (kept only if grounded)"
+    )
+    agent_tracing: bool = Field(default=True, description="one MLflow trace per answer (Opik too when configured)")
+
     # --- serving -----------------------------------------------------------------------
-    api_key: str | None = None
+    api_key: SecretStr | None = None
     endpoint_host: str = "127.0.0.1"
-    endpoint_port: int = 8000
-    serve_max_tokens: int = Field(default=1024, description="largest max_tokens a request may ask for")
-    serve_queue_size: int = Field(default=4, description="requests waiting behind the one generating; more → 503")
-    serve_max_request_bytes: int = Field(default=1_000_000, description="request bodies above this → 413")
-    llm_context_tokens: int = Field(default=2048, description="prompt + completion budget of the local model")
+    endpoint_port: int = Field(default=8000, ge=1, le=65535)
+    serve_max_tokens: int = Field(default=1024, ge=1, description="largest max_tokens a request may ask for")
+    serve_queue_size: int = Field(
+        default=4, ge=0, le=1000, description="requests waiting behind the one generating; more → 503"
+    )
+    serve_max_request_bytes: int = Field(
+        default=1_000_000, ge=1024, le=1_000_000_000, description="request bodies above this → 413"
+    )
+    llm_context_tokens: int = Field(
+        default=2048, ge=128, le=1_048_576, description="prompt + completion budget of the local model"
+    )
     llm_backend: str = Field(default="auto", description="auto (llama.cpp if installed) | transformers | llamacpp")
     llm_threads: int = Field(
         default=0,
         ge=0,
         description="llama.cpp threads; 0 = one per core in-process, one core less in `serve` (the HTTP side)",
     )
-    llm_timeout_s: float = 120.0
-    llm_max_retries: int = 4
+    llm_timeout_s: float = Field(default=120.0, gt=0, allow_inf_nan=False)
+    llm_max_retries: int = Field(default=4, ge=0, le=20)
+
+    def __repr_args__(self):
+        """Secrets already print as '**********'; URIs print without their credentials."""
+        for name, value in super().__repr_args__():
+            yield name, redact(value) if isinstance(value, str) else value
 
     @property
     def dagster_home(self) -> Path:
@@ -114,3 +155,24 @@ class Settings(BaseSettings):
     @property
     def crawl_allow_list(self) -> list[str]:
         return [s.strip() for s in self.crawl_allow.split(",") if s.strip()]
+
+
+def load_settings() -> Settings:
+    """The settings of this environment; a bad value is a SecondBrainError naming its variable.
+
+    The value itself is left out of the message: it may be a secret.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = variable_name(str(first["loc"][0])) if first["loc"] else "(settings)"
+        raise SecondBrainError(f"invalid setting {name}: {first['msg']}") from None
+
+
+def variable_name(field: str) -> str:
+    """The environment variable a setting is read from: its ecosystem's name if it has one."""
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return alias if isinstance(alias, str) else f"SECONDBRAIN_{field.upper()}"

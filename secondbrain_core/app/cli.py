@@ -12,10 +12,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands import COMMAND_MODULES
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
+
+if TYPE_CHECKING:
+    from secondbrain_core.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,27 +35,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # imported once the arguments parse: `--help` and a usage error never load pydantic (~0.2 s)
-    from pydantic import ValidationError
-
+    from secondbrain_core.redact import redact
     from secondbrain_core.runtime_env import apply_runtime_env
-    from secondbrain_core.settings import Settings
+    from secondbrain_core.settings import load_settings
 
+    settings: Settings | None = None
     try:
-        settings = Settings()
+        settings = load_settings()
         apply_runtime_env(settings)
         result: CommandResult = args.handler(args, settings)
     except SecondBrainError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ValidationError as exc:
-        print(f"error: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", file=sys.stderr)
+        print(redact(f"error: {exc}", settings), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        # every message is redacted: a driver or a server may echo a URI's password or a key
         if os.environ.get("SECONDBRAIN_DEBUG"):
-            traceback.print_exc()
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(redact(traceback.format_exc(), settings), file=sys.stderr, end="")
+        print(redact(f"error: {type(exc).__name__}: {exc}", settings), file=sys.stderr)
         return 1
     if getattr(args, "json", False):
         print(json.dumps(result.data, default=str, indent=None))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.evals.lines import read_lines
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,14 @@ def load_corpus(folder: Path) -> dict[str, CorpusDoc]:
     for path in sorted(folder.rglob("*.md")):
         if path.stem in corpus:
             raise SecondBrainError(f"corpus {folder}: two files with doc id {path.stem!r} ({path})")
+        if not path.is_file():
+            raise SecondBrainError(f"corpus {folder}: {path} is named like a note but is not a file")
         try:
             markdown = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise SecondBrainError(f"corpus file {path} is not UTF-8 text: {exc}") from exc
+        except OSError as exc:
+            raise SecondBrainError(f"corpus file {path} cannot be read: {exc.strerror}") from exc
         corpus[path.stem] = _parse_note(path.stem, markdown)
     if not corpus:
         raise SecondBrainError(f"corpus folder {folder} holds no .md files")
@@ -63,7 +68,7 @@ def _parse_note(doc_id: str, markdown: str) -> CorpusDoc:
 def load_queries(path: Path) -> dict[str, str]:
     """`{"_id": ..., "text": ...}` per line; blank lines are skipped."""
     queries: dict[str, str] = {}
-    for number, line in _lines(path):
+    for number, line in read_lines(path):
         if not line.strip():
             continue
         try:
@@ -87,7 +92,7 @@ def load_queries(path: Path) -> dict[str, str]:
 def load_qrels(path: Path, query_ids: Collection[str], doc_ids: Collection[str]) -> dict[str, dict[str, int]]:
     """`query-id<TAB>corpus-id<TAB>score`, after BEIR's header line; ids must exist in the set."""
     qrels: dict[str, dict[str, int]] = {}
-    for number, line in _lines(path):
+    for number, line in read_lines(path):
         if not line.strip() or (number == 1 and line.startswith("query-id")):
             continue
         parts = line.rstrip("\r\n").split("\t")
@@ -112,13 +117,3 @@ def load_beir(corpus_dir: Path, queries_path: Path, qrels_path: Path) -> BeirSet
     corpus = load_corpus(corpus_dir)
     queries = load_queries(queries_path)
     return BeirSet(corpus=corpus, queries=queries, qrels=load_qrels(qrels_path, queries.keys(), corpus.keys()))
-
-
-def _lines(path: Path) -> list[tuple[int, str]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SecondBrainError(f"{path} does not exist") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SecondBrainError(f"{path} cannot be read as UTF-8 text: {exc}") from exc
-    return list(enumerate(text.splitlines(), start=1))

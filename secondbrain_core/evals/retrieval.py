@@ -8,7 +8,6 @@ where its best chunk ranks, and we ask for enough chunks to fill 100 distinct pa
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.modes import MODES
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
+from secondbrain_core.stores.local_mongo import temporary_home
 
 RERANK = "rerank"  # hybrid reordered by the reranker; reported only with SECONDBRAIN_RERANK on
 DOC_DEPTH = 100  # distinct pages ranked per query: the deepest cutoff reported (recall@100)
@@ -117,8 +117,8 @@ def evaluate_pages(
     One embedder serves indexing and querying (pass one in to reuse a loaded model).
     """
     if home is None:
-        with tempfile.TemporaryDirectory(prefix="secondbrain-eval-") as tmp:
-            return evaluate_pages(pages, queries, qrels, settings, modes, Path(tmp), embedder)
+        with temporary_home(prefix="secondbrain-eval-") as tmp:
+            return evaluate_pages(pages, queries, qrels, settings, modes, tmp, embedder)
     from secondbrain_core.rag.pipeline import build_chunks, sync_index
 
     local = eval_settings(settings, home)

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.evals.lines import read_lines
 from secondbrain_core.evals.rouge import rouge_scores
 from secondbrain_core.llm.summarize import PROMPT_VERSION, summarize_with
 from secondbrain_core.llm.types import LLMClient
@@ -58,17 +59,16 @@ def load_records(path: Path, split: str | None = None, limit: int | None = None)
     if not path.is_file():
         raise SecondBrainError(f"summarization data {str(path)!r} does not exist")
     records = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = SummaryRecord.model_validate(json.loads(line))
-            except (ValueError, ValidationError) as exc:
-                reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not valid JSON"
-                raise SecondBrainError(f"{path}:{number}: expected {{id, text, summary}}: {reason}") from exc
-            if split is None or record.split == split:
-                records.append(record)
+    for number, line in read_lines(path):
+        if not line.strip():
+            continue
+        try:
+            record = SummaryRecord.model_validate(json.loads(line))
+        except (ValueError, ValidationError) as exc:
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not valid JSON"
+            raise SecondBrainError(f"{path}:{number}: expected {{id, text, summary}}: {reason}") from exc
+        if split is None or record.split == split:
+            records.append(record)
     records = records[:limit] if limit else records
     if not records:
         raise SecondBrainError(f"{path} holds no records" + (f" of split {split!r}" if split else ""))

@@ -9,9 +9,12 @@ the same dev-set version compare: new questions change the scale, not the qualit
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from secondbrain_core.evals.retrieval import RetrievalReport
+from secondbrain_core.redact import service_errors
 from secondbrain_core.settings import Settings
 
 EXPERIMENT = "retrieval_eval"
@@ -36,48 +39,52 @@ class GateResult:
     reason: str
 
 
-def _client(settings: Settings):
+@contextlib.contextmanager
+def _tracking(settings: Settings) -> Iterator[tuple]:
+    """(client, experiment id); any MLflow failure inside names the server without credentials."""
     import mlflow
+    from mlflow.exceptions import MlflowException
 
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-    client = mlflow.MlflowClient(tracking_uri=settings.mlflow_tracking_uri)
-    experiment = client.get_experiment_by_name(EXPERIMENT)
-    experiment_id = experiment.experiment_id if experiment else client.create_experiment(EXPERIMENT)
-    return client, experiment_id
+    uri = settings.mlflow_tracking_uri
+    with service_errors(f"MLflow at MLFLOW_TRACKING_URI={uri}", settings, MlflowException):
+        mlflow.set_tracking_uri(uri)
+        client = mlflow.MlflowClient(tracking_uri=uri)
+        experiment = client.get_experiment_by_name(EXPERIMENT)
+        yield client, experiment.experiment_id if experiment else client.create_experiment(EXPERIMENT)
 
 
 def log_report(report: RetrievalReport, settings: Settings, dev_set_version: str, target: str) -> str:
     """One MLflow run for `report`; returns its run id."""
-    client, experiment_id = _client(settings)
-    run = client.create_run(experiment_id, tags={"dev_set": dev_set_version, "target": target})
-    run_id = run.info.run_id
-    for key, value in {
-        "embedder": report.embedder,
-        "context_mode": report.context_mode,
-        "chunk_tokens": settings.chunk_tokens,
-        "chunk_overlap_tokens": settings.chunk_overlap_tokens,
-        "rrf_k": settings.rrf_k,
-        "hybrid_fusion": settings.hybrid_fusion,
-        "hybrid_dense_weight": settings.hybrid_dense_weight,
-        "rerank": settings.rerank,
-        "docs": report.docs,
-        "chunks": report.chunks,
-        "queries": report.queries,
-    }.items():
-        client.log_param(run_id, key, value)
-    for mode, scores in report.metrics.items():
-        for name, value in scores.items():
-            client.log_metric(run_id, metric_key(mode, name), value)
-    client.log_metric(run_id, "seconds_index", report.seconds_index)
-    client.log_metric(run_id, "seconds_query", report.seconds_query)
-    client.set_terminated(run_id)
-    return run_id
+    with _tracking(settings) as (client, experiment_id):
+        run = client.create_run(experiment_id, tags={"dev_set": dev_set_version, "target": target})
+        run_id = run.info.run_id
+        for key, value in {
+            "embedder": report.embedder,
+            "context_mode": report.context_mode,
+            "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap_tokens": settings.chunk_overlap_tokens,
+            "rrf_k": settings.rrf_k,
+            "hybrid_fusion": settings.hybrid_fusion,
+            "hybrid_dense_weight": settings.hybrid_dense_weight,
+            "rerank": settings.rerank,
+            "docs": report.docs,
+            "chunks": report.chunks,
+            "queries": report.queries,
+        }.items():
+            client.log_param(run_id, key, value)
+        for mode, scores in report.metrics.items():
+            for name, value in scores.items():
+                client.log_metric(run_id, metric_key(mode, name), value)
+        client.log_metric(run_id, "seconds_index", report.seconds_index)
+        client.log_metric(run_id, "seconds_query", report.seconds_query)
+        client.set_terminated(run_id)
+        return run_id
 
 
 def latest_run_id(settings: Settings) -> str | None:
-    client, experiment_id = _client(settings)
-    runs = client.search_runs([experiment_id], order_by=["attributes.start_time DESC"], max_results=1)
-    return runs[0].info.run_id if runs else None
+    with _tracking(settings) as (client, experiment_id):
+        runs = client.search_runs([experiment_id], order_by=["attributes.start_time DESC"], max_results=1)
+        return runs[0].info.run_id if runs else None
 
 
 def gate(run_id: str, settings: Settings, tolerance: float = TOLERANCE) -> GateResult:
@@ -85,23 +92,23 @@ def gate(run_id: str, settings: Settings, tolerance: float = TOLERANCE) -> GateR
 
     The first run of a dev-set version has nothing to compare with and accepts itself.
     """
-    client, experiment_id = _client(settings)
-    run = client.get_run(run_id)
-    value = run.data.metrics[GATE_KEY]
-    version = run.data.tags.get("dev_set", "")
-    accepted = client.search_runs(
-        [experiment_id],
-        filter_string=f"tags.accepted = 'true' and tags.dev_set = '{version}'",
-        order_by=["attributes.start_time DESC"],
-    )
-    baseline = next((r for r in accepted if r.info.run_id != run_id), None)
-    if baseline is None:
-        result = GateResult(True, value, None, None, "first run on this dev set: accepted as the baseline")
-    else:
-        base = baseline.data.metrics[GATE_KEY]
-        passed = value >= base - tolerance
-        verdict = "within" if passed else "dropped more than"
-        reason = f"hybrid nDCG@10 {value:.4f} vs accepted {base:.4f}: {verdict} {tolerance}"
-        result = GateResult(passed, value, base, baseline.info.run_id, reason)
-    client.set_tag(run_id, "accepted", "true" if result.passed else "false")
-    return result
+    with _tracking(settings) as (client, experiment_id):
+        run = client.get_run(run_id)
+        value = run.data.metrics[GATE_KEY]
+        version = run.data.tags.get("dev_set", "")
+        accepted = client.search_runs(
+            [experiment_id],
+            filter_string=f"tags.accepted = 'true' and tags.dev_set = '{version}'",
+            order_by=["attributes.start_time DESC"],
+        )
+        baseline = next((r for r in accepted if r.info.run_id != run_id), None)
+        if baseline is None:
+            result = GateResult(True, value, None, None, "first run on this dev set: accepted as the baseline")
+        else:
+            base = baseline.data.metrics[GATE_KEY]
+            passed = value >= base - tolerance
+            verdict = "within" if passed else "dropped more than"
+            reason = f"hybrid nDCG@10 {value:.4f} vs accepted {base:.4f}: {verdict} {tolerance}"
+            result = GateResult(passed, value, base, baseline.info.run_id, reason)
+        client.set_tag(run_id, "accepted", "true" if result.passed else "false")
+        return result

@@ -19,7 +19,7 @@ def llm_for(settings: Settings, model: str | None = None) -> LLMClient:
 
         return HTTPChatClient(
             settings.openai_base_url,
-            settings.openai_api_key,
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
             model or settings.openai_model,
             timeout_s=settings.llm_timeout_s,
             max_retries=settings.llm_max_retries,

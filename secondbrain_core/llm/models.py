@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.redact import redact
 from secondbrain_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def _registry_exists(settings: Settings) -> bool:
 
 def _champion(settings: Settings) -> ModelRef:
     if not _registry_exists(settings):
-        log.info("no MLflow registry at %s: serving the base model", settings.mlflow_tracking_uri)
+        log.info("no MLflow registry at %s: serving the base model", redact(settings.mlflow_tracking_uri))
         return base_model()
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
@@ -103,7 +104,8 @@ def _champion(settings: Settings) -> ModelRef:
             REGISTERED_MODEL, CHAMPION_ALIAS
         )
     except MlflowException as exc:
-        log.info("no %s@%s in the MLflow registry (%s): serving the base model", REGISTERED_MODEL, CHAMPION_ALIAS, exc)
+        missing = f"{REGISTERED_MODEL}@{CHAMPION_ALIAS}"
+        log.info("no %s in the MLflow registry (%s): serving the base model", missing, redact(str(exc), settings))
         return base_model()
     return _from_registry(settings, f"{REGISTERED_MODEL}/{version.version}", f"{REGISTERED_MODEL}/{version.version}")
 

@@ -122,7 +122,7 @@ def create_app(backend: LLMClient, settings: Settings, *, version: str = "") -> 
         if not settings.api_key:
             return
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), settings.api_key.encode()):
+        if not hmac.compare_digest(given.encode(), settings.api_key.get_secret_value().encode()):
             raise RequestError(401, "incorrect API key provided", code="invalid_api_key")
 
     @app.get("/healthz")

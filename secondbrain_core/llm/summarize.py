@@ -83,7 +83,9 @@ def summarize_via_endpoint(endpoint: EndpointState, text: str, settings: Setting
     import openai
 
     client = openai.OpenAI(
-        base_url=f"{endpoint.url}/v1", api_key=settings.api_key or "local", timeout=settings.llm_timeout_s
+        base_url=f"{endpoint.url}/v1",
+        api_key=settings.api_key.get_secret_value() if settings.api_key else "local",
+        timeout=settings.llm_timeout_s,
     )
     response = client.chat.completions.create(
         model=endpoint.model, messages=summary_messages(text, settings), max_tokens=SUMMARY_MAX_TOKENS, temperature=0

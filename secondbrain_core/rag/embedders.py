@@ -176,11 +176,12 @@ def embedder_for(settings: Settings) -> Embedder:
     if provider == "voyage" and model:
         if not settings.voyage_api_key:
             raise SecondBrainError(f"SECONDBRAIN_EMBEDDER={spec} needs VOYAGE_API_KEY")
-        return HTTPEmbedder(spec, model, settings.voyage_base_url, settings.voyage_api_key, "voyage")
+        return HTTPEmbedder(spec, model, settings.voyage_base_url, settings.voyage_api_key.get_secret_value(), "voyage")
     if provider == "openai" and model:
         if not settings.openai_api_key:
             raise SecondBrainError(f"SECONDBRAIN_EMBEDDER={spec} needs OPENAI_API_KEY")
-        return HTTPEmbedder(spec, model, settings.openai_base_url or OPENAI_BASE_URL, settings.openai_api_key, "openai")
+        key = settings.openai_api_key.get_secret_value()
+        return HTTPEmbedder(spec, model, settings.openai_base_url or OPENAI_BASE_URL, key, "openai")
     raise SecondBrainError(
         f"unknown SECONDBRAIN_EMBEDDER={spec!r}; use minilm, bge-small, voyage:MODEL or openai:MODEL"
     )

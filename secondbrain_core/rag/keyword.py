@@ -2,12 +2,12 @@
 
 bm25s cannot add or remove documents, but tokenizing and indexing even 100k chunks takes
 seconds, far less than embedding them, so only the vectors are maintained incrementally.
+Each build writes into its own generation folder (`rag/generations.py`), never over a live one.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import bm25s
@@ -34,18 +34,14 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, directory: Path, keys: np.ndarray, texts: list[str]) -> KeywordIndex:
-        """Index `texts` and replace whatever was saved in `directory`."""
+        """Index `texts` into `directory`, a new folder (an index being read is never written)."""
         retriever = None
-        staging = directory.with_name(directory.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        directory.mkdir(parents=True)
         if len(texts):
             retriever = bm25s.BM25()
             retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
-            retriever.save(staging)
-        np.save(staging / KEYS_FILE, np.asarray(keys, dtype=np.int64))
-        shutil.rmtree(directory, ignore_errors=True)
-        staging.rename(directory)
+            retriever.save(directory)
+        np.save(directory / KEYS_FILE, np.asarray(keys, dtype=np.int64))
         return cls(retriever, np.asarray(keys, dtype=np.int64))
 
     @classmethod
@@ -53,6 +49,13 @@ class KeywordIndex:
         keys = np.load(directory / KEYS_FILE)
         retriever = bm25s.BM25.load(directory, mmap=False) if len(keys) else None
         return cls(retriever, keys)
+
+    def document_frequencies(self) -> dict[str, int]:
+        """How many chunks hold each indexed word: the agent weighs question words by rarity."""
+        if self._retriever is None:
+            return {}
+        indptr = self._retriever.scores["indptr"]
+        return {word: int(indptr[i + 1] - indptr[i]) for word, i in self._vocab.items() if word}
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top `k` (key, score) with a positive score; `allowed` restricts to those keys."""

@@ -3,13 +3,14 @@
 `sync_index` makes the index hold exactly the given chunks: it embeds only chunk ids the
 vector index does not have yet and deletes ids no longer present; BM25 and the chunk table
 are rebuilt (cheap). A different embedder than the manifest's means a full rebuild — an index
-never mixes vector spaces. The Dagster assets and `index_store` call these same functions.
+never mixes vector spaces. Each build writes a new generation and switches to it atomically,
+under a lock (`rag/generations.py`): a crash or a concurrent build never leaves a broken index.
+The Dagster assets and `index_store` call these same functions.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from datetime import UTC, datetime
 
@@ -22,8 +23,9 @@ from secondbrain_core.rag.chunk_table import ChunkTable, chunk_key
 from secondbrain_core.rag.chunking import Chunk, chunk_page
 from secondbrain_core.rag.context import ContextBuilder, resolve_mode
 from secondbrain_core.rag.embedders import Embedder, embedder_for
+from secondbrain_core.rag.generations import BM25_DIR, CHUNKS_FILE, VECTORS_FILE, build_lock, new_generation, prune
 from secondbrain_core.rag.keyword import KeywordIndex
-from secondbrain_core.rag.manifest import IndexManifest, index_dir, read_manifest, write_manifest
+from secondbrain_core.rag.manifest import IndexManifest, files_dir, index_dir, read_manifest, write_manifest
 from secondbrain_core.rag.tokens import TOKENIZER_NAME, count_tokens
 from secondbrain_core.rag.vectors import VectorIndex
 from secondbrain_core.settings import Settings
@@ -31,9 +33,6 @@ from secondbrain_core.sources.page import Page
 from secondbrain_core.stores.mongo import is_atlas, open_database
 from secondbrain_core.stores.page_store import PageStore
 
-VECTORS_FILE = "vectors.usearch"
-CHUNKS_FILE = "chunks.sqlite"
-BM25_DIR = "bm25"
 EMBED_BATCH = 256
 
 
@@ -115,17 +114,20 @@ def sync_index(chunks: list[Chunk], settings: Settings, embedder: Embedder | Non
         from secondbrain_core.rag.atlas import sync_atlas
 
         return sync_atlas(chunks, settings, embedder)
+    with build_lock(index_dir(settings)):
+        return _sync_local(list({c.chunk_id: c for c in chunks}.values()), settings, embedder)
+
+
+def _sync_local(chunks: list[Chunk], settings: Settings, embedder: Embedder) -> IndexReport:
+    """One build into a new generation; the manifest switch at the end makes it current."""
     started = time.perf_counter()
-    chunks = list({c.chunk_id: c for c in chunks}.values())
-    directory = index_dir(settings)
     previous = read_manifest(settings)
-    if previous is not None and previous.embedder != embedder.name:
-        shutil.rmtree(directory)  # another vector space: start over rather than mix
-        previous = None
-    directory.mkdir(parents=True, exist_ok=True)
+    # another embedder is another vector space: start over rather than mix
+    base = previous if previous is not None and previous.embedder == embedder.name else None
+    directory = new_generation(index_dir(settings))
 
     wanted = {chunk_key(c.chunk_id): c for c in chunks}
-    vectors = VectorIndex.open(directory / VECTORS_FILE, previous.dimension) if previous else None
+    vectors = VectorIndex.open(files_dir(settings, base) / VECTORS_FILE, base.dimension) if base else None
     have = vectors.keys() if vectors is not None else set()
     to_add = [key for key in wanted if key not in have]
     to_remove = np.array(sorted(have - wanted.keys()), dtype=np.uint64)
@@ -149,8 +151,9 @@ def sync_index(chunks: list[Chunk], settings: Settings, embedder: Embedder | Non
         directory / BM25_DIR, np.array(sorted(wanted), dtype=np.int64), [c.embedding_text for c in ordered]
     )
 
-    manifest = build_manifest(ordered, settings, embedder.name, vectors.dimension, "usearch")
+    manifest = build_manifest(ordered, settings, embedder.name, vectors.dimension, "usearch", directory.name)
     write_manifest(settings, manifest)
+    prune(index_dir(settings), keep={directory.name, previous.generation if previous else directory.name})
     return IndexReport(
         added=len(to_add),
         removed=len(to_remove),
@@ -164,10 +167,10 @@ def sync_index(chunks: list[Chunk], settings: Settings, embedder: Embedder | Non
 
 def local_index_counts(settings: Settings) -> dict[str, int]:
     """How many entries each part of the local index holds; they must all agree."""
-    directory = index_dir(settings)
     manifest = read_manifest(settings)
     if manifest is None:
         return {"manifest": 0, "vectors": 0, "chunk_rows": 0, "bm25_docs": 0}
+    directory = files_dir(settings, manifest)
     table = ChunkTable(directory / CHUNKS_FILE)
     try:
         rows = table.count()
@@ -187,7 +190,7 @@ def _embed(texts: list[str], embedder: Embedder) -> np.ndarray:
 
 
 def build_manifest(
-    chunks: list[Chunk], settings: Settings, embedder: str, dimension: int, backend: str
+    chunks: list[Chunk], settings: Settings, embedder: str, dimension: int, backend: str, generation: str | None = None
 ) -> IndexManifest:
     by_source: dict[str, list[str]] = {}
     for chunk in chunks:
@@ -206,6 +209,7 @@ def build_manifest(
             source: hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
             for source, ids in by_source.items()
         },
+        generation=generation,
     )
 
 

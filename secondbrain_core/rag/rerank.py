@@ -23,7 +23,7 @@ def rerank(query: str, hits: list, settings: Settings) -> list:
         response = httpx.post(
             f"{settings.voyage_base_url.rstrip('/')}/rerank",
             json={"query": query, "documents": [hit.text for hit in hits], "model": RERANK_MODEL},
-            headers={"Authorization": f"Bearer {settings.voyage_api_key}"},
+            headers={"Authorization": f"Bearer {settings.voyage_api_key.get_secret_value()}"},
             timeout=60.0,
         )
     except httpx.HTTPError as exc:

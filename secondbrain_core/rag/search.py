@@ -11,16 +11,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunk_table import ChunkTable, SearchFilters
 from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options
+from secondbrain_core.rag.generations import BM25_DIR, CHUNKS_FILE, VECTORS_FILE
 from secondbrain_core.rag.keyword import KeywordIndex
-from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, index_dir, read_manifest
+from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, files_dir, index_dir, read_manifest
 from secondbrain_core.rag.modes import MODES, Mode
-from secondbrain_core.rag.pipeline import BM25_DIR, CHUNKS_FILE, VECTORS_FILE, uses_atlas
+from secondbrain_core.rag.pipeline import uses_atlas
 from secondbrain_core.rag.vectors import VectorIndex
 from secondbrain_core.settings import Settings
 
@@ -36,6 +37,8 @@ class SearchHit(BaseModel):
     url: str
     score: float
     text: str
+    # where in its page the chunk sits: the agent reads it, `search --json` keeps its shape
+    heading_path: list[str] = Field(default_factory=list, exclude=True)
 
 
 class Retriever:
@@ -89,6 +92,13 @@ class Retriever:
             hits = rerank_hits(query, hits[:CANDIDATES], self.settings) + hits[CANDIDATES:]
         return hits[:k]
 
+    def document_frequencies(self) -> tuple[int, dict[str, int]]:
+        """Chunk count and per-word chunk counts of the keyword index (nothing on Atlas)."""
+        if self._atlas is not None:
+            return 0, {}
+        self._reload_if_changed()
+        return len(self._keyword.keys), self._keyword.document_frequencies()
+
     # --- local index -----------------------------------------------------------------
 
     def _local(self, query: str, mode: Mode, depth: int, filters: SearchFilters | None) -> list[SearchHit]:
@@ -113,6 +123,7 @@ class Retriever:
                 url=chunks[key].url,
                 score=round(float(score), 6),
                 text=chunks[key].text,
+                heading_path=chunks[key].heading_path,
             )
             for key, score in scored
             if key in chunks
@@ -124,7 +135,10 @@ class Retriever:
         return self._embedder.embed_query(query)
 
     def _load(self) -> None:
+        """Open the generation the manifest names; the mtime is taken first, so a build that
+        switches while we open is noticed by the next search rather than missed."""
         directory = index_dir(self.settings)
+        loaded_mtime = _mtime(directory / MANIFEST_FILE)
         manifest = read_manifest(self.settings)
         if manifest is None:
             raise SecondBrainError(
@@ -135,16 +149,22 @@ class Retriever:
                 f"the index under {directory} was built with embedder {manifest.embedder!r} but "
                 f"SECONDBRAIN_EMBEDDER={self.settings.embedder!r}: re-materialize vector_index"
             )
-        self._manifest = manifest
-        self._loaded_mtime = _mtime(directory / MANIFEST_FILE)
-        self._vectors = VectorIndex.open(directory / VECTORS_FILE, manifest.dimension)
-        self._keyword = KeywordIndex.load(directory / BM25_DIR)
-        self._table = ChunkTable(directory / CHUNKS_FILE)
+        files = files_dir(self.settings, manifest)
+        try:
+            keyword = KeywordIndex.load(files / BM25_DIR)  # first: it opens no file it does not find
+        except FileNotFoundError as exc:
+            raise SecondBrainError(
+                f"the index under {directory} lacks {exc.filename}: re-materialize vector_index"
+            ) from None
+        vectors = VectorIndex.open(files / VECTORS_FILE, manifest.dimension)
+        self._keyword, self._vectors, self._table = keyword, vectors, ChunkTable(files / CHUNKS_FILE)
+        self._manifest, self._loaded_mtime = manifest, loaded_mtime
 
     def _reload_if_changed(self) -> None:
         if _mtime(index_dir(self.settings) / MANIFEST_FILE) != self._loaded_mtime:
-            self._table.close()
+            old = self._table
             self._load()
+            old.close()
 
 
 def _mtime(path: Path) -> float:

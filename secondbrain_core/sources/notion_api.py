@@ -74,7 +74,7 @@ class NotionApiSource:
         self._base_url = settings.notion_base_url.rstrip("/")
         self._client = _ReadOnlyClient(
             options=ClientOptions(
-                auth=settings.notion_token,
+                auth=settings.notion_token.get_secret_value(),
                 base_url=self._base_url,
                 retry=RetryOptions(max_retries=settings.notion_max_retries),
                 logger=_CLIENT_LOG,

@@ -5,11 +5,16 @@ chat) shares one server: whoever needs it first starts it, its pid and port go i
 `mongo/server.json`, the others reuse it, and `secondbrain db stop` ends it. A state file
 left by a crashed server is detected (dead pid, a pid now held by another program, or a
 closed port) and replaced; only this home's own server is ever signalled.
+
+A server nobody uses stops itself: after `SECONDBRAIN_DB_IDLE_STOP_S` with no client connected
+and no process asking for it, or at once when its data directory disappears (a deleted
+throw-away home), so neither a test nor a temporary home leaves a process behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import json
 import os
@@ -17,14 +22,19 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.processes import pid_alive, terminate
+from secondbrain_core.settings import DB_IDLE_STOP_S
+
+POLL_S = 0.5  # how often the server looks at its clients and its data directory
 
 
 class ServerState(BaseModel):
@@ -78,21 +88,27 @@ def status(home: Path) -> ServerState:
     return ServerState(uri=state["uri"], pid=state["pid"], running=_live(state, data_dir))
 
 
-def ensure_running(home: Path, timeout_s: float = 60.0) -> str:
-    """Return the URI of this home's server, starting it (once, under a file lock) if needed."""
+def ensure_running(home: Path, timeout_s: float = 60.0, idle_stop_s: float = DB_IDLE_STOP_S) -> str:
+    """Return the URI of this home's server, starting it (once, under a file lock) if needed.
+
+    A server already running is told it is wanted (its state file is touched), so it does not
+    stop for idleness between this answer and the caller's first connection.
+    """
     state_file, data_dir, lock_file = _paths(home)
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(state_file)
         if _live(state, data_dir):
+            state_file.touch()
             return state["uri"]
         if state and _is_our_server(state["pid"], data_dir):
             terminate(state["pid"])
         state_file.unlink(missing_ok=True)
+        argv = [sys.executable, "-m", __name__, "--data", str(data_dir), "--state", str(state_file)]
         with open(state_file.parent / "server.log", "ab") as log:  # the child keeps its own copy
             proc = subprocess.Popen(
-                [sys.executable, "-m", __name__, "--data", str(data_dir), "--state", str(state_file)],
+                [*argv, "--idle-stop-s", str(idle_stop_s)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -126,8 +142,22 @@ def stop(home: Path) -> ServerState:
     return ServerState(uri=state["uri"] if state else "", pid=state["pid"] if state else 0, running=False)
 
 
-def _serve(data_dir: Path, state_file: Path) -> None:
-    """Run the server in this process until SIGTERM; the state file is written when it listens."""
+@contextlib.contextmanager
+def temporary_home(prefix: str = "secondbrain-") -> Iterator[Path]:
+    """A throw-away home that takes its local MongoDB server, if anything started one, with it."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            yield Path(tmp)
+        finally:
+            stop(Path(tmp))
+
+
+def _serve(data_dir: Path, state_file: Path, idle_stop_s: float) -> None:
+    """Run the server in this process; the state file is written when it listens.
+
+    It runs until SIGTERM, until its data directory is gone, or until `idle_stop_s` (0: never)
+    passed with no client connected and no `ensure_running` touching the state file.
+    """
     from secantus.server import SecantusDBServer
 
     server = SecantusDBServer(port=0, storage_path=str(data_dir))
@@ -139,13 +169,47 @@ def _serve(data_dir: Path, state_file: Path) -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    stopping.wait()
+    last_use = time.time()
+    while not stopping.wait(POLL_S) and data_dir.is_dir():
+        last_use = time.time() if len(server.connections) else max(last_use, _mtime(state_file))
+        if idle_stop_s and time.time() - last_use >= idle_stop_s and _retire(server, state_file, idle_stop_s):
+            return
     server.stop()
+
+
+def _retire(server, state_file: Path, idle_stop_s: float) -> bool:
+    """Stop for idleness under the start lock, so nobody is handed this URI while it shuts down.
+
+    The lock is only tried: whoever holds it is starting, asking for or stopping this server.
+    """
+    try:
+        lock = open(state_file.with_name("server.lock"), "w")  # noqa: SIM115 (closed below)
+    except OSError:
+        return False
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        if len(server.connections) or time.time() - _mtime(state_file) < idle_stop_s:
+            return False
+        server.stop()
+        if (_read_state(state_file) or {}).get("pid") == os.getpid():
+            state_file.unlink(missing_ok=True)
+    return True
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--state", type=Path, required=True)
+    parser.add_argument("--idle-stop-s", type=float, default=DB_IDLE_STOP_S)
     args = parser.parse_args()
-    _serve(args.data, args.state)
+    _serve(args.data, args.state, args.idle_stop_s)

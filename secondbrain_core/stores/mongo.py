@@ -6,7 +6,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.redact import service_errors
 from secondbrain_core.settings import Settings
 from secondbrain_core.stores import local_mongo
 
@@ -14,7 +14,7 @@ _CLIENTS: dict[str, MongoClient] = {}
 
 
 def mongo_uri(settings: Settings) -> str:
-    return settings.mongodb_uri or local_mongo.ensure_running(settings.home)
+    return settings.mongodb_uri or local_mongo.ensure_running(settings.home, idle_stop_s=settings.db_idle_stop_s)
 
 
 def is_atlas(uri: str) -> bool:
@@ -27,10 +27,13 @@ def open_database(settings: Settings) -> Database:
     uri = mongo_uri(settings)
     client = _CLIENTS.get(uri)
     if client is None:
-        client = MongoClient(uri, serverSelectionTimeoutMS=10_000, tz_aware=True)
-        try:
+        with service_errors(f"MongoDB at MONGODB_URI={uri}", settings, PyMongoError):
+            client = MongoClient(uri, tz_aware=True, **_timeout(uri))
             client.admin.command("ping")
-        except PyMongoError as exc:
-            raise SecondBrainError(f"cannot reach MongoDB at MONGODB_URI={uri}: {exc}") from exc
         _CLIENTS[uri] = client
     return client[settings.mongodb_database]
+
+
+def _timeout(uri: str) -> dict[str, int]:
+    """10 s to find a server, unless the URI's own `serverSelectionTimeoutMS` says otherwise."""
+    return {} if "serverselectiontimeoutms=" in uri.lower() else {"serverSelectionTimeoutMS": 10_000}

@@ -9,6 +9,7 @@ from secondbrain_core.evals.dev_set import DEV_SET_DIR, evaluate_dev_set
 from secondbrain_core.evals.metrics import DEFAULT_CUTOFFS
 from secondbrain_core.evals.retrieval import RetrievalReport
 from secondbrain_core.evals.tracking import log_report
+from secondbrain_core.redact import redact
 from secondbrain_core.settings import SAMPLE_SOURCE
 from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.resources import SecondBrainSettings
@@ -50,7 +51,7 @@ def retrieval_eval(
             "metrics": dg.MetadataValue.md(metric_table(report)),
             "hybrid_ndcg@10": dg.MetadataValue.float(hybrid.get("ndcg@10", 0.0)),
             MLFLOW_RUN_ID: dg.MetadataValue.text(run_id),
-            "mlflow_tracking_uri": dg.MetadataValue.text(settings.mlflow_tracking_uri),
+            "mlflow_tracking_uri": dg.MetadataValue.text(redact(settings.mlflow_tracking_uri, settings)),
             "target": dg.MetadataValue.text(evaluation.target),
             "dev_set_version": dg.MetadataValue.text(evaluation.version),
             "queries": dg.MetadataValue.int(report.queries),

@@ -9,6 +9,7 @@ from datetime import timedelta
 import dagster as dg
 
 from secondbrain_core.ingest import ingest_source
+from secondbrain_core.redact import redact
 from secondbrain_core.sources.page import Page
 from secondbrain_core.sources.registry import open_source
 from secondbrain_core.sources.snapshot_store import manifest_key, open_store, source_slug
@@ -44,8 +45,10 @@ def raw_notion_pages(context: dg.AssetExecutionContext, sb: SecondBrainSettings)
         metadata={
             **{key: dg.MetadataValue.int(value) for key, value in counts.items()},
             "live_pages": dg.MetadataValue.int(len(live)),
-            "source": dg.MetadataValue.text(spec),
-            "snapshot": dg.MetadataValue.path(f"{open_store(settings).location}/{manifest_key(source_slug(name))}"),
+            "source": dg.MetadataValue.text(redact(spec, settings)),
+            "snapshot": dg.MetadataValue.path(
+                redact(f"{open_store(settings).location}/{manifest_key(source_slug(name))}", settings)
+            ),
             "preview": dg.MetadataValue.md(preview_table(live)),
         }
     )

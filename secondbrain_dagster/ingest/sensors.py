@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.redact import redact
 from secondbrain_core.sources.page import PageStub
 from secondbrain_core.sources.registry import check_source, open_source
 from secondbrain_dagster.ingest.jobs import ingest_job
@@ -56,7 +57,7 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
         try:
             specs.append(check_source(spec, settings))
         except SecondBrainError as exc:  # a typo is neither registered nor listed; the others go on
-            context.log.warning(f"not registering source {spec!r}: {exc}")
+            context.log.warning(redact(f"not registering source {spec!r}: {exc}", settings))
     new_keys = [partition_key(spec) for spec in specs if partition_key(spec) not in registered]
     fingerprints: dict[str, str] = {}
     run_requests = []
@@ -69,7 +70,7 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
             # client's retries, a vanished export) must not stop the others: it is logged with
             # its cause and retried next tick, keeping its last fingerprint.
             reason = str(exc) if isinstance(exc, SecondBrainError) else f"{type(exc).__name__}: {exc}"
-            context.log.warning(f"skipping source {spec}: {reason}")
+            context.log.warning(redact(f"skipping source {spec}: {reason}", settings))
             if spec in previous:
                 fingerprints[spec] = previous[spec]
             continue

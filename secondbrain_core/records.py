@@ -1,0 +1,51 @@
+"""Small JSON records on disk (manifests, state files): read naming the file, written atomically.
+
+pydantic's own error for a bad file names a field path but not the file; a user who finds an
+empty `manifest.json` needs the path. Reading every such file through `read_record` turns any
+fault into a `SecondBrainError` that says which file and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from secondbrain_core.errors import SecondBrainError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_record(model: type[M], data: str | bytes, origin: str) -> M:
+    """`data` as a `model`; a fault names `origin` (a path or a key), the field and the reason."""
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        where = f" (field {field!r})" if field else ""
+        raise SecondBrainError(f"{origin} is not a valid {model.__name__}{where}: {first['msg']}") from None
+
+
+def read_record(model: type[M], path: Path) -> M | None:
+    """The file at `path` as a `model`, or None when there is no such file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SecondBrainError(f"{path} cannot be read: {exc.strerror}") from None
+    return parse_record(model, data, str(path))
+
+
+def write_record(path: Path, record: BaseModel) -> None:
+    """Replace `path` with `record` atomically: a reader sees the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
+        tmp.write(record.model_dump_json(indent=2).encode())
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    os.replace(tmp.name, path)

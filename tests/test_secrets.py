@@ -1,0 +1,223 @@
+"""Credentials never reach what the platform shows (issue 10, item 3).
+
+Every secret setting carries a marker; failing commands, Dagster's event log and metadata, and
+MLflow runs are searched for it. The URIs point at closed loopback ports or at a loopback
+server that echoes the key back, as a careless or hostile API would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import dagster as dg
+import mlflow
+import pytest
+from pydantic import SecretStr
+
+from secondbrain_core.evals.retrieval import RetrievalReport
+from secondbrain_core.evals.tracking import log_report
+from secondbrain_core.processes import free_port
+from secondbrain_core.redact import redact
+from secondbrain_core.settings import Settings
+from secondbrain_dagster.evals.assets import retrieval_eval
+from secondbrain_dagster.ingest.assets import raw_notion_pages
+from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
+from secondbrain_dagster.resources import SecondBrainSettings
+
+MARKER = "MaRkEr7q"
+SECRET_FIELDS = ("notion_token", "openai_api_key", "voyage_api_key", "opik_api_key", "api_key")
+
+
+def secret_env(closed_port: int) -> dict[str, str]:
+    """A marked value in every secret setting; the URIs' passwords are marked too."""
+    return {
+        "NOTION_TOKEN": f"secret_{MARKER}notion",
+        "OPENAI_API_KEY": f"sk-{MARKER}openai",
+        "VOYAGE_API_KEY": f"pa-{MARKER}voyage",
+        "OPIK_API_KEY": f"{MARKER}opik",
+        "SECONDBRAIN_API_KEY": f"{MARKER}serve",
+        "MONGODB_URI": f"mongodb://admin:{MARKER}mongo@127.0.0.1:{closed_port}/?serverSelectionTimeoutMS=300",
+        "MLFLOW_TRACKING_URI": f"http://mlflow:{MARKER}mlflow@127.0.0.1:{closed_port}/",
+    }
+
+
+class EchoKeyServer(ThreadingHTTPServer):
+    """An API that answers 500 with the caller's Authorization header in the body."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _EchoHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class _EchoHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.dumps({"error": f"bad request from {self.headers.get('Authorization')}"}).encode()
+        self.send_response(500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def echo_server() -> Iterator[EchoKeyServer]:
+    server = EchoKeyServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def marked(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every secret setting marked, in this process's environment (so subprocesses get it too)."""
+    env = secret_env(free_port())
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "3")
+    return env
+
+
+def cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "secondbrain_core.app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **env},
+    )
+
+
+def test_redact_masks_uri_userinfo_query_credentials_and_known_values() -> None:
+    text = (
+        "mongodb://admin:p@ss@h1:1,h2:2/db?authSource=x&password=hunter22 "
+        "postgresql://u:pw@db/x and https://token@example.test/a and sk-abcdef123 and plain http://host/x@y"
+    )
+    shown = redact(text, secrets=["sk-abcdef123"])
+    for secret in ("p@ss", "hunter22", "u:pw", "token@", "sk-abcdef123"):
+        assert secret not in shown
+    assert "mongodb://***@h1:1,h2:2/db?authSource=x&password=***" in shown
+    assert "https://***@example.test/a" in shown and "http://host/x@y" in shown  # no userinfo: unchanged
+
+
+def test_secret_settings_are_secret_str_and_never_printed(marked: dict[str, str]) -> None:
+    settings = Settings()
+    for name in SECRET_FIELDS:
+        assert isinstance(getattr(settings, name), SecretStr), name
+        assert MARKER in getattr(settings, name).get_secret_value()
+    settings.openai_api_key = f"sk-{MARKER}assigned"  # assigned as text, still kept secret
+    assert isinstance(settings.openai_api_key, SecretStr)
+    for shown in (repr(settings), str(settings), f"{settings!r}"):
+        assert MARKER not in shown
+    assert f"{MARKER}mongo" in settings.model_dump()["mongodb_uri"]  # the URI itself still works
+    assert "mongodb://***@127.0.0.1" in repr(settings)
+
+
+def test_failing_commands_never_print_a_secret(
+    marked: dict[str, str], echo_server: EchoKeyServer, tmp_path: Path
+) -> None:
+    unreachable = cli("ingest", "--json", SECONDBRAIN_DEBUG="1")
+    assert unreachable.returncode == 2, unreachable.stderr
+    assert "cannot reach MongoDB" in unreachable.stderr and "mongodb://***@127.0.0.1" in unreachable.stderr
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# Note\n\nSome text to embed.")
+    (tmp_path / "q.jsonl").write_text(json.dumps({"_id": "q", "text": "text"}) + "\n")
+    (tmp_path / "qrels.tsv").write_text("q\tnote\t1\n")
+    echoed = cli(
+        *("eval", "retrieval", "--corpus", str(corpus), "--queries", str(tmp_path / "q.jsonl")),
+        *("--qrels", str(tmp_path / "qrels.tsv")),
+        SECONDBRAIN_EMBEDDER="openai:m",
+        OPENAI_BASE_URL=echo_server.url,
+        SECONDBRAIN_CONTEXT_MODE="structural",
+        SECONDBRAIN_DEBUG="1",
+    )
+    assert echoed.returncode == 2, echoed.stderr
+    assert "bad request from Bearer ***" in echoed.stderr  # the server's words, less the key
+
+    for done in (unreachable, echoed):
+        assert MARKER not in done.stdout + done.stderr
+
+
+def event_log_text(instance: dg.DagsterInstance, run_id: str) -> str:
+    return "\n".join(repr(entry) for entry in instance.all_logs(run_id))
+
+
+def test_a_failing_asset_keeps_the_mongodb_password_out_of_dagster(marked: dict[str, str], tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / f"Alpha {'a' * 32}.md").write_text("# Alpha\n\nalpha notes\n")
+    spec = f"notion-export:{export}"
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(SOURCES.name, [partition_key(spec)])
+
+    result = dg.materialize(
+        [raw_notion_pages],
+        instance=instance,
+        partition_key=partition_key(spec),
+        resources={"sb": SecondBrainSettings()},
+        raise_on_error=False,
+    )
+    assert not result.success
+    log = event_log_text(instance, result.run_id)
+    assert "cannot reach MongoDB" in log and "mongodb://***@127.0.0.1" in log
+    assert MARKER not in log
+
+
+def test_a_failing_eval_keeps_the_mlflow_password_out_of_dagster(
+    marked: dict[str, str], settings: Settings, api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """retrieval_eval scores a tiny set (embedded by the fake API), then cannot reach MLflow."""
+    monkeypatch.setenv("SECONDBRAIN_EMBEDDER", "openai:m")
+    monkeypatch.setenv("OPENAI_BASE_URL", api.url)
+    monkeypatch.setenv("SECONDBRAIN_CONTEXT_MODE", "structural")
+    export, judged = tmp_path / "export", tmp_path / "devset"
+    export.mkdir()
+    judged.mkdir()
+    (export / f"Orchid care {'b' * 32}.md").write_text("# Orchid care\n\nWater the orchid weekly.\n")
+    (judged / "queries.jsonl").write_text(json.dumps({"_id": "q", "text": "orchid water"}) + "\n")
+    (judged / "qrels.tsv").write_text(f"query-id\tcorpus-id\tscore\nq\t{'b' * 32}\t2\n")
+    config = {"dev_set_dir": str(judged), "corpus_source": f"notion-export:{export}"}
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = dg.materialize(
+        [retrieval_eval],
+        instance=instance,
+        resources={"sb": SecondBrainSettings(home=str(settings.home))},
+        run_config={"ops": {"retrieval_eval": {"config": config}}},
+        raise_on_error=False,
+    )
+    assert not result.success
+    log = event_log_text(instance, result.run_id)
+    assert "cannot reach MLflow" in log and "http://***@127.0.0.1" in log
+    assert MARKER not in log
+
+
+def test_mlflow_runs_carry_no_secret(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in secret_env(free_port()).items():
+        if key not in ("MONGODB_URI", "MLFLOW_TRACKING_URI"):
+            monkeypatch.setenv(key, value)
+    marked_settings = Settings()
+    scores = {"ndcg@10": 0.5, "recall@10": 0.5, "recall@100": 1.0, "mrr@10": 0.5}
+    report = RetrievalReport({"hybrid": scores}, 1.0, 1.0, 1, 1, 1, "structural", "minilm")
+    run = mlflow.MlflowClient(marked_settings.mlflow_tracking_uri).get_run(
+        log_report(report, marked_settings, "v1", "test")
+    )
+    assert run.data.params["embedder"] == "minilm"
+    assert MARKER not in json.dumps({"params": run.data.params, "tags": run.data.tags})
