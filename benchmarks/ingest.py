@@ -30,7 +30,7 @@ from secondbrain_core.sources.sync import SyncReport
 from tests.fake_notion import FakeNotion, build_workspace
 
 
-def _serve(pages: int, blocks_per_page: int, conn: Connection) -> None:
+def serve_fake_notion(pages: int, blocks_per_page: int, conn: Connection) -> None:
     """The fake Notion in its own process, as the real one is remote: it does not compete with
     the sync for this interpreter's GIL. Answers "count", "clear" and "stop" over the pipe."""
     with FakeNotion() as notion:
@@ -64,7 +64,7 @@ def run(pages: int, blocks_per_page: int, resyncs: int = 3) -> dict[str, float]:
     """One cold sync, then the median of `resyncs` no-change re-syncs (the machine is shared)."""
     conn, child_conn = multiprocessing.get_context("fork").Pipe()
     server_process = multiprocessing.get_context("fork").Process(
-        target=_serve, args=(pages, blocks_per_page, child_conn), daemon=True
+        target=serve_fake_notion, args=(pages, blocks_per_page, child_conn), daemon=True
     )
     server_process.start()
     base_url, token = conn.recv()
