@@ -3,20 +3,18 @@
 Secrets reach text two ways: as the userinfo of a URI (`mongodb://admin:pw@host`, an MLflow
 `postgresql://user:pw@db`) or a credential in its query string, and as the value of a secret
 setting (an API key) that a third-party error echoes back. `redact` masks both, so every place
-that shows text (the CLI, an asset's metadata, a log line) calls this one function.
+that shows text (the CLI, an asset's metadata, a log line) calls this one function; every
+`SecondBrainError` message goes through it when raised. The secrets of each `Settings` a process
+loads are remembered here, because messages are often built where no settings are at hand.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
-
-from pydantic import SecretStr
-
-from secondbrain_core.errors import SecondBrainError
 
 if TYPE_CHECKING:
     from secondbrain_core.settings import Settings
@@ -29,32 +27,51 @@ _QUERY_SECRET = re.compile(
     r"([?&;](?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|sig|signature)=)[^&;#\s'\"]*",
     re.IGNORECASE,
 )
+_REMEMBERED: set[str] = set()  # secret values of every Settings this process has loaded
 
 
 def redact(text: str, settings: Settings | None = None, secrets: Iterable[str] = ()) -> str:
     """`text` with URI credentials masked, and every secret value of `settings` (and `secrets`)."""
-    known = [*secrets, *(secret_values(settings) if settings is not None else ())]
+    known = {*secrets, *_REMEMBERED, *(secret_values(settings) if settings is not None else ())}
     for value in sorted({v for v in known if len(v) >= MIN_SECRET_CHARS}, key=len, reverse=True):
         text = text.replace(value, MASK)
     text = _USERINFO.sub(rf"\1{MASK}@", text)
     return _QUERY_SECRET.sub(rf"\1{MASK}", text)
 
 
-@contextlib.contextmanager
-def service_errors(service: str, settings: Settings, *errors: type[Exception]) -> Iterator[None]:
-    """Turn a failure to talk to `service` (named by its setting and URI) into a SecondBrainError.
+def mask_log_records() -> None:
+    """Mask every log record of this process as it is made, ours and the libraries' alike.
 
-    Drivers put the URI, credentials included, into their own messages; the message is redacted
-    and `from None` keeps the original exception out of tracebacks and Dagster's event log.
+    A record factory rather than a handler filter: the record is masked once, before any
+    handler (the terminal, Dagster's log capture, a file) can see it.
     """
-    try:
-        yield
-    except errors as exc:
-        raise SecondBrainError(redact(f"cannot reach {service}: {exc}", settings)) from None
+    make = logging.getLogRecordFactory()
+    if getattr(make, "masks_secrets", False):
+        return
+
+    def masked(*args, **kwargs) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            record.msg, record.args = redact(record.getMessage()), None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        except (TypeError, ValueError, KeyError):  # one that cannot format is left for its handler to report
+            pass
+        return record
+
+    masked.masks_secrets = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masked)
+
+
+def remember(settings: Settings) -> None:
+    """Mask the secrets of `settings` in every later `redact` of this process, settings or not."""
+    _REMEMBERED.update(secret_values(settings))
 
 
 def secret_values(settings: Settings) -> list[str]:
     """The values of every `SecretStr` setting and the passwords inside every URI setting."""
+    from pydantic import SecretStr  # not at import: `secondbrain --help` never loads pydantic
+
     values: list[str] = []
     for name in type(settings).model_fields:
         value = getattr(settings, name)

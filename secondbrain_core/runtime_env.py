@@ -1,13 +1,15 @@
 """Environment variables third-party libraries read directly, set once from `Settings`.
 
 Kept in one place so nothing else reaches into `os.environ`: offline model loading, no
-cloud telemetry, and crawl4ai/litellm state under the data directory.
+cloud telemetry, and crawl4ai/litellm state under the data directory. Log records are masked
+here too (`redact.mask_log_records`), for the same reason: libraries log what they like.
 """
 
 from __future__ import annotations
 
 import os
 
+from secondbrain_core.redact import mask_log_records
 from secondbrain_core.settings import Settings
 
 
@@ -26,3 +28,4 @@ def apply_runtime_env(settings: Settings) -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    mask_log_records()

@@ -13,7 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.redact import redact
+from secondbrain_core.redact import redact, remember
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SOURCE = f"notion-export:{REPO_ROOT / 'sample_data' / 'notes'}"
@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=120.0, gt=0, allow_inf_nan=False)
     llm_max_retries: int = Field(default=4, ge=0, le=20)
+
+    def model_post_init(self, context: object, /) -> None:
+        remember(self)  # a message built far from these settings still masks their secrets
 
     def __repr_args__(self):
         """Secrets already print as '**********'; URIs print without their credentials."""

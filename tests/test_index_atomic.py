@@ -131,6 +131,7 @@ def test_a_build_dying_at_any_step_leaves_the_last_whole_index(
     build(settings, NEW)  # the next build takes over and clears what the dead one left
     assert assert_whole(settings, capsys) == NEW
     assert len([p for p in index_dir(settings).iterdir() if p.is_dir()]) <= 2  # this build and the previous
+    assert not list(index_dir(settings).glob(".manifest.json.*"))  # nor a dead build's half-written manifest
 
 
 def test_a_build_killed_by_sigkill_mid_swap_leaves_bm25_search_working(

@@ -8,6 +8,7 @@ server that echoes the key back, as a careless or hostile API would.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from secondbrain_core.evals.retrieval import RetrievalReport
 from secondbrain_core.evals.tracking import log_report
 from secondbrain_core.processes import free_port
 from secondbrain_core.redact import redact
+from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 from secondbrain_dagster.evals.assets import retrieval_eval
 from secondbrain_dagster.ingest.assets import raw_notion_pages
@@ -155,6 +157,19 @@ def test_failing_commands_never_print_a_secret(
         assert MARKER not in done.stdout + done.stderr
 
 
+def test_log_records_are_masked_whoever_logs_them(marked: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    apply_runtime_env(Settings())  # what the CLI and the Dagster resource do first
+    library = logging.getLogger("some.library")
+    with caplog.at_level(logging.INFO):
+        library.warning("connecting to %s with %s", marked["MONGODB_URI"], marked["OPENAI_API_KEY"])
+        try:
+            raise RuntimeError(f"refused {marked['VOYAGE_API_KEY']}")
+        except RuntimeError:
+            library.exception("request failed")
+    assert "connecting to mongodb://***@127.0.0.1" in caplog.text and "RuntimeError: refused ***" in caplog.text
+    assert MARKER not in caplog.text
+
+
 def event_log_text(instance: dg.DagsterInstance, run_id: str) -> str:
     return "\n".join(repr(entry) for entry in instance.all_logs(run_id))
 
@@ -180,12 +195,10 @@ def test_a_failing_asset_keeps_the_mongodb_password_out_of_dagster(marked: dict[
     assert MARKER not in log
 
 
-def test_a_failing_eval_keeps_the_mlflow_password_out_of_dagster(
-    marked: dict[str, str], settings: Settings, api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """retrieval_eval scores a tiny set (embedded by the fake API), then cannot reach MLflow."""
+@pytest.fixture
+def tiny_eval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """`retrieval_eval`'s config for one note and one question, embedded over HTTP (no model)."""
     monkeypatch.setenv("SECONDBRAIN_EMBEDDER", "openai:m")
-    monkeypatch.setenv("OPENAI_BASE_URL", api.url)
     monkeypatch.setenv("SECONDBRAIN_CONTEXT_MODE", "structural")
     export, judged = tmp_path / "export", tmp_path / "devset"
     export.mkdir()
@@ -193,9 +206,11 @@ def test_a_failing_eval_keeps_the_mlflow_password_out_of_dagster(
     (export / f"Orchid care {'b' * 32}.md").write_text("# Orchid care\n\nWater the orchid weekly.\n")
     (judged / "queries.jsonl").write_text(json.dumps({"_id": "q", "text": "orchid water"}) + "\n")
     (judged / "qrels.tsv").write_text(f"query-id\tcorpus-id\tscore\nq\t{'b' * 32}\t2\n")
-    config = {"dev_set_dir": str(judged), "corpus_source": f"notion-export:{export}"}
-    instance = dg.DagsterInstance.ephemeral()
+    return {"dev_set_dir": str(judged), "corpus_source": f"notion-export:{export}"}
 
+
+def failed_eval_log(settings: Settings, config: dict[str, str]) -> str:
+    instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         [retrieval_eval],
         instance=instance,
@@ -204,8 +219,29 @@ def test_a_failing_eval_keeps_the_mlflow_password_out_of_dagster(
         raise_on_error=False,
     )
     assert not result.success
-    log = event_log_text(instance, result.run_id)
+    return event_log_text(instance, result.run_id)
+
+
+def test_a_failing_eval_keeps_the_mlflow_password_out_of_dagster(
+    marked: dict[str, str], settings: Settings, api, tiny_eval: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """retrieval_eval scores the set (embedded by the fake API), then cannot reach MLflow."""
+    monkeypatch.setenv("OPENAI_BASE_URL", api.url)
+    log = failed_eval_log(settings, tiny_eval)
     assert "cannot reach MLflow" in log and "http://***@127.0.0.1" in log
+    assert MARKER not in log
+
+
+def test_an_api_echoing_the_key_keeps_it_out_of_dagster(
+    marked: dict[str, str],
+    settings: Settings,
+    echo_server: EchoKeyServer,
+    tiny_eval: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", echo_server.url)
+    log = failed_eval_log(settings, tiny_eval)
+    assert "bad request from Bearer ***" in log
     assert MARKER not in log
 
 

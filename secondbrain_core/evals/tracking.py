@@ -13,8 +13,8 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from secondbrain_core.errors import service_errors
 from secondbrain_core.evals.retrieval import RetrievalReport
-from secondbrain_core.redact import service_errors
 from secondbrain_core.settings import Settings
 
 EXPERIMENT = "retrieval_eval"

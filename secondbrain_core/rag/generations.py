@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from secondbrain_core.rag.manifest import MANIFEST_FILE
+
 VECTORS_FILE = "vectors.usearch"
 CHUNKS_FILE = "chunks.sqlite"
 BM25_DIR = "bm25"
@@ -52,6 +54,8 @@ def prune(directory: Path, keep: set[str | None]) -> None:
     for entry in directory.iterdir():
         if entry.is_dir() and entry.name.startswith(PREFIX) and entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
+    for stale in directory.glob(f".{MANIFEST_FILE}.*"):  # a manifest write that died before its rename
+        stale.unlink(missing_ok=True)
     if None not in keep:
         for name in LEGACY:
             path = directory / name

@@ -6,7 +6,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from secondbrain_core.redact import service_errors
+from secondbrain_core.errors import service_errors
 from secondbrain_core.settings import Settings
 from secondbrain_core.stores import local_mongo
 
