@@ -22,8 +22,6 @@ import mlflow
 import pytest
 from pydantic import SecretStr
 
-from secondbrain_core.evals.retrieval import RetrievalReport
-from secondbrain_core.evals.tracking import log_report
 from secondbrain_core.processes import free_port
 from secondbrain_core.redact import redact
 from secondbrain_core.runtime_env import apply_runtime_env
@@ -245,15 +243,29 @@ def test_an_api_echoing_the_key_keeps_it_out_of_dagster(
     assert MARKER not in log
 
 
-def test_mlflow_runs_carry_no_secret(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in secret_env(free_port()).items():
-        if key not in ("MONGODB_URI", "MLFLOW_TRACKING_URI"):
-            monkeypatch.setenv(key, value)
-    marked_settings = Settings()
-    scores = {"ndcg@10": 0.5, "recall@10": 0.5, "recall@100": 1.0, "mrr@10": 0.5}
-    report = RetrievalReport({"hybrid": scores}, 1.0, 1.0, 1, 1, 1, "structural", "minilm")
-    run = mlflow.MlflowClient(marked_settings.mlflow_tracking_uri).get_run(
-        log_report(report, marked_settings, "v1", "test")
+def test_a_successful_eval_shows_no_secret_in_metadata_or_mlflow(
+    marked: dict[str, str],
+    settings: Settings,
+    api,
+    tiny_eval: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tracking URI that carries a password (MLflow's file store takes one) and works."""
+    tracking = f"file://mlflow:{MARKER}mlflow@localhost{tmp_path / 'mlruns'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking)
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("OPENAI_BASE_URL", api.url)
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        [retrieval_eval],
+        instance=instance,
+        resources={"sb": SecondBrainSettings(home=str(settings.home))},
+        run_config={"ops": {"retrieval_eval": {"config": tiny_eval}}},
     )
-    assert run.data.params["embedder"] == "minilm"
+    metadata = result.asset_materializations_for_node("retrieval_eval")[0].metadata
+    assert metadata["mlflow_tracking_uri"].value == f"file://***@localhost{tmp_path / 'mlruns'}"
+    assert MARKER not in event_log_text(instance, result.run_id)
+    run = mlflow.MlflowClient(tracking).get_run(metadata["mlflow_run_id"].value)
+    assert run.data.params["embedder"] == "openai:m"
     assert MARKER not in json.dumps({"params": run.data.params, "tags": run.data.tags})
