@@ -1,5 +1,5 @@
 """Background server processes we start ourselves (local MongoDB, the LLM endpoint): is one
-alive, stop it, find a port for the next one. Kept in one place so both servers stop alike.
+alive and ours, stop it, find a port for the next one. Kept in one place so both servers stop alike.
 """
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 
 def pid_alive(pid: int) -> bool:
@@ -20,6 +22,32 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def is_ours(pid: int, *markers: str) -> bool:
+    """Whether `pid` is alive and its command line holds every marker as one argument.
+
+    A pid in a state file outlives its process: after a crash or a reboot another program may
+    hold it, and signalling that program would kill a stranger. The markers (our module, our
+    home, our port) are what only the process we started carries. Without /proc the process
+    table is asked through `ps`; when neither answers, the process is not ours.
+    """
+    if not pid_alive(pid):
+        return False
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        argv = _ps_argv(pid)
+    return all(marker in argv for marker in markers)
+
+
+def _ps_argv(pid: int) -> list[str]:
+    """The command line as `ps` prints it, split on blanks (macOS and others without /proc)."""
+    try:
+        listing = subprocess.run(["ps", "-ww", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
+    except OSError:
+        return []
+    return listing.stdout.split()
 
 
 def terminate(pid: int, timeout_s: float = 15.0) -> None:

@@ -50,7 +50,7 @@ def test_long_notes_fit_the_model_context(tmp_path: Path) -> None:
 
 
 def test_summarize_prefers_the_running_endpoint(settings: Settings) -> None:
-    with serve_app(create_app(EchoBackend(), settings, version="7")) as url:
+    with serve_app(create_app(EchoBackend(), settings, version="7", identity="t0ken")) as url:
         state = EndpointState(
             pid=os.getpid(),
             port=int(url.rsplit(":", 1)[1]),
@@ -59,6 +59,7 @@ def test_summarize_prefers_the_running_endpoint(settings: Settings) -> None:
             version="7",
             source="registry",
             started_at="2026-01-01T00:00:00+00:00",
+            token="t0ken",
         )
         (settings.home / "endpoint").mkdir(parents=True)
         (settings.home / "endpoint" / "state.json").write_text(state.model_dump_json())

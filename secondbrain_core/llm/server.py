@@ -1,41 +1,56 @@
 """An OpenAI-compatible HTTP server around one `LLMClient` (the local model, usually).
 
 `GET /v1/models`, `POST /v1/chat/completions` (SSE streaming or not), `GET /healthz`.
-Errors answer in OpenAI's shape (`{"error": {"message", "type", "param", "code"}}`) so any
-OpenAI client reports them sensibly. One generation runs at a time; up to
-`serve_queue_size` more wait their turn, and anything beyond is refused with 503 at once
-rather than piling up until clients time out. Bodies above `serve_max_request_bytes` → 413.
+Every failure answers in OpenAI's shape (`{"error": {"message", "type", "param", "code"}}`),
+so any OpenAI client reports it sensibly: bad input is a 400, never a 500. One generation runs
+at a time; up to `serve_queue_size` more wait their turn, and anything beyond is refused with
+503 at once rather than piling up until clients time out (`admission.py`; a client that
+hangs up gives its place back at once). Bodies above `serve_max_request_bytes` → 413.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import logging
 import os
-import threading
+import socket
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from secondbrain_core.llm.admission import ClientGone, Gate, Generation, QueueFull, drain, unless_gone
+from secondbrain_core.llm.bind import api_key, listen_socket
+from secondbrain_core.llm.endpoint_process import prove
 from secondbrain_core.llm.models import ModelRef
-from secondbrain_core.llm.types import ChatResult, ContextLengthError, LLMClient, TextStream
+from secondbrain_core.llm.types import ChatResult, ContextLengthError, LLMClient
 from secondbrain_core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 256
+
+# The `code` of an error that names none more precise, by HTTP status.
+CODES = {
+    400: "invalid_request",
+    401: "invalid_api_key",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    503: "queue_full",
+}
 
 
 class ContentPart(BaseModel):
@@ -69,46 +84,61 @@ class ChatCompletionRequest(BaseModel):
     def stop_list(self) -> list[str] | None:
         return [self.stop] if isinstance(self.stop, str) else self.stop
 
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """(param, text) of every string the server hands on: to the model or back to the client."""
+        yield "model", self.model or ""
+        for i, stop in enumerate(self.stop_list or []):
+            yield f"stop.{i}", stop
+        for i, message in enumerate(self.messages):
+            yield f"messages.{i}.content", message.plain()["content"]
+
 
 class RequestError(Exception):
     """A request to answer with an OpenAI-style error body."""
 
-    def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status, self.message, self.param, self.code = status, message, param, code
+        self.status, self.message, self.param = status, message, param
+        self.code = code or CODES.get(status, "internal_error" if status >= 500 else "invalid_request")
+        self.headers = headers
+
+    def body(self) -> dict:
+        kind = "server_error" if self.status >= 500 else "invalid_request_error"
+        return {"error": {"message": self.message, "type": kind, "param": self.param, "code": self.code}}
 
     def response(self) -> JSONResponse:
-        kind = "server_error" if self.status >= 500 else "invalid_request_error"
-        body = {"error": {"message": self.message, "type": kind, "param": self.param, "code": self.code}}
-        return JSONResponse(body, status_code=self.status)
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
-class Gate:
-    """Admission to a bounded queue plus the single generation turn."""
-
-    def __init__(self, queue_size: int) -> None:
-        self.capacity = queue_size + 1
-        self._slots = threading.BoundedSemaphore(self.capacity)
-        self.turn = threading.Lock()
-        self._count_lock = threading.Lock()
-        self.in_flight = 0
-
-    def admit(self) -> None:
-        if not self._slots.acquire(blocking=False):
-            raise RequestError(503, "the server is busy: request queue full; retry later", code="queue_full")
-        with self._count_lock:
-            self.in_flight += 1
-
-    def leave(self) -> None:
-        with self._count_lock:
-            self.in_flight -= 1
-        self._slots.release()
+def _internal_error() -> RequestError:
+    """What a client sees of a failure of ours: no internals (the log has the traceback)."""
+    return RequestError(500, "the server failed to answer this request; see its log")
 
 
-def create_app(backend: LLMClient, settings: Settings, *, version: str = "") -> FastAPI:
-    """The app around `backend`; tests pass a tiny deterministic backend for the queue paths."""
-    app = FastAPI(title="secondbrain LLM endpoint", docs_url=None, redoc_url=None)
+def _digest(text: str) -> bytes:
+    """A fixed-length digest, so comparing two keys takes the same time whatever their lengths."""
+    return hashlib.sha256(text.encode()).digest()
+
+
+def create_app(backend: LLMClient, settings: Settings, *, version: str = "", identity: str = "") -> FastAPI:
+    """The app around `backend`; tests pass a tiny deterministic backend for the queue paths.
+
+    `identity` is the token the endpoint process was started with: `/healthz?challenge=X`
+    answers with its HMAC of X, so a caller knows it reached this server and not a stranger
+    that took the port (`endpoint_process.healthy`).
+    """
+    # No /openapi.json nor /docs: they would describe the API to anyone, key or not.
+    app = FastAPI(title="secondbrain LLM endpoint", docs_url=None, redoc_url=None, openapi_url=None)
     gate = Gate(settings.serve_queue_size)
+    expected = _digest(api_key(settings)) if api_key(settings) else None
 
     @app.exception_handler(RequestError)
     async def _request_error(request: Request, exc: RequestError) -> JSONResponse:
@@ -116,18 +146,45 @@ def create_app(backend: LLMClient, settings: Settings, *, version: str = "") -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return RequestError(exc.status_code, str(exc.detail)).response()
+        return RequestError(exc.status_code, str(exc.detail), headers=exc.headers).response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        param = ".".join(str(p) for p in first["loc"][1:]) or None
+        return RequestError(400, f"{param}: {first['msg']}", param=param).response()
+
+    @app.exception_handler(ContextLengthError)
+    async def _too_long(request: Request, exc: ContextLengthError) -> JSONResponse:
+        return RequestError(400, str(exc), param="messages", code="context_length_exceeded").response()
+
+    @app.exception_handler(QueueFull)
+    async def _busy(request: Request, exc: QueueFull) -> JSONResponse:
+        return RequestError(503, "the server is busy: request queue full; retry later", code="queue_full").response()
+
+    @app.exception_handler(ClientGone)
+    async def _gone(request: Request, exc: ClientGone) -> Response:
+        return Response(status_code=499)  # never read: the connection is closed
+
+    @app.exception_handler(Exception)
+    async def _failed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return _internal_error().response()
 
     def authorize(request: Request) -> None:
-        if not settings.api_key:
+        """`Authorization: Bearer KEY`, the scheme in any case (RFC 7235); a bare key is no scheme."""
+        if expected is None:
             return
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), settings.api_key.get_secret_value().encode()):
-            raise RequestError(401, "incorrect API key provided", code="invalid_api_key")
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(_digest(given.strip()), expected):
+            raise RequestError(401, "incorrect API key provided", headers={"WWW-Authenticate": "Bearer"})
 
     @app.get("/healthz")
-    async def healthz() -> dict:
-        return {"status": "ok", "model": backend.model, "version": version, "in_flight": gate.in_flight}
+    async def healthz(challenge: Annotated[str | None, Query(max_length=128)] = None) -> dict:
+        status = {"status": "ok", "model": backend.model, "version": version, "in_flight": gate.in_flight}
+        if challenge is not None and identity:
+            status["proof"] = prove(identity, challenge)
+        return status
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict:
@@ -148,23 +205,16 @@ def create_app(backend: LLMClient, settings: Settings, *, version: str = "") -> 
             "temperature": body.temperature,
             "stop": body.stop_list,
         }
-        messages = [m.plain() for m in body.messages]
-        gate.admit()
+        generation = Generation(backend, gate, [m.plain() for m in body.messages], args)
+        pieces = generation.pieces()
         if not body.stream:
-            try:
-                result = await run_in_threadpool(_chat, backend, gate, messages, args)
-            finally:
-                gate.leave()
-            return _completion(result)
-        stream = backend.stream(messages, **args)
-        try:
-            first = await run_in_threadpool(_start, gate, stream)
-        except BaseException:
-            gate.leave()
-            raise
+            await unless_gone(request, generation, drain(pieces))
+            assert generation.result is not None
+            return _completion(generation.result)
+        # The first piece before the headers: a prompt too long for the model is still a 400.
+        first = await unless_gone(request, generation, anext(pieces, None))
         include_usage = bool((body.stream_options or {}).get("include_usage"))
-        pump = _Pump(stream, gate, first)
-        return _EventStream(pump, _sse(pump, stream, backend.model, include_usage))
+        return _EventStream(generation, _sse(generation, first, pieces, backend.model, include_usage))
 
     return app
 
@@ -185,39 +235,23 @@ async def _parse(request: Request, settings: Settings) -> ChatCompletionRequest:
         payload = json.loads(raw)
     except ValueError as exc:
         raise RequestError(400, f"request body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise RequestError(400, "request body is not valid JSON: nested too deeply") from exc
     if not isinstance(payload, dict):
         raise RequestError(400, "request body must be a JSON object")
     try:
-        return ChatCompletionRequest.model_validate(payload)
+        body = ChatCompletionRequest.model_validate(payload)
     except ValidationError as exc:
         first = exc.errors()[0]
         param = ".".join(str(p) for p in first["loc"]) or None
         raise RequestError(400, f"{param}: {first['msg']}", param=param) from exc
-
-
-def _context_error(exc: ContextLengthError) -> RequestError:
-    return RequestError(400, str(exc), param="messages", code="context_length_exceeded")
-
-
-def _chat(backend: LLMClient, gate: Gate, messages: list[dict], args: dict) -> ChatResult:
-    with gate.turn:
+    for param, text in body.texts():
         try:
-            return backend.chat(messages, **args)
-        except ContextLengthError as exc:
-            raise _context_error(exc) from exc
-
-
-def _start(gate: Gate, stream: TextStream) -> str | None:
-    """Take the generation turn and produce the first piece, so a bad prompt is still a 400."""
-    gate.turn.acquire()
-    try:
-        return next(stream, None)
-    except ContextLengthError as exc:
-        gate.turn.release()
-        raise _context_error(exc) from exc
-    except BaseException:
-        gate.turn.release()
-        raise
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # JSON's "\ud800" escapes decode to lone surrogates: no tokenizer takes them
+            message = f"{param}: not valid Unicode (a lone surrogate at character {exc.start})"
+            raise RequestError(400, message, param=param) from exc
+    return body
 
 
 def _completion(result: ChatResult) -> dict:
@@ -243,77 +277,28 @@ def _usage(result: ChatResult) -> dict:
     return {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens, "total_tokens": total}
 
 
-class _Pump:
-    """Runs the rest of a generation in its own thread and hands pieces to the event loop.
-
-    One thread per stream instead of one thread-pool hop per token, and pieces that pile up
-    while the client is slow go out as one SSE event. The thread owns the generation turn and
-    the queue slot and gives them back when it ends: finished, failed, or told to stop because
-    the client left (even one that left before the response started).
-    """
-
-    _END = object()
-
-    def __init__(self, stream: TextStream, gate: Gate, first: str | None) -> None:
-        self._stream, self._gate = stream, gate
-        self._loop = asyncio.get_running_loop()
-        self._queue: asyncio.Queue = asyncio.Queue()
-        self.stop = threading.Event()
-        if first is not None:
-            self._queue.put_nowait(first)
-        threading.Thread(target=self._run, args=(first is not None,), daemon=True).start()
-
-    def _put(self, item: object) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop closed under us: the server is stopping
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
-
-    def _run(self, started: bool) -> None:
-        try:
-            for piece in self._stream if started else ():
-                if self.stop.is_set():
-                    break
-                self._put(piece)
-        except Exception as exc:  # handed to the response, which ends the stream
-            self._put(exc)
-        finally:
-            self._stream.close()
-            self._gate.turn.release()
-            self._gate.leave()
-            self._put(self._END)
-
-    async def pieces(self) -> AsyncIterator[str]:
-        """Text as it comes; whatever is already waiting is joined into one piece."""
-        while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            done = any(item is self._END for item in batch)
-            for item in batch:
-                if isinstance(item, Exception):
-                    raise item
-            text = "".join(item for item in batch if isinstance(item, str))
-            if text:
-                yield text
-            if done:
-                return
-
-
 class _EventStream(StreamingResponse):
-    """SSE that tells its pump to stop however the response ends (done, failed, client gone)."""
+    """SSE that tells its generation to stop however the response ends (done, failed, client gone)."""
 
-    def __init__(self, pump: _Pump, events: AsyncIterator[str]) -> None:
+    def __init__(self, generation: Generation, events: AsyncIterator[str]) -> None:
         super().__init__(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-        self._pump = pump
+        self._generation = generation
 
     async def __call__(self, scope, receive, send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            self._pump.stop.set()
+            self._generation.stop.set()
 
 
-async def _sse(pump: _Pump, stream: TextStream, model: str, include_usage: bool) -> AsyncIterator[str]:
-    """`data: {chunk}` events of one completion, then `data: [DONE]`."""
+async def _sse(
+    generation: Generation, first: str | None, rest: AsyncIterator[str], model: str, include_usage: bool
+) -> AsyncIterator[str]:
+    """`data: {chunk}` events of one completion, then `data: [DONE]`.
+
+    A failure after the headers went out can no longer change the status: it ends the stream
+    with an `error` event (what OpenAI sends, and what its clients raise), and no `[DONE]`.
+    """
     chunk_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
 
     def event(delta: dict, finish: str | None = None, usage: dict | None = None) -> str:
@@ -323,17 +308,24 @@ async def _sse(pump: _Pump, stream: TextStream, model: str, include_usage: bool)
         return f"data: {json.dumps(chunk)}\n\n"
 
     yield event({"role": "assistant", "content": ""})
-    async for piece in pump.pieces():
-        yield event({"content": piece})
-    result = stream.result
+    try:
+        if first is not None:
+            yield event({"content": first})
+        async for piece in rest:
+            yield event({"content": piece})
+    except Exception as exc:
+        log.error("a streamed completion failed", exc_info=exc)
+        yield f"data: {json.dumps(_internal_error().body())}\n\n"
+        return
+    result = generation.result
     yield event({}, finish=result.finish_reason if result else "stop")
     if include_usage and result:
         yield event({}, usage=_usage(result))
     yield "data: [DONE]\n\n"
 
 
-def serve(settings: Settings, ref: ModelRef, *, port: int, host: str | None = None) -> None:
-    """Load the model (before listening, so /healthz answering means ready) and serve until stopped."""
+def serve(settings: Settings, ref: ModelRef, sock: socket.socket, *, identity: str = "") -> None:
+    """Load the model, then listen on `sock` (from `bind.listen_socket`): /healthz answering means ready."""
     import uvicorn
 
     from secondbrain_core.llm.local import LocalChatModel
@@ -344,9 +336,11 @@ def serve(settings: Settings, ref: ModelRef, *, port: int, host: str | None = No
         # llama.cpp thread against 42-55 with two (benchmarks/RESULTS.md).
         settings = settings.model_copy(update={"llm_threads": max(1, (os.cpu_count() or 2) - 1)})
     backend = LocalChatModel.from_settings(settings, ref)
-    log.info("serving %s version %s with %s on port %d", ref.name, ref.version, backend.engine.backend, port)
-    app = create_app(backend, settings, version=ref.version)
-    uvicorn.run(app, host=host or settings.endpoint_host, port=port, log_level="info")
+    host, port = sock.getsockname()[:2]
+    log.info("serving %s version %s with %s on %s port %d", ref.name, ref.version, backend.engine.backend, host, port)
+    app = create_app(backend, settings, version=ref.version, identity=identity)
+    with contextlib.suppress(KeyboardInterrupt):  # the Ctrl-C uvicorn stopped on (`uvicorn.run` swallows it too)
+        uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
 
 
 if __name__ == "__main__":
@@ -360,8 +354,11 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--backend", default="auto", help="engine: auto, transformers or llamacpp")
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0: one per core)")
+    parser.add_argument("--token-stdin", action="store_true", help="read the identity token from stdin's first line")
     cli = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     env_settings = Settings(home=cli.home, llm_backend=cli.backend, llm_threads=cli.threads)
     apply_runtime_env(env_settings)
-    serve(env_settings, ModelRef.model_validate_json(cli.ref), port=cli.port)
+    token = sys.stdin.readline().strip() if cli.token_stdin else ""
+    with listen_socket(env_settings.endpoint_host, cli.port, env_settings) as bound:
+        serve(env_settings, ModelRef.model_validate_json(cli.ref), bound, identity=token)

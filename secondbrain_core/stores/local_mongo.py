@@ -31,7 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.processes import pid_alive, terminate
+from secondbrain_core.processes import is_ours, terminate
 from secondbrain_core.settings import DB_IDLE_STOP_S
 
 POLL_S = 0.5  # how often the server looks at its clients and its data directory
@@ -56,17 +56,8 @@ def _read_state(state_file: Path) -> dict | None:
 
 
 def _is_our_server(pid: int, data_dir: Path) -> bool:
-    """Whether `pid` is this home's server, not a process that reused its pid after a reboot.
-
-    Where the process table has no command lines (no /proc), a live pid is trusted.
-    """
-    if not pid_alive(pid):
-        return False
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return not Path("/proc/self/cmdline").exists()
-    return __name__.encode() in argv and str(data_dir).encode() in argv
+    """Whether `pid` is this home's server, not a process that reused its pid after a reboot."""
+    return is_ours(pid, __name__, str(data_dir))
 
 
 def _port_open(port: int) -> bool:
