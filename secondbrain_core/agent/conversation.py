@@ -1,0 +1,40 @@
+"""Follow-up questions made searchable with the conversation so far (pure, no model).
+
+"and how do I turn it off?" names nothing to search for; the question it follows does. A
+135M model rewrites such questions unreliably, so the rule is plain: a question that leans on
+the conversation (a pronoun or a leading "and/what about", or too few words of its own) is
+searched together with the user's previous question. A self-contained question is left alone,
+so a change of topic is not dragged back to the last one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from secondbrain_core.agent.evidence import terms
+from secondbrain_core.agent.types import Turn
+
+_REFERS_BACK = re.compile(
+    r"\b(it|its|it's|that|this|these|those|they|them|their|there|one|ones|same|above|former|latter)\b", re.IGNORECASE
+)
+_CONTINUES = re.compile(r"^\s*(and|also|but|so|then|what about|how about|and what|what if|why not|same for)\b", re.I)
+MIN_OWN_TERMS = 2
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether `question` needs the conversation to be understood."""
+    return bool(_CONTINUES.search(question) or _REFERS_BACK.search(question)) or len(terms(question)) < MIN_OWN_TERMS
+
+
+def standalone_question(question: str, history: Sequence[Turn]) -> str:
+    """The text to search with: the question, preceded by the previous user question when it
+    is a follow-up (the last one that was itself self-contained, so chains of follow-ups keep
+    their topic)."""
+    previous = [t.content for t in history if t.role == "user" and t.content.strip()]
+    if not previous or not is_follow_up(question):
+        return question
+    anchor = next((q for q in reversed(previous) if not is_follow_up(q)), previous[-1])
+    last = previous[-1]
+    context = anchor if anchor == last else f"{anchor} {last}"
+    return f"{context} {question}"

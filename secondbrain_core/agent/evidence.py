@@ -1,0 +1,353 @@
+"""Pure evidence handling: split retrieved chunks into units, score them, pick passages, cite.
+
+A 135M model cannot be trusted to state facts, so the local answer is built from the notes'
+own words: the chunks a search returned are cut into units (sentences, list items, table rows,
+code blocks) at their exact character spans, each unit is scored against the question by
+IDF-weighted term coverage and embedding similarity, and the best units, with the neighbours
+that complete them, become numbered passages. Every passage is a span of a chunk's text, so a
+citation can only point at words the page really holds.
+
+Nothing here does I/O: term statistics and unit vectors come in as arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
+# ("e.g.", "i.e.", "etc.", "vs.") do not end one.
+_SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
+_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+# Words of a question that say how it is asked, not what it is about; with the English
+# stopwords they never count as evidence.
+QUESTION_WORDS = frozenset(
+    "how what why when which who whom whose where does do did done can could should would will shall i im "
+    "me my mine we our you your is are was were be been being get gets got use using used way ways make "
+    "want need thing things tell know there much many please explain mean means anything something "
+    "happen happens happened s t"
+    .split()
+)
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it its no not of on or such that the their then there "
+    "these they this to was will with from than too very so just also about above after again against all "
+    "am any because before below between both each few further here him his her hers herself himself itself "
+    "more most nor off once only other ought ours ourselves out over own same she some theirs them themselves "
+    "those through under until up while whom yours yourself yourselves".split()
+)
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper, applied to question and notes alike ("vacuuming" ~ "vacuum")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content terms of `text`: lower-cased, stemmed, without stopwords and question words."""
+    words = _WORD.findall(text.lower())
+    return [stem(w) for w in words if w not in STOPWORDS and w not in QUESTION_WORDS]
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def flat(text: str) -> str:
+    """`text` on one line: the form an answer shows a passage in."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A retrieved chunk, in search order (rank 0 first)."""
+
+    rank: int
+    chunk_id: str
+    page_id: str
+    title: str
+    url: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A span [start, end) of one candidate's text that is never cut further."""
+
+    candidate: int
+    index: int  # order within its candidate
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Passage:
+    """Consecutive units of one candidate, cited as one source."""
+
+    candidate: Candidate
+    units: list[Unit]
+    score: float
+    text: str = ""  # the span of the chunk's text; may be cut at a word to fit the budget
+
+
+@dataclass
+class Evidence:
+    """What the selection found and the numbers that decide whether it answers the question."""
+
+    passages: list[Passage]
+    coverage: float  # IDF share of the question's terms present in the passages (and their titles)
+    similarity: float  # best unit's embedding similarity to the question
+    support: float  # the combined score compared with the decline threshold
+    missing: list[str] = field(default_factory=list)  # question terms the passages lack
+
+
+def split_units(text: str, candidate: int = 0) -> list[Unit]:
+    """Units of a chunk's Markdown: sentences of prose, list items, table rows, whole code blocks.
+
+    Headings and table separator rows are skipped (they are structure, not statements).
+    """
+    spans: list[tuple[int, int]] = []
+    lines = text.splitlines(keepends=True)
+    offset = 0
+    fence_start: int | None = None
+    paragraph: list[tuple[int, int]] = []
+
+    def flush_paragraph() -> None:
+        if paragraph:
+            spans.extend(_sentences(text, paragraph[0][0], paragraph[-1][1]))
+            paragraph.clear()
+
+    for line in lines:
+        start, end = offset, offset + len(line.rstrip("\r\n"))
+        offset += len(line)
+        stripped = line.strip()
+        if fence_start is not None:
+            if _FENCE.match(line):
+                spans.append((fence_start, end))
+                fence_start = None
+            continue
+        if _FENCE.match(line):
+            flush_paragraph()
+            fence_start = start
+        elif not stripped or _HEADING.match(line) or _TABLE_SEPARATOR.match(line):
+            flush_paragraph()
+        elif stripped.startswith("|") or _LIST_ITEM.match(line):
+            flush_paragraph()
+            spans.extend(_sentences(text, start, end))
+        else:
+            paragraph.append((start, end))
+    flush_paragraph()
+    if fence_start is not None:
+        spans.append((fence_start, len(text.rstrip())))
+    units = []
+    for start, end in spans:
+        # trim surrounding whitespace so the span's text is exactly what is shown
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start and _WORD.search(text[start:end]):
+            units.append(Unit(candidate, len(units), start, end, text[start:end]))
+    return units
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    piece = text[start:end]
+    cuts = [m.start() for m in _SENTENCE_END.finditer(piece)]
+    bounds = [0, *cuts, len(piece)]
+    return [(start + a, start + b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def coverage(question_terms: Sequence[str], found: set[str], idf: Callable[[str], float]) -> float:
+    """IDF-weighted share of the question's distinct terms that occur in `found`."""
+    distinct = set(question_terms)
+    total = sum(idf(t) for t in distinct)
+    if total <= 0:
+        return 0.0
+    return sum(idf(t) for t in distinct if t in found) / total
+
+
+@dataclass(frozen=True)
+class SelectionParams:
+    """The knobs of passage selection (chosen on the tune half of the agent dev set)."""
+
+    budget_words: int = 80
+    lexical_weight: float = 0.5
+    rank_weight: float = 0.1
+    follow_words: int = 30  # words of what follows a seed unit that its passage keeps
+    extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
+    max_passages: int = 4
+    support_lexical_weight: float = 0.5
+    code_factor: float = 0.8
+    carry: float = 0.5  # share of a unit's score the unit after it inherits
+
+
+def score_units(
+    units: list[Unit],
+    candidates: list[Candidate],
+    question_terms: list[str],
+    idf: Callable[[str], float],
+    similarities: np.ndarray,
+    params: SelectionParams,
+) -> np.ndarray:
+    """One score per unit: term coverage (the unit, helped by its heading and title), embedding
+    similarity, and a small prior for the candidate's search rank."""
+    scores = np.zeros(len(units), dtype=np.float64)
+    context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
+    seen: set[str] = set()
+    for n, unit in enumerate(units):
+        key = flat(unit.text).lower()
+        if key in seen:  # chunks overlap: a sentence met again adds nothing
+            continue
+        seen.add(key)
+        own = set(terms(unit.text))
+        lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(
+            question_terms, own | context_terms[unit.candidate], idf
+        )
+        prior = 1.0 / (1.0 + candidates[unit.candidate].rank)
+        dense = float(similarities[n]) if len(similarities) else 0.0
+        relevance = params.lexical_weight * lexical + (1 - params.lexical_weight) * dense
+        if _FENCE.match(unit.text):  # code shares the question's names but rarely states the answer
+            relevance *= params.code_factor
+        scores[n] = relevance * (1 - params.rank_weight) + params.rank_weight * prior
+    return carry_forward(units, scores, params.carry)
+
+
+def carry_forward(units: list[Unit], scores: np.ndarray, carry: float) -> np.ndarray:
+    """A unit right after a strong one inherits `carry` of its score: notes state the topic,
+    then the answer ("Text search parsers split text into tokens." → "It recognizes 23 token
+    types."), and the answer sentence rarely repeats the question's words."""
+    carried = scores.copy()
+    for n in range(1, len(units)):
+        if units[n].candidate == units[n - 1].candidate and scores[n] > 0:
+            carried[n] = max(scores[n], (1 - carry) * scores[n] + carry * scores[n - 1])
+    return carried
+
+
+def select_passages(
+    units: list[Unit], scores: np.ndarray, candidates: list[Candidate], params: SelectionParams
+) -> list[Passage]:
+    """The best units, each read on into what follows it, within the word budget; best first.
+
+    A note usually states its topic and then the answer: the sentence that matches the
+    question best ("To get out of psql, type:", "Values set with ALTER SYSTEM take effect after
+    a reload.") is followed by the fact (the command, the way to reload). So each seed unit
+    keeps the units after it in its chunk up to `follow_words` more words, and always the
+    next one when it announces it (ends with ':'). Further seeds come from the next best units
+    while they score close to the best and words remain.
+    """
+    if not units:
+        return []
+    by_candidate: dict[int, list[int]] = {}
+    for n, unit in enumerate(units):
+        by_candidate.setdefault(unit.candidate, []).append(n)
+    order = [int(n) for n in np.argsort(-scores, kind="stable")]
+    best = float(scores[order[0]])
+    used: set[int] = set()
+    passages: list[Passage] = []
+    words_left = params.budget_words
+    for seed in order:
+        if words_left <= 0 or len(passages) >= params.max_passages:
+            break
+        if seed in used or scores[seed] <= 0 or (passages and scores[seed] < params.extra_ratio * best):
+            continue
+        siblings = by_candidate[units[seed].candidate]
+        joined = _join_neighbour(passages, units, siblings, seed)
+        if joined is not None:
+            used.add(seed)
+            words_left -= word_count(units[seed].text)
+            continue
+        group = [seed]
+        words = word_count(units[seed].text)
+        for following in siblings[siblings.index(seed) + 1 :]:
+            more = word_count(units[following].text)
+            announced = units[group[-1]].text.rstrip().endswith(":")
+            if following in used or not (announced or words + more <= word_count(units[seed].text) + params.follow_words):
+                break
+            group.append(following)
+            words += more
+        used.update(group)
+        words_left -= words
+        candidate = candidates[units[seed].candidate]
+        passages.append(Passage(candidate, [units[n] for n in group], float(scores[seed])))
+    fit_to_budget(passages, params.budget_words)
+    return passages
+
+
+def _join_neighbour(passages: list[Passage], units: list[Unit], siblings: list[int], seed: int) -> Passage | None:
+    """Add `seed` to a passage it directly follows or precedes in the same chunk (one citation
+    for one stretch of text); the passage it joined, or None."""
+    position = siblings.index(seed)
+    for passage in passages:
+        first, last = passage.units[0], passage.units[-1]
+        if first.candidate != units[seed].candidate:
+            continue
+        if position > 0 and units[siblings[position - 1]] is last:
+            passage.units.append(units[seed])
+            return passage
+        if position + 1 < len(siblings) and units[siblings[position + 1]] is first:
+            passage.units.insert(0, units[seed])
+            return passage
+    return None
+
+
+def fit_to_budget(passages: list[Passage], budget: int) -> None:
+    """Set each passage's text, cutting the last one at a word so the total fits `budget`."""
+    left = budget
+    kept = []
+    for passage in passages:
+        span = passage.candidate.text[passage.units[0].start : passage.units[-1].end]
+        if left <= 0:
+            break
+        if word_count(span) > left:
+            span = _first_words(span, left)
+        passage.text = span
+        left -= word_count(span)
+        kept.append(passage)
+    passages[:] = kept
+
+
+def _first_words(text: str, n: int) -> str:
+    """The prefix of `text` holding its first `n` words (a substring, not a re-join)."""
+    matches = list(re.finditer(r"\S+", text))
+    return text[: matches[n - 1].end()] if n <= len(matches) else text
+
+
+def support_of(
+    passages: list[Passage],
+    question_terms: list[str],
+    idf: Callable[[str], float],
+    best_similarity: float,
+    params: SelectionParams,
+) -> Evidence:
+    """How well the chosen passages cover the question: the number the decline threshold reads."""
+    found: set[str] = set()
+    for p in passages:
+        found |= set(terms(f"{p.text} {p.candidate.title} {p.candidate.heading}"))
+    share = coverage(question_terms, found, idf)
+    support = params.support_lexical_weight * share + (1 - params.support_lexical_weight) * best_similarity
+    missing = sorted({t for t in question_terms if t not in found})
+    return Evidence(passages, share, best_similarity, support, missing)
+
+
+def compose(passages: list[Passage], lead: str = "") -> str:
+    """The answer text: an optional lead, then each passage on one line with its [n] marker."""
+    body = " ".join(f"{flat(p.text)} [{n}]" for n, p in enumerate(passages, 1))
+    return f"{lead.strip()} {body}".strip() if lead.strip() else body
+
+
+def answer_words(answer: str) -> int:
+    """Words of an answer, citation markers not counted (the length rule of the agent issue)."""
+    return word_count(re.sub(r"\[\d+\]", " ", answer))

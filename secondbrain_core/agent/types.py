@@ -1,0 +1,58 @@
+"""The records the assistant hands out: one answer with its numbered sources and the steps taken.
+
+These are the `secondbrain ask --json` shape (INTERFACES.md) and what the chat renders, so
+both faces stay copies of one record instead of two formats.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["user", "assistant"]
+
+
+class Turn(BaseModel):
+    """One message of the conversation so far (the chat passes them back in)."""
+
+    role: Role
+    content: str
+
+
+class Source(BaseModel):
+    """A cited page: `passage` is text of that page, the evidence the answer's [n] points to."""
+
+    title: str
+    url: str
+    page_id: str
+    chunk_id: str
+    passage: str
+
+
+class Step(BaseModel):
+    """One thing the program did (search, select, compose, a tool call), with what it cost."""
+
+    name: str
+    detail: str = ""
+    seconds: float = 0.0
+
+
+class Answer(BaseModel):
+    """An answer to one question; `found` is false when the notes do not answer it."""
+
+    answer: str
+    found: bool
+    sources: list[Source] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    trace_id: str | None = None
+
+    def as_json(self) -> dict:
+        """Exactly the INTERFACES.md shape of `ask --json`."""
+        return {
+            "answer": self.answer,
+            "found": self.found,
+            "sources": [s.model_dump() for s in self.sources],
+            "steps": [s.model_dump() for s in self.steps],
+            "trace_id": self.trace_id,
+        }
