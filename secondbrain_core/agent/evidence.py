@@ -12,6 +12,7 @@ Nothing here does I/O: term statistics and unit vectors come in as arguments.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,20 +30,21 @@ _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 # Words of a question that say how it is asked, not what it is about; with the English
 # stopwords they never count as evidence.
-QUESTION_WORDS = frozenset(
+_QUESTION_WORDS = (
     "how what why when which who whom whose where does do did done can could should would will shall i im "
     "me my mine we our you your is are was were be been being get gets got use using used way ways make "
     "want need thing things tell know there much many please explain mean means anything something "
     "happen happens happened s t"
-    .split()
 )
-STOPWORDS = frozenset(
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
+_STOPWORDS = (
     "a an and are as at be but by for if in into is it its no not of on or such that the their then there "
     "these they this to was will with from than too very so just also about above after again against all "
     "am any because before below between both each few further here him his her hers herself himself itself "
     "more most nor off once only other ought ours ourselves out over own same she some theirs them themselves "
-    "those through under until up while whom yours yourself yourselves".split()
+    "those through under until up while whom yours yourself yourselves"
 )
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def stem(word: str) -> str:
@@ -167,7 +169,7 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece = text[start:end]
     cuts = [m.start() for m in _SENTENCE_END.finditer(piece)]
     bounds = [0, *cuts, len(piece)]
-    return [(start + a, start + b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [(start + a, start + b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def coverage(question_terms: Sequence[str], found: set[str], idf: Callable[[str], float]) -> float:
@@ -274,7 +276,8 @@ def select_passages(
         for following in siblings[siblings.index(seed) + 1 :]:
             more = word_count(units[following].text)
             announced = units[group[-1]].text.rstrip().endswith(":")
-            if following in used or not (announced or words + more <= word_count(units[seed].text) + params.follow_words):
+            room = word_count(units[seed].text) + params.follow_words
+            if following in used or not (announced or words + more <= room):
                 break
             group.append(following)
             words += more
