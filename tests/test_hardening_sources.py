@@ -284,6 +284,19 @@ def test_malformed_pages_and_blocks_are_skipped_and_named(settings, notion, caps
     assert code == 0 and broken in _stored(settings)
 
 
+def test_ids_that_are_not_notion_ids_never_reach_a_request_path(settings, notion, capsys, caplog) -> None:
+    good = notion.add_page("Good", blocks=[paragraph("fine")])
+    synced = {"synced_from": {"type": "block_id", "block_id": "../../../v1/search"}}
+    notion.append_blocks(good, [{**toggle("copy", children=[paragraph("original")]), "synced_block": synced}])
+    for hostile in ("../../../v1/search", "a/b", "x?page_size=1", ""):
+        notion.patch(notion.add_page(f"Hostile {hostile}", blocks=[paragraph("x")]), id=hostile)
+    code, counts, err = _cli(capsys, "ingest")
+    assert code == 0, err
+    assert counts["pages"] == 1 and "original" in _stored(settings)[good]["markdown"]
+    assert all(r.path.count("/") <= 4 and "?" not in r.path for r in notion.requests)
+    assert sum("without a Notion id" in r.getMessage() for r in caplog.records) == 4
+
+
 def test_skipped_pages_are_reported_on_stderr_by_the_cli(settings, notion) -> None:
     notion.add_page("Good", blocks=[paragraph("fine")])
     broken = notion.add_page("Broken", blocks=[paragraph("odd")])
@@ -334,6 +347,16 @@ def test_export_folder_skips_links_that_leave_it(tmp_path: Path) -> None:
 
     assert "hunter2" not in json.dumps([p.markdown for p in pages])
     assert sorted(p.title for p in pages) == ["Inside", "Inside"]  # the inside alias is read
+
+
+def test_export_folder_skips_a_file_name_that_is_not_utf8(tmp_path: Path, caplog) -> None:
+    """Found by the property tests: such a name crashed the page hash (UnicodeEncodeError, exit 1)."""
+    export = tmp_path / "export"
+    write_export(export, {"Fine": "kept"})
+    (Path(os.fsdecode(bytes(export) + b"/Latin-1 caf\xe9.md"))).write_text("# Cafe\n\nlost\n")
+    source = NotionExportSource(export, name="x")
+    assert [source.fetch_page(stub).title for stub in source.list_pages()] == ["Fine"]
+    assert any("caf" in r.getMessage() and "UTF-8" in r.getMessage() for r in caplog.records)
 
 
 def test_export_folder_has_the_zip_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -396,7 +419,7 @@ def test_bad_source_specs_register_no_partition(settings, tmp_path, monkeypatch,
     good = write_export(tmp_path / "export", {"A": "a"})
     monkeypatch.setenv("SECONDBRAIN_SOURCES", f"{good},{spec}")
     instance = open_instance(Settings())
-    with pytest.raises(SecondBrainError, match="source|S3 URI"):
+    with pytest.raises(SecondBrainError, match=r"source|S3 URI"):
         register_sources(instance, Settings())
     assert instance.get_dynamic_partitions(SOURCES.name) == []
 

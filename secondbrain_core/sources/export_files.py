@@ -101,6 +101,9 @@ def _read_folder(root: Path) -> list[ExportFile]:
             file = Path(folder) / name
             if file.suffix.lower() not in TEXT_SUFFIXES:
                 continue
+            if not _is_utf8(file.relative_to(root)):
+                log.warning("skipping %r in Notion export %s: its name is not UTF-8", str(file), root)
+                continue
             if not file.resolve().is_relative_to(inside):
                 log.warning("skipping %s in Notion export %s: it links outside the export", file, root)
                 continue
@@ -137,9 +140,19 @@ def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: boo
 def _safe_name(name: str, archive: Path) -> PurePosixPath:
     """The entry's path, refused when absolute or climbing out of the export (zip-slip)."""
     posix = PurePosixPath(name.replace("\\", "/"))
-    if posix.is_absolute() or ".." in posix.parts or (posix.parts and ":" in posix.parts[0]):
+    drive = bool(posix.parts) and len(posix.parts[0]) == 2 and posix.parts[0][1] == ":"  # C:/x, as zipped on Windows
+    if posix.is_absolute() or ".." in posix.parts or drive:
         raise SecondBrainError(f"Notion export {archive} has an unsafe entry name {name!r}")
     return posix
+
+
+def _is_utf8(name: Path) -> bool:
+    """Whether the file system gave a UTF-8 name (undecodable bytes arrive as lone surrogates)."""
+    try:
+        str(name).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _file_time(mtime: float, file: Path) -> datetime:

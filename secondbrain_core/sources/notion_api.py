@@ -14,6 +14,7 @@ that names it. A 403 names the page or database the integration may not read.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from secondbrain_core.sources.notion_blocks import (
 from secondbrain_core.sources.page import MalformedPage, Page, PageStub
 
 PAGE_SIZE = 100  # the API's maximum
+NOTION_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 MAX_LIST_REQUESTS = 10_000  # per listing: a million results, far past any workspace
 PAGES_FILTER = {"property": "object", "value": "page"}
 SOURCES_FILTER = {"property": "object", "value": "data_source"}
@@ -154,8 +156,8 @@ class NotionApiSource:
                 return
             for item in results:
                 item_id = item.get("id") if isinstance(item, dict) else None
-                if not isinstance(item_id, str) or not item_id:
-                    log.warning("listing %s: skipping a result without an id: %.200r", subject, item)
+                if not _is_notion_id(item_id):
+                    log.warning("listing %s: skipping a result without a Notion id: %.200r", subject, item)
                 elif item_id not in seen:
                     seen.add(item_id)
                     yield item
@@ -246,7 +248,12 @@ def _content_id(block: dict) -> str:
     synced = block.get("synced_block")
     synced_from = (synced.get("synced_from") if isinstance(synced, dict) else None) or {}
     original = synced_from.get("block_id") if isinstance(synced_from, dict) else None
-    return original if isinstance(original, str) and original else block["id"]
+    return original if _is_notion_id(original) else block["id"]
+
+
+def _is_notion_id(value: Any) -> bool:
+    """A UUID, dashed or not (or the like): ids go into request paths, so nothing else is used."""
+    return isinstance(value, str) and NOTION_ID.fullmatch(value) is not None
 
 
 def _guarded(title: Callable[[Any], str], value: Any) -> str:
