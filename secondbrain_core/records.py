@@ -1,4 +1,4 @@
-"""Small JSON records on disk (manifests, state files): read naming the file, written atomically.
+"""Records read from outside (manifests, state files, stored documents): faults name the record.
 
 pydantic's own error for a bad file names a field path but not the file; a user who finds an
 empty `manifest.json` needs the path. Reading every such file through `read_record` turns any
@@ -19,15 +19,20 @@ from secondbrain_core.errors import SecondBrainError
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_record(model: type[M], data: str | bytes, origin: str) -> M:
-    """`data` as a `model`; a fault names `origin` (a path or a key), the field and the reason."""
+def parse_record(model: type[M], data: str | bytes | dict, origin: str) -> M:
+    """`data` (JSON text, or a document already decoded) as a `model`; a fault names `origin`
+    (a path, a key, a stored record), the field and the reason."""
     try:
-        return model.model_validate_json(data)
+        return model.model_validate(data) if isinstance(data, dict) else model.model_validate_json(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        where = f" (field {field!r})" if field else ""
-        raise SecondBrainError(f"{origin} is not a valid {model.__name__}{where}: {first['msg']}") from None
+        raise SecondBrainError(f"{origin} is not a valid {model.__name__}: {first_problem(exc)}") from None
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first fault pydantic found, in one line: the field (if any) and what is wrong with it."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    return f"field {field!r}: {first['msg']}" if field else first["msg"]
 
 
 def read_record(model: type[M], path: Path) -> M | None:

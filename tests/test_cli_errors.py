@@ -40,6 +40,16 @@ def test_a_damaged_index_manifest_is_named(
     assert str(manifest) in err and named in err and "invalid setting" not in err
 
 
+def test_a_damaged_stored_page_is_named(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    from secondbrain_core.stores.mongo import open_database
+    from secondbrain_core.stores.page_store import PageStore
+
+    damaged = {"id": "p1", "source": "notes", "title": "T", "markdown": "m", "last_edited_time": "someday"}
+    PageStore(open_database(settings)).collection.insert_one(damaged)
+    code, err = run(capsys, "show", "p1")
+    assert code == 2 and "page 'p1' of source 'notes'" in err and "'last_edited_time'" in err
+
+
 def test_a_bad_setting_names_its_variable(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -53,13 +53,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # every message is redacted: a driver or a server may echo a URI's password or a key
         if os.environ.get("SECONDBRAIN_DEBUG"):
             print(redact(traceback.format_exc(), settings), file=sys.stderr, end="")
-        print(redact(f"error: {type(exc).__name__}: {exc}", settings), file=sys.stderr)
+        print(redact(f"error: {_describe(exc)}", settings), file=sys.stderr)
         return 1
     if getattr(args, "json", False):
         print(json.dumps(result.data, default=str, indent=None))
     elif result.text:
         print(result.text)
     return 0
+
+
+def _describe(exc: Exception) -> str:
+    """An unexpected failure in one line; a pydantic error names its model and field, not a dump."""
+    from pydantic import ValidationError
+
+    from secondbrain_core.records import first_problem
+
+    if isinstance(exc, ValidationError):
+        return f"invalid {exc.title} record: {first_problem(exc)}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 if __name__ == "__main__":

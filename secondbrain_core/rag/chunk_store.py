@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DeleteMany, UpdateOne
 from pymongo.database import Database
 
 from secondbrain_core.rag.chunking import Chunk
+from secondbrain_core.records import parse_record
 
 CHUNKS = "chunks"
 
@@ -37,7 +38,11 @@ class ChunkStore:
     def chunks(self, source: str | None = None) -> list[Chunk]:
         query = {"source": source} if source else {}
         cursor = self.collection.find(query, {"_id": 0}).sort([("page_id", ASCENDING), ("position", ASCENDING)])
-        return [Chunk.model_validate(doc) for doc in cursor]
+        return [parse_record(Chunk, doc, _origin(doc)) for doc in cursor]
 
     def count(self) -> int:
         return self.collection.count_documents({})
+
+
+def _origin(doc: dict) -> str:
+    return f"chunk {doc.get('chunk_id')!r} of page {doc.get('page_id')!r} in the document store"

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 
+from secondbrain_core.records import parse_record
 from secondbrain_core.sources.page import Page
 
 PAGES = "pages"
@@ -97,9 +98,11 @@ class PageStore:
 
 
 def _to_page(doc: dict) -> Page:
-    doc = dict(doc)
-    doc["last_edited_time"] = _utc(doc["last_edited_time"])
-    return Page.model_validate({k: v for k, v in doc.items() if k in Page.model_fields})
+    """A stored page; a damaged document is an error naming the page, not a pydantic dump."""
+    fields = {k: v for k, v in doc.items() if k in Page.model_fields}
+    if isinstance(fields.get("last_edited_time"), datetime):
+        fields["last_edited_time"] = _utc(fields["last_edited_time"])
+    return parse_record(Page, fields, f"page {doc.get('id')!r} of source {doc.get('source')!r} in the document store")
 
 
 def _utc(value: datetime) -> datetime:
