@@ -5,12 +5,11 @@ so `dagster dev -w workspace.yaml` shows them afterwards. The graph is read from
 `secondbrain_dagster.definitions.defs`, never listed here: an asset another domain adds is
 materialized too. Assets run in dependency order, in stages that share one partitioning; a
 source-partitioned stage runs once per configured source. The demo ends with one question,
-answered by whichever of the agent or the search index exists.
+answered by the assistant (`secondbrain_core.agent`) over the index the run built.
 """
 
 import argparse
 import contextlib
-import importlib
 import importlib.util
 import json
 import sys
@@ -27,7 +26,6 @@ from secondbrain_core.sources.reference_site import ReferenceSite
 from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys
 
 SAMPLE_QUESTION = "How does autovacuum decide when to vacuum a table?"  # the sample KB is the PostgreSQL manual
-TOP_HITS = 3
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -154,15 +152,12 @@ def _summarize(result: dg.ExecuteInProcessResult, partition: str | None, assets:
 
 
 def ask_sample_question(settings: Settings) -> dict:
-    """The agent's answer where the agent exists, else the search index's top hits; never fails the demo."""
+    """The assistant's answer to the sample question (`ask --json` shape); never fails the demo."""
+    from secondbrain_core.agent import ask
+
     asked: dict = {"question": SAMPLE_QUESTION}
     try:
-        if importlib.util.find_spec("secondbrain_core.agent") is not None:
-            return {**asked, "answer": importlib.import_module("secondbrain_core.agent").ask(SAMPLE_QUESTION, settings)}
-        from secondbrain_core.rag.search import Retriever
-
-        hits = Retriever(settings).search(SAMPLE_QUESTION, k=TOP_HITS)
-        return {**asked, "not_built": ["agent (secondbrain_core.agent)"], "hits": [h.model_dump() for h in hits]}
+        return {**asked, **ask(SAMPLE_QUESTION, settings).as_json()}
     except SecondBrainError as exc:
         return {**asked, "error": str(exc)}
 
@@ -182,14 +177,13 @@ def _text(summary: dict) -> str:
     question = summary["question"]
     lines += ["", f"Q: {question['question']}"]
     if "answer" in question:
-        lines.append(f"   {question['answer']}")
+        lines.append(f"A: {question['answer']}")
+        for number, source in enumerate(question["sources"], 1):
+            lines.append(f"   [{number}] {source['title']} — {source['url'] or source['page_id']}")
+        if question.get("trace_id"):
+            lines.append(f"   trace: {question['trace_id']}")
     if "error" in question:
         lines.append(f"   not answered: {question['error']}")
-    if "not_built" in question:
-        lines.append(f"   not built yet: {', '.join(question['not_built'])}; top search hits instead:")
-    for rank, hit in enumerate(question.get("hits", []), 1):
-        snippet = " ".join(hit["text"].split())[:100]
-        lines.append(f"   {rank}. {hit['title']} ({hit['score']:.3f}) {hit['url']}\n      {snippet}")
     if summary.get("reference_site"):
         lines.append(f"SQL reference pages the notes link to: {summary['reference_site']}")
     return "\n".join([*lines, "", "Next:", *next_steps(summary["dagster_home"])])

@@ -19,12 +19,10 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.local_program import GroundedAnswerer, TermStats
 from secondbrain_core.agent.tools import NoteTools
-from secondbrain_core.agent.types import Answer, Source, Step, Turn
-from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.agent.types import Answer, Source, Step, Turn, check_question
 from secondbrain_core.rag.search import Retriever, SearchFilters
 from secondbrain_core.settings import Settings
 
-MAX_QUESTION_CHARS = 10_000
 Event = Step | str  # what `on_event` receives: a step as it finishes, then the answer's text pieces
 
 
@@ -38,16 +36,6 @@ def uses_tools(settings: Settings) -> bool:
     if settings.agent_mode == "auto":
         return bool(settings.openai_api_key or settings.openai_base_url)
     return settings.agent_mode == "tools"
-
-
-def check_question(question: str) -> str:
-    """The question, stripped; empty or over MAX_QUESTION_CHARS is the user's error."""
-    text = question.strip()
-    if not text:
-        raise SecondBrainError("the question is empty")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise SecondBrainError(f"the question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
-    return text
 
 
 class Assistant:

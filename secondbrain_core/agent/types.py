@@ -10,7 +10,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from secondbrain_core.errors import SecondBrainError
+
 Role = Literal["user", "assistant"]
+MAX_QUESTION_CHARS = 10_000
+
+
+def check_question(question: str) -> str:
+    """The question, stripped; empty or over MAX_QUESTION_CHARS is the user's error."""
+    text = question.strip()
+    if not text:
+        raise SecondBrainError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise SecondBrainError(f"the question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+    return text
 
 
 class Turn(BaseModel):

@@ -23,7 +23,7 @@ from secondbrain_core.agent.metrics import DevQuestion
 from secondbrain_core.agent.types import Answer, Turn
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.evals.lines import read_lines
-from secondbrain_core.settings import REPO_ROOT
+from secondbrain_core.settings import REPO_ROOT, SAMPLE_SOURCE, Settings
 
 AGENT_SET = REPO_ROOT / "benchmarks" / "agent" / "questions.jsonl"
 SPLITS = ("all", "tune", "test")
@@ -136,3 +136,59 @@ def evaluate_agent(
         answer = assistant.ask(question.question, history)
         report.outcomes.append(judge(question, answer, time.perf_counter() - started, page_text))
     return report
+
+
+@dataclass
+class AgentEvaluation:
+    report: AgentReport
+    version: str
+    target: str  # "materialized index" or "temp index of the sample KB"
+
+
+def evaluate_dev_set(
+    settings: Settings, path: Path = AGENT_SET, spec: str = SAMPLE_SOURCE, split: str = "all"
+) -> AgentEvaluation:
+    """Ask the dev questions on the user's index when it holds exactly the sample KB, else on
+    the sample KB indexed in a temp home with the same settings (as `retrieval_eval` does)."""
+    from secondbrain_core.evals.dev_set import sample_pages
+    from secondbrain_core.rag.manifest import read_manifest
+
+    questions = select(load_questions(path), split)
+    pages = sample_pages(settings, spec)
+    page_text = {p.id: p.markdown for p in pages}.get
+    quiet = settings.model_copy(update={"agent_tracing": False})  # one MLflow run, not 160 traces
+    manifest = read_manifest(settings)
+    if manifest is not None and set(manifest.source_versions) == {spec}:
+        report = evaluate_agent(Assistant(quiet), questions, page_text)
+        return AgentEvaluation(report, dataset_version(path), "materialized index")
+    from secondbrain_core.evals.retrieval import eval_settings
+    from secondbrain_core.rag.pipeline import build_chunks, sync_index
+    from secondbrain_core.stores.local_mongo import temporary_home
+
+    with temporary_home(prefix="secondbrain-agent-eval-") as home:
+        local = eval_settings(quiet, home)
+        sync_index(build_chunks(pages, local), local)
+        report = evaluate_agent(Assistant(local), questions, page_text)
+    return AgentEvaluation(report, dataset_version(path), "temp index of the sample KB")
+
+
+EXPERIMENT = "agent_eval"
+GATE_METRIC = "page_and_fact"
+TOLERANCE = 0.03
+
+
+def log_report(evaluation: AgentEvaluation, settings: Settings) -> str:
+    """One MLflow run in `agent_eval`: the agent settings as params, every metric; its run id."""
+    from secondbrain_core.evals.tracking import tracking
+
+    params = {name: getattr(settings, name) for name in type(settings).model_fields if name.startswith("agent_")}
+    params |= {"embedder": settings.embedder, "hybrid_fusion": settings.hybrid_fusion}
+    with tracking(settings, EXPERIMENT) as (client, experiment_id):
+        tags = {"dev_set": evaluation.version, "target": evaluation.target}
+        run_id = client.create_run(experiment_id, tags=tags).info.run_id
+        for key, value in params.items():
+            client.log_param(run_id, key, value)
+        for key, value in evaluation.report.metrics().items():
+            client.log_metric(run_id, key, value)
+        client.set_terminated(run_id)
+    return run_id

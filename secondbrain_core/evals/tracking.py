@@ -40,8 +40,8 @@ class GateResult:
 
 
 @contextlib.contextmanager
-def _tracking(settings: Settings) -> Iterator[tuple]:
-    """(client, experiment id); any MLflow failure inside names the server without credentials."""
+def tracking(settings: Settings, name: str = EXPERIMENT) -> Iterator[tuple]:
+    """(client, id of experiment `name`); any MLflow failure inside names the server without credentials."""
     import mlflow
     from mlflow.exceptions import MlflowException
 
@@ -49,13 +49,13 @@ def _tracking(settings: Settings) -> Iterator[tuple]:
     with service_errors(f"MLflow at MLFLOW_TRACKING_URI={uri}", settings, MlflowException):
         mlflow.set_tracking_uri(uri)
         client = mlflow.MlflowClient(tracking_uri=uri)
-        experiment = client.get_experiment_by_name(EXPERIMENT)
-        yield client, experiment.experiment_id if experiment else client.create_experiment(EXPERIMENT)
+        experiment = client.get_experiment_by_name(name)
+        yield client, experiment.experiment_id if experiment else client.create_experiment(name)
 
 
 def log_report(report: RetrievalReport, settings: Settings, dev_set_version: str, target: str) -> str:
     """One MLflow run for `report`; returns its run id."""
-    with _tracking(settings) as (client, experiment_id):
+    with tracking(settings) as (client, experiment_id):
         run = client.create_run(experiment_id, tags={"dev_set": dev_set_version, "target": target})
         run_id = run.info.run_id
         for key, value in {
@@ -81,34 +81,40 @@ def log_report(report: RetrievalReport, settings: Settings, dev_set_version: str
         return run_id
 
 
-def latest_run_id(settings: Settings) -> str | None:
-    with _tracking(settings) as (client, experiment_id):
+def latest_run_id(settings: Settings, experiment: str = EXPERIMENT) -> str | None:
+    with tracking(settings, experiment) as (client, experiment_id):
         runs = client.search_runs([experiment_id], order_by=["attributes.start_time DESC"], max_results=1)
         return runs[0].info.run_id if runs else None
 
 
-def gate(run_id: str, settings: Settings, tolerance: float = TOLERANCE) -> GateResult:
-    """Compare `run_id` with the last accepted run of the same dev set, then tag it.
+def gate(
+    run_id: str,
+    settings: Settings,
+    tolerance: float = TOLERANCE,
+    experiment: str = EXPERIMENT,
+    metric: str = GATE_KEY,
+) -> GateResult:
+    """Compare `run_id`'s `metric` with the last accepted run of the same dev set, then tag it.
 
     The first run of a dev-set version has nothing to compare with and accepts itself.
     """
-    with _tracking(settings) as (client, experiment_id):
+    with tracking(settings, experiment) as (client, experiment_id):
         run = client.get_run(run_id)
-        value = run.data.metrics[GATE_KEY]
+        value = run.data.metrics[metric]
         version = run.data.tags.get("dev_set", "")
         accepted = client.search_runs(
             [experiment_id],
             filter_string=f"tags.accepted = 'true' and tags.dev_set = '{version}'",
             order_by=["attributes.start_time DESC"],
         )
-        baseline = next((r for r in accepted if r.info.run_id != run_id), None)
+        baseline = next((r for r in accepted if r.info.run_id != run_id and metric in r.data.metrics), None)
         if baseline is None:
             result = GateResult(True, value, None, None, "first run on this dev set: accepted as the baseline")
         else:
-            base = baseline.data.metrics[GATE_KEY]
+            base = baseline.data.metrics[metric]
             passed = value >= base - tolerance
             verdict = "within" if passed else "dropped more than"
-            reason = f"hybrid nDCG@10 {value:.4f} vs accepted {base:.4f}: {verdict} {tolerance}"
+            reason = f"{metric} {value:.4f} vs accepted {base:.4f}: {verdict} {tolerance}"
             result = GateResult(passed, value, base, baseline.info.run_id, reason)
         client.set_tag(run_id, "accepted", "true" if result.passed else "false")
         return result

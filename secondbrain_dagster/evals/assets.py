@@ -1,10 +1,13 @@
-"""`retrieval_eval`: the dev question set scored after every index build, logged to MLflow."""
+"""`retrieval_eval` and `agent_eval`: the dev sets scored after every index build, in MLflow."""
 
 from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 
+from secondbrain_core.evals.agent import AGENT_SET, AgentReport
+from secondbrain_core.evals.agent import evaluate_dev_set as evaluate_agent_dev_set
+from secondbrain_core.evals.agent import log_report as log_agent_report
 from secondbrain_core.evals.dev_set import DEV_SET_DIR, evaluate_dev_set
 from secondbrain_core.evals.metrics import DEFAULT_CUTOFFS
 from secondbrain_core.evals.retrieval import RetrievalReport
@@ -70,3 +73,53 @@ def metric_table(report: RetrievalReport) -> str:
         for mode, scores in report.metrics.items()
     ]
     return "\n".join(header + rows)
+
+
+class AgentEvalConfig(dg.Config):
+    """Which question set and sample source to score the assistant on."""
+
+    questions_file: str = str(AGENT_SET)
+    corpus_source: str = SAMPLE_SOURCE
+
+
+@dg.asset(
+    deps=[dg.AssetKey("vector_index")],
+    group_name="evals",
+    automation_condition=AFTER_UPSTREAM,
+    kinds={"mlflow", "dspy", "python"},
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
+)
+def agent_eval(
+    context: dg.AssetExecutionContext, config: AgentEvalConfig, sb: SecondBrainSettings
+) -> dg.MaterializeResult:
+    """The assistant on the agent dev set: right page in the top-3 sources, fact in the answer,
+    unanswerable questions declined, invalid citations (must be 0), latency p50/p95.
+
+    Runs on the materialized index when it holds exactly the sample KB, else on the sample KB
+    indexed in a temp home with the same settings. Each run is one MLflow run in `agent_eval`.
+    """
+    settings = sb.get()
+    evaluation = evaluate_agent_dev_set(settings, Path(config.questions_file), config.corpus_source)
+    run_id = log_agent_report(evaluation, settings)
+    scores = evaluation.report.metrics()
+    context.log.info(evaluation.report.as_text())
+    return dg.MaterializeResult(
+        metadata={
+            **{name: dg.MetadataValue.float(round(value, 4)) for name, value in scores.items()},
+            MLFLOW_RUN_ID: dg.MetadataValue.text(run_id),
+            "target": dg.MetadataValue.text(evaluation.target),
+            "dev_set_version": dg.MetadataValue.text(evaluation.version),
+            "failures": dg.MetadataValue.md(failure_table(evaluation.report)),
+        }
+    )
+
+
+def failure_table(report: AgentReport, limit: int = 15) -> str:
+    """The first answers that missed, so a regression can be read in the UI, not only counted."""
+    rows = [
+        f"| {o.question.id} | {o.question.question[:60]} | {'declined' if o.declined else o.answer.answer[:80]} |"
+        for o in report.outcomes
+        if (o.question.answerable and not (o.page_hit and o.fact)) or (not o.question.answerable and not o.declined)
+    ]
+    header = ["| id | question | answer |", "|---|---|---|"]
+    return "\n".join(header + [r.replace("\n", " ") for r in rows[:limit]]) if rows else "no misses"

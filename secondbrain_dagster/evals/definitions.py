@@ -5,6 +5,6 @@ from __future__ import annotations
 import dagster as dg
 
 from asset_checks.evals import EVAL_CHECKS
-from secondbrain_dagster.evals.assets import retrieval_eval
+from secondbrain_dagster.evals.assets import agent_eval, retrieval_eval
 
-defs = dg.Definitions(assets=[retrieval_eval], asset_checks=EVAL_CHECKS)
+defs = dg.Definitions(assets=[retrieval_eval, agent_eval], asset_checks=EVAL_CHECKS)

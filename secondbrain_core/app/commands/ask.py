@@ -1,0 +1,52 @@
+"""`secondbrain ask QUESTION`: one answer from the notes, with numbered sources and its trace."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from secondbrain_core.app.commands.common import add_command
+from secondbrain_core.app.output import CommandResult
+from secondbrain_core.errors import SecondBrainError
+
+if TYPE_CHECKING:
+    from secondbrain_core.agent.types import Answer
+    from secondbrain_core.settings import Settings
+
+PASSAGE_PREVIEW_CHARS = 200
+
+
+def register(subparsers, groups) -> None:
+    ask = add_command(subparsers, "ask", "ask your notes a question (the assistant)", _ask)
+    ask.add_argument("question")
+    ask.add_argument("--k", type=int, default=None, help="chunks to read (default: SECONDBRAIN_AGENT_K)")
+    ask.add_argument("--source", action="append", help="only notes of this source (repeatable)")
+
+
+def _ask(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.agent.types import check_question
+
+    question = check_question(args.question)
+    if args.k is not None and not 1 <= args.k <= 50:
+        raise SecondBrainError(f"--k must be between 1 and 50, got {args.k}")
+    from secondbrain_core.agent.assistant import Assistant
+    from secondbrain_core.rag.search import SearchFilters
+    from secondbrain_core.settings import resolve_source
+
+    filters = SearchFilters(sources=[resolve_source(s) for s in args.source]) if args.source else None
+    answer = Assistant(settings).ask(question, filters=filters, k=args.k)
+    return CommandResult(data=answer.as_json(), text=as_text(answer))
+
+
+def as_text(answer: Answer) -> str:
+    """The answer, then each source with its link and the passage it rests on."""
+    lines = [answer.answer]
+    if answer.sources:
+        lines += ["", "Sources:"]
+        for number, source in enumerate(answer.sources, 1):
+            passage = " ".join(source.passage.split())
+            if len(passage) > PASSAGE_PREVIEW_CHARS:
+                passage = passage[: PASSAGE_PREVIEW_CHARS - 1] + "…"
+            lines.append(f"[{number}] {source.title} — {source.url or source.page_id}\n    {passage}")
+    if answer.trace_id:
+        lines += ["", f"trace: {answer.trace_id}"]
+    return "\n".join(lines)
