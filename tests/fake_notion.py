@@ -23,6 +23,7 @@ hold data sources, rows are pages whose parent is a `data_source_id`).
         notion.patch(page, remove=["last_edited_time"])   # serve a malformed object
         notion.patch(block_id, paragraph={"rich_text": "not a list"})
         notion.restrict(page)                  # every request about it: 403 restricted_resource
+        notion.garble("/v1/blocks/")           # 200 with an HTML body, as a wrong base URL would give
 
 Served: POST /v1/search, POST /v1/data_sources/{id}/query, GET /v1/data_sources/{id},
 GET /v1/pages/{id}, GET /v1/blocks/{id}/children. Lists take `page_size` (default 100, at
@@ -202,6 +203,7 @@ class FakeNotion:
         self._failures: list[_Failure] = []
         self._stuck: dict[str, bool] = {}  # path prefix -> repeat the same cursor (else a new one each time)
         self._restricted: set[str] = set()  # object ids the integration may not read
+        self._garbled: set[str] = set()  # path prefixes answered with a body that is not JSON
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle --
@@ -337,6 +339,11 @@ class FakeNotion:
         with self._lock:
             self._restricted.add(object_id)
 
+    def garble(self, path_prefix: str) -> None:
+        """Requests under `path_prefix` get 200 and an HTML page instead of JSON."""
+        with self._lock:
+            self._garbled.add(path_prefix)
+
     # -- the request log --
     def requests_to(self, path_prefix: str, method: str | None = None) -> list[LoggedRequest]:
         with self._lock:
@@ -415,6 +422,8 @@ class FakeNotion:
                 status, payload, _ = _error(failure.status, code, "Injected failure.")
                 retry_after = failure.retry_after
                 return status, payload, {} if retry_after is None else {"Retry-After": str(retry_after)}
+        if any(path.startswith(prefix) for prefix in self._garbled):
+            return 200, b"<html><body>Not the API</body></html>", {"Content-Type": "text/html"}
         if any(f"/{object_id}" in path for object_id in self._restricted):
             return _error(403, "restricted_resource", "API token does not have access to this resource.")
         stuck = next((repeat for prefix, repeat in self._stuck.items() if path.startswith(prefix)), None)
@@ -604,9 +613,9 @@ def _handler_for(notion: FakeNotion) -> type[BaseHTTPRequestHandler]:
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, payload, extra = notion.handle(self.command, url.path, query, body, headers)
-            data = json.dumps(payload).encode()
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status, HTTPStatus(status).phrase)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", extra.pop("Content-Type", "application/json; charset=utf-8"))
             self.send_header("Content-Length", str(len(data)))
             for key, value in extra.items():
                 self.send_header(key, value)

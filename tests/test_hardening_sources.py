@@ -328,6 +328,14 @@ def test_403_restricted_resource_names_what_to_share(settings, notion, capsys, w
     assert "Connections" in err and "integration" in err
 
 
+def test_a_response_that_is_not_json_exits_2_naming_the_base_url(settings, notion, capsys) -> None:
+    notion.add_page("Home", blocks=[paragraph("hello")])
+    notion.garble("/v1/blocks/")
+    code, _, err = _cli(capsys, "ingest")
+    assert code == 2 and "SECONDBRAIN_NOTION_BASE_URL" in err and notion.base_url in err and "Home" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 # --- item 8: export folders and symlinks ------------------------------------------------------
 
 

@@ -188,6 +188,11 @@ class NotionApiSource:
                     f"the Notion integration may not read {subject} (403 {code}: {exc}); {SHARE_HINT}"
                 ) from exc
             raise
+        except ValueError as exc:  # the body of a 2xx answer is no JSON (or no UTF-8): not the Notion API
+            raise SecondBrainError(
+                f"Notion at SECONDBRAIN_NOTION_BASE_URL={self._base_url} did not answer with JSON when reading "
+                f"{subject} ({type(exc).__name__}); check the setting points at the Notion API"
+            ) from exc
         except httpx.TransportError as exc:
             raise SecondBrainError(
                 f"cannot reach Notion at SECONDBRAIN_NOTION_BASE_URL={self._base_url}: {exc}"
