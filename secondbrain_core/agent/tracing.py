@@ -26,7 +26,7 @@ _ACTIVE = threading.local()
 
 
 def _setup(settings: Settings) -> None:
-    """Point MLflow at this home's tracking store and switch DSPy autologging on, once per URI."""
+    """Point MLflow at this home's tracking store and switch DSPy autologging on (once per process)."""
     import mlflow
     import mlflow.dspy
 
@@ -36,8 +36,11 @@ def _setup(settings: Settings) -> None:
             return
         mlflow.set_tracking_uri(uri)
         mlflow.set_experiment(EXPERIMENT)
-        mlflow.dspy.autolog(log_traces=True, log_traces_from_eval=False, silent=True)
-        _add_opik_callback(settings)
+        if not _CONFIGURED:
+            # once per process: DSPy lets only the thread that first configured it configure again,
+            # and the chat answers on worker threads (a second URI from another thread would raise)
+            mlflow.dspy.autolog(log_traces=True, log_traces_from_eval=False, silent=True)
+            _add_opik_callback(settings)
         _CONFIGURED.add(uri)
 
 
