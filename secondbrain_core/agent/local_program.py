@@ -21,6 +21,7 @@ import dspy
 import numpy as np
 
 from secondbrain_core.agent import evidence as ev
+from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.tools import NoteTools
@@ -120,7 +121,9 @@ class GroundedAnswerer(dspy.Module):
         query = standalone_question(question, history or [])
         if query != question:
             steps.append(Step(name="rewrite", detail=query))
-        hits = self.tools.hits(query, self.k)
+        with tracing.span("search_notes", "RETRIEVER", {"query": query, "k": self.k}) as span:
+            hits = self.tools.hits(query, self.k)
+            span.set_outputs([{"page_id": h.page_id, "chunk_id": h.chunk_id, "score": h.score} for h in hits])
         steps.append(Step(name="search", detail=f"{len(hits)} chunks for {query!r}", seconds=_since(started)))
         started = time.perf_counter()
         candidates = [
@@ -128,7 +131,9 @@ class GroundedAnswerer(dspy.Module):
             for i, h in enumerate(hits)
         ]
         units = [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
-        evidence = self._evidence(query, candidates, units)
+        with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
+            evidence = self._evidence(query, candidates, units)
+            span.set_outputs({"support": evidence.support, "passages": [p.text for p in evidence.passages]})
         steps.append(
             Step(
                 name="select",
