@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import dspy
+import numpy as np
 import pytest
 from dspy.utils.dummies import DummyLM
 
@@ -83,7 +84,10 @@ def _page_text(page_id: str) -> str | None:
 
 
 def test_units_are_exact_spans_and_skip_structure() -> None:
-    text = "# Title\n\nFirst sentence. Second one, e.g. this.\n\n- item one\n- item two\n\n```\ncode line\n```\n| a |\n|---|"
+    text = (
+        "# Title\n\nFirst sentence. Second one, e.g. this.\n\n"
+        "- item one\n- item two\n\n```\ncode line\n```\n| a |\n|---|"
+    )
     units = ev.split_units(text)
     assert [u.text for u in units] == [
         "First sentence.",
@@ -101,7 +105,7 @@ def test_passages_fit_the_budget_and_keep_an_announced_list() -> None:
     candidate = ev.Candidate(0, "c", "p", "Shell", "", "", text)
     units = ev.split_units(text)
     scores = [1.0, 0.1, 0.05]
-    passages = ev.select_passages(units, __import__("numpy").array(scores), [candidate], ev.SelectionParams())
+    passages = ev.select_passages(units, np.array(scores), [candidate], ev.SelectionParams())
     assert "\\q" in passages[0].text, "the unit ending with ':' keeps what it announces"
     ev.fit_to_budget(passages, 3)
     assert ev.word_count(ev.compose(passages)) - len(passages) <= 3
@@ -181,8 +185,9 @@ def test_instructions_inside_notes_are_not_obeyed(indexed: Settings, monkeypatch
 def test_an_ungrounded_lead_is_dropped(indexed: Settings, monkeypatch) -> None:
     class Inventor(_ObedientModel):
         def chat(self, messages, **kwargs) -> ChatResult:
-            return ChatResult(text="Pull it for 90 seconds.", prompt_tokens=1, completion_tokens=1, model="x",
-                              finish_reason="stop")
+            return ChatResult(
+                text="Pull it for 90 seconds.", prompt_tokens=1, completion_tokens=1, model="x", finish_reason="stop"
+            )
 
     assistant = Assistant(indexed.model_copy(update={"agent_lead": True}))
     monkeypatch.setattr(assistant, "lead_lm", lambda: local_lm(Inventor()))
