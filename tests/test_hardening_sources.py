@@ -254,6 +254,18 @@ def test_a_new_cursor_every_time_stops_at_the_request_cap(settings, notion, caps
     assert any("5 requests" in r.getMessage() for r in caplog.records)
 
 
+def test_one_page_makes_at_most_its_request_budget(settings, notion, capsys, caplog, monkeypatch) -> None:
+    """A wide tree of fresh block ids (no cycle, no depth) is still bounded, per page."""
+    monkeypatch.setattr(notion_api, "MAX_PAGE_REQUESTS", 3, raising=False)
+    page = notion.add_page("Wide", blocks=[toggle(f"t{n}", children=[paragraph(f"inner {n}")]) for n in range(6)])
+    code, _, err = _cli(capsys, "ingest")
+    assert code == 0, err
+    assert len(notion.requests_to("/v1/blocks/")) == 3
+    markdown = _stored(settings)[page]["markdown"]
+    assert "- t5" in markdown and "inner 1" in markdown and "inner 2" not in markdown
+    assert [r.getMessage() for r in caplog.records if "3 requests" in r.getMessage() and page in r.getMessage()]
+
+
 def test_malformed_pages_and_blocks_are_skipped_and_named(settings, notion, capsys, caplog) -> None:
     good = notion.add_page("Good", blocks=[paragraph("fine")])
     odd_block = paragraph("will be odd")

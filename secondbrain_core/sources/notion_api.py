@@ -6,9 +6,10 @@ fetched in `fetch_page`, so a re-sync of an unchanged workspace reads no blocks 
 listing follows `next_cursor` to the end: the loader this replaces stopped at the first 100.
 
 A buggy or hostile API must not hang or crash a sync: a listing stops at a cursor it has
-already followed or after `MAX_LIST_REQUESTS` requests, a block tree is read once per block and
-`MAX_BLOCK_DEPTH` levels deep, and a page or block of the wrong shape is skipped with a warning
-that names it. A 403 names the page or database the integration may not read.
+already followed or after `MAX_LIST_REQUESTS` requests, a page's block tree is read once per
+block, `MAX_BLOCK_DEPTH` levels deep and in `MAX_PAGE_REQUESTS` requests at most, and a page or
+block of the wrong shape is skipped with a warning that names it. A 403 names the page or
+database the integration may not read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,9 +42,10 @@ from secondbrain_core.sources.page import MalformedPage, Page, PageStub
 PAGE_SIZE = 100  # the API's maximum
 NOTION_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 MAX_LIST_REQUESTS = 10_000  # per listing: a million results, far past any workspace
+MAX_PAGE_REQUESTS = 5_000  # per page, all its block listings together: up to 500,000 blocks
 PAGES_FILTER = {"property": "object", "value": "page"}
 SOURCES_FILTER = {"property": "object", "value": "data_source"}
-SEPARATE_PAGES = frozenset({"child_page", "child_database"})  # listed and fetched on their own
+SEPARATE_PAGES = ("child_page", "child_database")  # listed and fetched on their own (a tuple: any type compares)
 # The client logs every failed attempt at WARNING; failures that matter surface as exceptions
 # (and the CLI's one line), so only its errors are shown.
 _CLIENT_LOG = logging.getLogger(f"{__name__}.client")
@@ -93,12 +96,18 @@ class NotionApiSource:
         An entry without an id or a readable `last_edited_time` is left out with a warning."""
         self._stopped_early = False
         pages: dict[str, dict] = {}
-        for page in self._paginate(self._client.search, "the pages search", filter=PAGES_FILTER):
+        search = self._client.search
+        for page in self._paginate(search, "the pages search", _Requests(MAX_LIST_REQUESTS), filter=PAGES_FILTER):
             pages[page["id"]] = page
-        for source in self._paginate(self._client.search, "the databases search", filter=SOURCES_FILTER):
+        for source in self._paginate(
+            search, "the databases search", _Requests(MAX_LIST_REQUESTS), filter=SOURCES_FILTER
+        ):
             if _is_live(source):
                 database = f"database {_guarded(plain_text, source.get('title'))!r} ({source['id']})"
-                for row in self._paginate(self._client.data_sources.query, database, data_source_id=source["id"]):
+                rows = self._paginate(
+                    self._client.data_sources.query, database, _Requests(MAX_LIST_REQUESTS), data_source_id=source["id"]
+                )
+                for row in rows:
                     pages[row["id"]] = row
         self._listed, stubs = {}, []
         for pid, page in pages.items():
@@ -116,20 +125,21 @@ class NotionApiSource:
     def fetch_page(self, stub: PageStub) -> Page:
         subject = f"page {stub.title!r} ({stub.id})"
         page = self._listed.get(stub.id) or self._call(self._client.pages.retrieve, subject, page_id=stub.id)
-        blocks = self._block_tree(stub.id, subject, {stub.id}, 1)
+        blocks = self._block_tree(stub.id, _PageWalk(subject, {stub.id}, _Requests(MAX_PAGE_REQUESTS)), 1)
         return page_from_api(page, blocks, source=self.name)
 
-    def _block_tree(self, block_id: str, subject: str, read: set[str], depth: int) -> list[dict]:
+    def _block_tree(self, block_id: str, walk: _PageWalk, depth: int) -> list[dict]:
         """All children at every depth, each page of results followed; child pages stay links.
 
-        `read` holds the ids whose children this page already read: a block that is its own
-        descendant (or repeats) is read once, and nothing below `MAX_BLOCK_DEPTH` levels."""
-        blocks = list(self._paginate(self._client.blocks.children.list, subject, block_id=block_id))
+        A block whose children this page already read (a cycle) is read once, nothing below
+        `MAX_BLOCK_DEPTH` levels, and nothing once the page's request budget is spent."""
+        subject = walk.subject
+        blocks = list(self._paginate(self._client.blocks.children.list, subject, walk.requests, block_id=block_id))
         for block in blocks:
             if not block.get("has_children") or block.get("type") in SEPARATE_PAGES:
                 continue
             content = _content_id(block)
-            if content in read:
+            if content in walk.read:
                 log.warning("%s: %s repeats a block already read (a cycle?); read once", subject, describe_block(block))
             elif depth >= MAX_BLOCK_DEPTH:
                 log.warning(
@@ -139,15 +149,15 @@ class NotionApiSource:
                     describe_block(block),
                 )
             else:
-                read.add(content)
-                block["children"] = self._block_tree(content, subject, read, depth + 1)
+                walk.read.add(content)
+                block["children"] = self._block_tree(content, walk, depth + 1)
         return blocks
 
-    def _paginate(self, method: Callable[..., Any], subject: str, **kwargs: Any) -> Iterator[dict]:
-        """Every result of a listing, once each; it stops at a repeated cursor or after
-        `MAX_LIST_REQUESTS` requests (with a warning), as a misbehaving API may never say it is done."""
+    def _paginate(self, method: Callable[..., Any], subject: str, requests: _Requests, **kwargs: Any) -> Iterator[dict]:
+        """Every result of a listing, once each; it stops (with a warning) at a repeated cursor or
+        when `requests` is spent, as a misbehaving API may never say it is done."""
         cursor, cursors, seen = None, set(), set()
-        for _ in range(MAX_LIST_REQUESTS):
+        while requests.take(subject):
             response = self._call(method, subject, **kwargs, start_cursor=cursor, page_size=PAGE_SIZE)
             results = response.get("results") if isinstance(response, dict) else None
             if not isinstance(results, list):
@@ -169,7 +179,6 @@ class NotionApiSource:
                 self._stopped_early = True
                 return
             cursors.add(cursor)
-        log.warning("listing %s: stopped after %d requests", subject, MAX_LIST_REQUESTS)
         self._stopped_early = True
 
     def _call(self, method: Callable[..., Any], subject: str, **kwargs: Any) -> dict:
@@ -197,6 +206,30 @@ class NotionApiSource:
             raise SecondBrainError(
                 f"cannot reach Notion at SECONDBRAIN_NOTION_BASE_URL={self._base_url}: {exc}"
             ) from exc
+
+
+@dataclass
+class _Requests:
+    """What one listing (or one page's block tree) may still spend, a bound no API can lift."""
+
+    cap: int
+    made: int = 0
+
+    def take(self, subject: str) -> bool:
+        """Whether one more request may be made; the first refusal is logged."""
+        self.made += 1
+        if self.made == self.cap + 1:
+            log.warning("%s: stopped at the cap of %d requests", subject, self.cap)
+        return self.made <= self.cap
+
+
+@dataclass
+class _PageWalk:
+    """One page's block tree being read: what to call it, whose children were read, the budget."""
+
+    subject: str
+    read: set[str]
+    requests: _Requests
 
 
 def page_from_api(page: dict, blocks: list[dict], source: str = NotionApiSource.name) -> Page:
