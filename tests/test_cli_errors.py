@@ -8,11 +8,15 @@ a folder named `*.md` in a corpus and a non-UTF-8 summarization file gave exit 1
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from secondbrain_core.app.cli import main
+from secondbrain_core.evals.lines import MAX_BYTES
 from secondbrain_core.rag.manifest import MANIFEST_FILE, index_dir
 from secondbrain_core.settings import Settings
 
@@ -23,6 +27,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     return code, err
+
+
+def cli_process(*args: str) -> subprocess.CompletedProcess:
+    """The CLI in its own process, so that a read blocking forever fails the test instead of hanging it."""
+    command = [sys.executable, "-m", "secondbrain_core.app.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +104,29 @@ def test_a_non_utf8_eval_file_exits_2_naming_file_and_line(
     args = [f"--{name}={value}" for name, value in beir_files.items()]
     code, err = run(capsys, "eval", "retrieval", *args)
     assert code == 2 and beir_files["queries"] in err and "line 2" in err
+
+
+def test_eval_inputs_that_are_no_regular_files_exit_2_without_reading(
+    settings: Settings, tmp_path: Path, beir_files: dict[str, str]
+) -> None:
+    """A FIFO would block a reader forever; an oversized file is refused before it is read."""
+    fifo = tmp_path / "queries.fifo"
+    os.mkfifo(fifo)
+    done = cli_process("eval", "retrieval", f"--corpus={beir_files['corpus']}", f"--queries={fifo}", "--qrels=x")
+    assert done.returncode == 2 and f"{fifo} is not a regular file" in done.stderr
+
+    huge = tmp_path / "huge.jsonl"
+    with huge.open("wb") as sparse:
+        sparse.truncate(MAX_BYTES + 1)  # no disk used: only its size is looked at
+    done = cli_process("eval", "summarize", "--data", str(huge))
+    assert done.returncode == 2 and f"{huge} is larger than" in done.stderr
+
+
+def test_eval_summarize_limit_below_one_exits_2(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps({"id": "a", "text": "t", "summary": "s"}) + "\n")
+    for limit in ("0", "-1"):
+        code, err = run(capsys, "eval", "summarize", "--data", str(data), "--limit", limit)
+        assert code == 2 and f"--limit {limit}" in err

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.evals.lines import read_lines
+from secondbrain_core.evals.lines import read_file, read_lines
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,10 @@ def load_corpus(folder: Path) -> dict[str, CorpusDoc]:
     for path in sorted(folder.rglob("*.md")):
         if path.stem in corpus:
             raise SecondBrainError(f"corpus {folder}: two files with doc id {path.stem!r} ({path})")
-        if not path.is_file():
-            raise SecondBrainError(f"corpus {folder}: {path} is named like a note but is not a file")
         try:
-            markdown = path.read_text(encoding="utf-8")
+            markdown = read_file(path).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SecondBrainError(f"corpus file {path} is not UTF-8 text: {exc}") from exc
-        except OSError as exc:
-            raise SecondBrainError(f"corpus file {path} cannot be read: {exc.strerror}") from exc
         corpus[path.stem] = _parse_note(path.stem, markdown)
     if not corpus:
         raise SecondBrainError(f"corpus folder {folder} holds no .md files")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
 
+MAX_BYTES = 256 * 2**20  # far above any test set; a FIFO or /dev/zero must not be read forever
+
 
 def read_lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text) for each line of a UTF-8 file; a byte that is not UTF-8 names its line.
@@ -13,14 +15,7 @@ def read_lines(path: Path) -> list[tuple[int, str]]:
     Decoded line by line rather than whole: a decoder error on the whole file gives a byte
     offset, which nobody can find in an editor.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SecondBrainError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise SecondBrainError(f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise SecondBrainError(f"{path} cannot be read: {exc.strerror}") from None
+    data = read_file(path)
     lines = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
@@ -30,3 +25,17 @@ def read_lines(path: Path) -> list[tuple[int, str]]:
     if lines and lines[-1][1] == "":
         lines.pop()  # the newline that ends the last line starts no line of its own
     return lines
+
+
+def read_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; anything else is named and refused."""
+    try:
+        if not path.exists():
+            raise SecondBrainError(f"{path} does not exist")
+        if not path.is_file():
+            raise SecondBrainError(f"{path} is not a regular file")
+        if path.stat().st_size > max_bytes:
+            raise SecondBrainError(f"{path} is larger than {max_bytes // 2**20} MB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise SecondBrainError(f"{path} cannot be read: {exc.strerror}") from None

@@ -54,9 +54,11 @@ def load_records(path: Path, split: str | None = None, limit: int | None = None)
     With a file, `split` keeps the records whose `split` field equals it. A malformed line
     stops the eval with its line number: a silently skipped line would change the score.
     """
+    if limit is not None and limit < 1:
+        raise SecondBrainError(f"--limit {limit}: score at least one record")
     if path.is_dir():
         path, split = path / f"{split or DEFAULT_SPLIT}.jsonl", None
-    if not path.is_file():
+    if not path.exists():
         raise SecondBrainError(f"summarization data {str(path)!r} does not exist")
     records = []
     for number, line in read_lines(path):
