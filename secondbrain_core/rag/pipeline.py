@@ -110,11 +110,11 @@ def uses_atlas(settings: Settings) -> bool:
 def sync_index(chunks: list[Chunk], settings: Settings, embedder: Embedder | None = None) -> IndexReport:
     """Make the index hold exactly `chunks`, embedding only what it does not have yet."""
     embedder = embedder or embedder_for(settings)
-    if uses_atlas(settings):
-        from secondbrain_core.rag.atlas import sync_atlas
+    with build_lock(index_dir(settings)):  # one build at a time per home, on Atlas too
+        if uses_atlas(settings):
+            from secondbrain_core.rag.atlas import sync_atlas
 
-        return sync_atlas(chunks, settings, embedder)
-    with build_lock(index_dir(settings)):
+            return sync_atlas(chunks, settings, embedder)
         return _sync_local(list({c.chunk_id: c for c in chunks}.values()), settings, embedder)
 
 
