@@ -284,3 +284,12 @@ def test_each_answer_is_one_trace_with_retrieval_and_lm_spans(indexed: Settings,
     record_feedback(settings, answer.trace_id, thumbs_up=False)
     assessments = mlflow.get_trace(answer.trace_id, flush=True).info.assessments
     assert [(a.name, a.value) for a in assessments] == [(FEEDBACK_NAME, False)]
+
+
+def test_events_arrive_as_steps_then_answer_pieces(indexed: Settings) -> None:
+    events: list = []
+    answer = Assistant(indexed).ask("how long should I pull an espresso shot?", on_event=events.append)
+    names = [e.name for e in events if not isinstance(e, str)]
+    assert names[:2] == ["search", "select"] and names[-1] == "total"
+    text = "".join(e for e in events if isinstance(e, str))
+    assert text == answer.answer and not isinstance(events[-1], type(answer.steps[0]))

@@ -94,7 +94,7 @@ class Assistant:
             tools,
             self.term_stats(),
             embedder.embed_query,
-            embedder.embed_documents,
+            embedder.embed_short,
             self.params,
             self.settings.agent_evidence_threshold,
             k or self.settings.agent_k,
@@ -124,6 +124,15 @@ class Assistant:
         text = check_question(question)
         tools = NoteTools(self.retriever, self.settings, filters, default_k=k or self.settings.agent_k)
         program = self.program(tools, k)
+        live: list[Step] = []
+        if on_event is not None:
+            local = getattr(program, "fallback", program)
+
+            def relay(step: Step) -> None:
+                live.append(step)
+                on_event(step)
+
+            local.on_event = relay
         started = time.perf_counter()
         inputs = {"question": text, "history": [t.model_dump() for t in history], "filters": _filters(filters)}
         with tracing.trace(self.settings, "ask", inputs, enabled=self.settings.agent_tracing) as record:
@@ -140,7 +149,8 @@ class Assistant:
         answer.trace_id = record["trace_id"]
         if on_event is not None:
             for step in answer.steps:
-                on_event(step)
+                if not any(step is shown for shown in live):
+                    on_event(step)
             for piece in answer_pieces(answer):
                 on_event(piece)
         return answer

@@ -27,6 +27,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
+MIN_CUT_WORDS = 8
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 # Words of a question that say how it is asked, not what it is about; with the English
 # stopwords they never count as evidence.
@@ -65,9 +66,13 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+_FENCED = re.compile(r"(`{3,}|~{3,})[^\n]*\n(.*?)\n?\s*\1", re.DOTALL)
+
+
 def flat(text: str) -> str:
-    """`text` on one line: the form an answer shows a passage in."""
-    return " ".join(text.split())
+    """`text` on one line, the form an answer shows a passage in: fenced code becomes inline."""
+    inline = _FENCED.sub(lambda m: "`" + " ".join(m.group(2).split()) + "`", text)
+    return " ".join(inline.split())
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,8 @@ def fit_to_budget(passages: list[Passage], budget: int) -> None:
         if left <= 0:
             break
         if word_count(span) > left:
+            if left < MIN_CUT_WORDS:  # a few words cut from a sentence say nothing
+                break
             span = _first_words(span, left)
         passage.text = span
         left -= word_count(span)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import dspy
@@ -25,7 +26,7 @@ from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.tools import NoteTools
-from secondbrain_core.agent.types import Source, Step, Turn
+from secondbrain_core.agent.types import Source, Step, StepLog, Turn
 
 DECLINE = "I could not find this in your notes."
 LEAD_MAX_WORDS = 25
@@ -114,9 +115,10 @@ class GroundedAnswerer(dspy.Module):
         self.k = k
         self.lead_lm = lead_lm
         self.lead = dspy.Predict(Lead)
+        self.on_event: Callable[[Step], None] | None = None  # set by the Assistant for one question
 
     def forward(self, question: str, history: list[Turn] | None = None) -> dspy.Prediction:
-        steps: list[Step] = []
+        steps = StepLog(self.on_event)
         started = time.perf_counter()
         query = standalone_question(question, history or [])
         if query != question:

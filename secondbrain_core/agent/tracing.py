@@ -36,6 +36,8 @@ def _setup(settings: Settings) -> None:
             return
         mlflow.set_tracking_uri(uri)
         mlflow.set_experiment(EXPERIMENT)
+        # MLflow's INFO lines ("Flushing the async trace logging queue...") would end every `ask`
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
         if not _CONFIGURED:
             # once per process: DSPy lets only the thread that first configured it configure again,
             # and the chat answers on worker threads (a second URI from another thread would raise)

@@ -6,6 +6,7 @@ both faces stay copies of one record instead of two formats.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -49,6 +50,19 @@ class Step(BaseModel):
     name: str
     detail: str = ""
     seconds: float = 0.0
+
+
+class StepLog(list):
+    """The steps of one answer, each handed to `on_event` as it is recorded (the chat shows them live)."""
+
+    def __init__(self, on_event: Callable[[Step], None] | None = None) -> None:
+        super().__init__()
+        self.on_event = on_event
+
+    def append(self, step: Step) -> None:
+        super().append(step)
+        if self.on_event is not None:
+            self.on_event(step)
 
 
 class Answer(BaseModel):

@@ -38,6 +38,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_short(self, texts: list[str]) -> np.ndarray: ...
+
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit L2 norm (zero rows stay zero)."""
@@ -97,6 +99,16 @@ class SentenceTransformerEmbedder:
         cosine 0.999+, and one query gains nothing from bf16."""
         return self._query_encoder().encode([self._query_prefix + text])[0]
 
+    def embed_short(self, texts: list[str]) -> np.ndarray:
+        """A few short texts (the sentences the assistant weighs for one question): on the
+        loaded torch model when this process has it, else on the numpy encoder, so `ask` from
+        a cold CLI does not import torch for a few dozen sentences."""
+        with _MODELS_LOCK:
+            loaded = self.name in _MODELS
+        if loaded or not texts:
+            return self.embed_documents(texts)
+        return normalize(self._query_encoder().encode(texts))
+
     def _query_encoder(self) -> NumpyBertEncoder:
         from secondbrain_core.rag.numpy_bert import NumpyBertEncoder
 
@@ -135,6 +147,9 @@ class HTTPEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._post([text], "query")[0]
+
+    def embed_short(self, texts: list[str]) -> np.ndarray:
+        return self.embed_documents(texts)
 
     def _post(self, texts: list[str], input_type: str) -> np.ndarray:
         import httpx  # ~0.1 s (it loads its own CLI, rich included): only hosted embedders pay it
