@@ -60,6 +60,17 @@ def test_a_damaged_stored_page_is_named(settings: Settings, capsys: pytest.Captu
     assert code == 2 and "page 'p1' of source 'notes'" in err and "'last_edited_time'" in err
 
 
+def test_a_home_that_is_a_file_exits_2_naming_it(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home.txt"
+    home.write_text("not a folder")
+    monkeypatch.setenv("SECONDBRAIN_HOME", str(home))
+    monkeypatch.delenv("MONGODB_URI")  # the local server would live under the home
+    code, err = run(capsys, "show", "p1")
+    assert code == 2 and f"SECONDBRAIN_HOME={home}" in err
+
+
 def test_a_bad_setting_names_its_variable(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

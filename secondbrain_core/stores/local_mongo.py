@@ -86,7 +86,10 @@ def ensure_running(home: Path, timeout_s: float = 60.0, idle_stop_s: float = DB_
     stop for idleness between this answer and the caller's first connection.
     """
     state_file, data_dir, lock_file = _paths(home)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SecondBrainError(f"SECONDBRAIN_HOME={home}: cannot create {data_dir} ({exc.strerror})") from None
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(state_file)
