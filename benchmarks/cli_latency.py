@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000, help="pages of the fake Notion workspace")
     parser.add_argument("--blocks", type=int, default=5, help="blocks per page (one of them nested)")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="secondbrain-cli-latency-") as tmp:
         env = {key: value for key, value in os.environ.items() if key not in UNSET}
         env.update(SECONDBRAIN_HOME=str(Path(tmp) / "home"), DAGSTER_HOME=str(Path(tmp) / "home" / "dagster"))
@@ -108,10 +109,8 @@ def main() -> None:
             resync = resync_latency(env, args.pages, args.blocks, args.runs)
         finally:
             subprocess.run([str(CLI), "db", "stop"], env=env, capture_output=True, check=False)
-    load = os.getloadavg()[0]
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f}, {platform.python_version()}"
-    )
+    load = f"load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {load}, Python {platform.python_version()}")
     no_pyc = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
     print(f"PYTHONDONTWRITEBYTECODE={no_pyc!r} (when set, the project's own modules compile on every call)")
     for name, (median, times) in commands.items():

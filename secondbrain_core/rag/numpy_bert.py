@@ -28,7 +28,7 @@ _DTYPES = {"F32": np.float32, "I64": np.int64}
 
 @dataclass(frozen=True)
 class _Layer:
-    """One encoder block's weights, as stored: `(out, in)` matrices, so a projection is `x @ w.T`."""
+    """One encoder block's weights; each projection is `(weight as (in, out), bias)`."""
 
     query: tuple[np.ndarray, np.ndarray]
     key: tuple[np.ndarray, np.ndarray]
@@ -81,19 +81,25 @@ class NumpyBertEncoder:
         def pair(name: str) -> tuple[np.ndarray, np.ndarray]:
             return weights[f"{prefix}{name}.weight"], weights[f"{prefix}{name}.bias"]
 
+        def dense(name: str) -> tuple[np.ndarray, np.ndarray]:
+            # stored (out, in) like torch's Linear; copied once as (in, out): with a handful of
+            # query rows OpenBLAS runs `x @ w` about twice as fast as `x @ w.T` (7.5 vs 15 ms a query)
+            weight, bias = pair(name)
+            return np.ascontiguousarray(weight.T), bias
+
         self._word = weights[prefix + "embeddings.word_embeddings.weight"]
         self._position = weights[prefix + "embeddings.position_embeddings.weight"]
         self._token_type = weights[prefix + "embeddings.token_type_embeddings.weight"][0]
         self._embedding_norm = pair("embeddings.LayerNorm")
         self._layers = [
             _Layer(
-                query=pair(f"encoder.layer.{i}.attention.self.query"),
-                key=pair(f"encoder.layer.{i}.attention.self.key"),
-                value=pair(f"encoder.layer.{i}.attention.self.value"),
-                attention_out=pair(f"encoder.layer.{i}.attention.output.dense"),
+                query=dense(f"encoder.layer.{i}.attention.self.query"),
+                key=dense(f"encoder.layer.{i}.attention.self.key"),
+                value=dense(f"encoder.layer.{i}.attention.self.value"),
+                attention_out=dense(f"encoder.layer.{i}.attention.output.dense"),
                 attention_norm=pair(f"encoder.layer.{i}.attention.output.LayerNorm"),
-                intermediate=pair(f"encoder.layer.{i}.intermediate.dense"),
-                output=pair(f"encoder.layer.{i}.output.dense"),
+                intermediate=dense(f"encoder.layer.{i}.intermediate.dense"),
+                output=dense(f"encoder.layer.{i}.output.dense"),
                 output_norm=pair(f"encoder.layer.{i}.output.LayerNorm"),
             )
             for i in range(int(config["num_hidden_layers"]))
@@ -140,7 +146,7 @@ class NumpyBertEncoder:
 
 
 def _dense(x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    return x @ weights[0].T + weights[1]
+    return x @ weights[0] + weights[1]
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
