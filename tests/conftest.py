@@ -64,3 +64,45 @@ def api() -> Iterator[FakeAPI]:
     yield server
     server.shutdown()
     server.server_close()
+
+
+NOTES = {  # page id -> (source, title, tags, markdown): what the chat tests ask about
+    "espresso": (
+        "kitchen",
+        "Espresso [home]",
+        ["coffee"],
+        "# Espresso\n\nGrind the beans finely and pull the shot for 25 seconds.\n\n"
+        "The basket takes 18 grams of coffee.",
+    ),
+    "orchid": (
+        "garden",
+        "Orchid care",
+        ["plants"],
+        "# Orchids\n\nWater the orchid once a week and keep it in bright indirect sunlight.",
+    ),
+    "bike": ("garage", "Bicycle", [], "# Chain\n\nClean the chain with degreaser, then apply chain lubricant."),
+}
+
+
+@pytest.fixture
+def notes_index(settings: Settings) -> Settings:
+    """A small real index (`NOTES`: three sources, tagged pages) built as the pipeline builds it."""
+    from datetime import UTC, datetime
+
+    from secondbrain_core.rag.pipeline import build_chunks, sync_index
+    from secondbrain_core.sources.page import Page
+
+    pages = [
+        Page(
+            id=pid,
+            source=source,
+            title=title,
+            url=f"https://example.test/{pid}",
+            markdown=text,
+            properties={"Tags": tags},
+            last_edited_time=datetime(2024, 2, 1, tzinfo=UTC),
+        )
+        for pid, (source, title, tags, text) in NOTES.items()
+    ]
+    sync_index(build_chunks(pages, settings), settings)
+    return settings

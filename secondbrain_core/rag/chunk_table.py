@@ -87,6 +87,11 @@ class ChunkTable:
         cursor = self._db.execute(f"SELECT {_COLUMNS} FROM chunks WHERE key IN ({marks})", keys)
         return {row[0]: _to_chunk(row) for row in cursor}
 
+    def tags(self) -> list[str]:
+        """The distinct tags of the indexed pages, sorted: what a tag filter can match."""
+        rows = self._db.execute("SELECT DISTINCT value FROM chunks, json_each(chunks.tags) ORDER BY value")
+        return [row[0] for row in rows]
+
     def all_chunks(self) -> list[Chunk]:
         return [_to_chunk(row) for row in self._db.execute(f"SELECT {_COLUMNS} FROM chunks ORDER BY key")]
 

@@ -99,6 +99,13 @@ class Retriever:
         self._reload_if_changed()
         return len(self._keyword.keys), self._keyword.document_frequencies()
 
+    def tags(self) -> list[str]:
+        """The tags a filter can choose from (the chat offers them; Atlas lists none, type them)."""
+        if self._atlas is not None:
+            return []
+        self._reload_if_changed()
+        return self._table.tags()
+
     # --- local index -----------------------------------------------------------------
 
     def _local(self, query: str, mode: Mode, depth: int, filters: SearchFilters | None) -> list[SearchHit]:
