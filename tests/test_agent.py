@@ -16,6 +16,7 @@ from secondbrain_core.agent.conversation import is_follow_up, standalone_questio
 from secondbrain_core.agent.lm import local_lm
 from secondbrain_core.agent.metrics import invalid_citations
 from secondbrain_core.agent.tool_agent import cite
+from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Turn
 from secondbrain_core.app.cli import main
 from secondbrain_core.llm.types import ChatResult, Usage
@@ -293,3 +294,24 @@ def test_events_arrive_as_steps_then_answer_pieces(indexed: Settings) -> None:
     assert names[:2] == ["search", "select"] and names[-1] == "total"
     text = "".join(e for e in events if isinstance(e, str))
     assert text == answer.answer and not isinstance(events[-1], type(answer.steps[0]))
+
+
+def test_optimized_tool_agent_is_saved_as_json_and_loaded_by_ask(indexed: Settings) -> None:
+    from secondbrain_core.agent.metrics import DevQuestion
+    from secondbrain_core.agent.optimize import optimize_tool_agent
+
+    step = {"next_thought": "search", "next_tool_name": "search_notes", "next_tool_args": {"query": "espresso"}}
+    done = {"next_thought": "done", "next_tool_name": "finish", "next_tool_args": {}}
+    final = {"reasoning": "the note", "answer": "Pull the shot for 25 seconds [1].", "found": True}
+    lm = DummyLM([step, done, final] * 3)
+    settings = _tools_settings(indexed)
+    question = DevQuestion(
+        id="q1", question="espresso shot time?", answerable=True, page_id="espresso", fact=r"25 seconds"
+    )
+    result = optimize_tool_agent(Assistant(settings, lm=lm), [question], max_demos=1)
+    assert result.before == 1.0 and result.after == 1.0 and result.demos >= 1
+    state = json.loads(result.path.read_text())
+    assert any(entry.get("demos") for entry in state.values() if isinstance(entry, dict))
+    assistant = Assistant(settings, lm=lm)
+    program = assistant.program(NoteTools(assistant.retriever, settings))
+    assert sum(len(p.demos) for _, p in program.named_predictors()) == result.demos

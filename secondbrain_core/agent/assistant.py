@@ -107,7 +107,7 @@ class Assistant:
         agent = ToolAgent(tools, local, self.settings.agent_max_iters)
         saved = compiled_program_path(self.settings)
         if saved.exists():
-            agent.react.load(str(saved))
+            agent.load(str(saved))
         return agent
 
     # --- answering -------------------------------------------------------------------

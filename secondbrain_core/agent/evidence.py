@@ -193,7 +193,7 @@ class SelectionParams:
     budget_words: int = 80
     lexical_weight: float = 0.5
     rank_weight: float = 0.1
-    follow_words: int = 30  # words of what follows a seed unit that its passage keeps
+    follow_words: int = 0  # words of what follows a seed unit that its passage keeps (0 measured best)
     extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
     max_passages: int = 4
     support_lexical_weight: float = 0.5

@@ -143,6 +143,7 @@ class AgentEvaluation:
     report: AgentReport
     version: str
     target: str  # "materialized index" or "temp index of the sample KB"
+    optimization: object | None = None  # agent.optimize.Optimization when the tool agent was compiled
 
 
 def evaluate_dev_set(
@@ -159,8 +160,10 @@ def evaluate_dev_set(
     quiet = settings.model_copy(update={"agent_tracing": False})  # one MLflow run, not 160 traces
     manifest = read_manifest(settings)
     if manifest is not None and set(manifest.source_versions) == {spec}:
-        report = evaluate_agent(Assistant(quiet), questions, page_text)
-        return AgentEvaluation(report, dataset_version(path), "materialized index")
+        assistant = Assistant(quiet)
+        optimization = _optimize(assistant, load_questions(path))
+        report = evaluate_agent(assistant, questions, page_text)
+        return AgentEvaluation(report, dataset_version(path), "materialized index", optimization)
     from secondbrain_core.evals.retrieval import eval_settings
     from secondbrain_core.rag.pipeline import build_chunks, sync_index
     from secondbrain_core.stores.local_mongo import temporary_home
@@ -168,8 +171,22 @@ def evaluate_dev_set(
     with temporary_home(prefix="secondbrain-agent-eval-") as home:
         local = eval_settings(quiet, home)
         sync_index(build_chunks(pages, local), local)
-        report = evaluate_agent(Assistant(local), questions, page_text)
-    return AgentEvaluation(report, dataset_version(path), "temp index of the sample KB")
+        assistant = Assistant(local)
+        optimization = _optimize(assistant, load_questions(path))
+        report = evaluate_agent(assistant, questions, page_text)
+    return AgentEvaluation(report, dataset_version(path), "temp index of the sample KB", optimization)
+
+
+def _optimize(assistant: Assistant, questions: list[DevQuestion]):
+    """With a capable model: compile the tool agent on the tune half (saved, then loaded by
+    every later answer, the evaluation's included); None on the local path."""
+    from secondbrain_core.agent.assistant import uses_tools
+
+    if not (uses_tools(assistant.settings) and assistant.settings.agent_optimize):
+        return None
+    from secondbrain_core.agent.optimize import optimize_tool_agent
+
+    return optimize_tool_agent(assistant, select(questions, "tune"))
 
 
 EXPERIMENT = "agent_eval"
@@ -190,5 +207,9 @@ def log_report(evaluation: AgentEvaluation, settings: Settings) -> str:
             client.log_param(run_id, key, value)
         for key, value in evaluation.report.metrics().items():
             client.log_metric(run_id, key, value)
+        if evaluation.optimization is not None:
+            client.log_metric(run_id, "optimization_tune_before", evaluation.optimization.before)
+            client.log_metric(run_id, "optimization_tune_after", evaluation.optimization.after)
+            client.log_param(run_id, "compiled_program", str(evaluation.optimization.path))
         client.set_terminated(run_id)
     return run_id
