@@ -379,6 +379,17 @@ def test_export_folder_skips_a_file_name_that_is_not_utf8(tmp_path: Path, caplog
     assert any("caf" in r.getMessage() and "UTF-8" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize("text", ["[a](" * 50_000, "[" * 100_000, "[x](y" * 40_000])
+def test_export_link_rewriting_is_linear(tmp_path: Path, text: str) -> None:
+    """A 200 kB page of unclosed link syntax took minutes (the link pattern backtracked quadratically)."""
+    export = tmp_path / "export"
+    write_export(export, {"Brackets": text, "Plain": "see [Brackets](Brackets%20" + "0" * 32 + ".md)"})
+    source = NotionExportSource(export, name="x")
+    with within(10):
+        pages = {p.title: p for p in (source.fetch_page(stub) for stub in source.list_pages())}
+    assert pages["Brackets"].markdown == text and pages["Plain"].links == ["0" * 32]
+
+
 def test_export_folder_has_the_zip_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     export = tmp_path / "export"
     write_export(export, {"Small": "a", "Big": "b" * 5000})

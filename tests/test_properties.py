@@ -179,6 +179,8 @@ markdown_lines = st.sampled_from(
     ["# H1", "## H2 ##", "```python", "```", "~~~", "| a | b |", "|---|---|", "- item", "1. one", "", "    indented"]
 )
 long_lines = st.builds(lambda text, times: text * times, st.text(min_size=1, max_size=60), st.integers(1, 40))
+line_starts = st.sampled_from(["```", "~~~", "# ", "| ", "|-", "- "])
+long_lines |= st.builds(lambda start, line: start + line, line_starts, long_lines)
 documents = st.lists(markdown_lines | st.text(max_size=200) | long_lines, max_size=40).map("\n".join)
 
 
@@ -189,6 +191,8 @@ documents = st.lists(markdown_lines | st.text(max_size=200) | long_lines, max_si
     st.integers(min_value=-5, max_value=200),
     st.dictionaries(st.sampled_from(["Tags", "tags", "Other"]), json_values, max_size=3),
 )
+@example("```" + "python " * 100 + "\nprint(1)\n```", 64, 8, {})  # a fence line longer than the bound: IndexError
+@example("| a |\n|-" + " " * 200_000 + "x\n" + "| a row of words |\n" * 100, 64, 8, {})  # minutes in a regex
 def test_chunker_raises_only_the_project_error_and_respects_the_bound(markdown, max_tokens, overlap, props) -> None:
     page = Page(id="p", source="s", title="T", markdown=markdown, properties=props, last_edited_time=datetime.now(UTC))
     with within(EXAMPLE_SECONDS):

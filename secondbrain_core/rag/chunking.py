@@ -32,7 +32,9 @@ MIN_TOKENS = 16  # room for a fenced code line or a table row with its header
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
+# Possessive (`*+`): with plain `\s*` a long run of spaces in a row that is no separator took
+# time quadratic in its length (minutes for 200,000); each part matches a different character.
+_TABLE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _TAG_KEYS = {"tags", "tag", "labels", "label", "topics"}
 
@@ -247,8 +249,9 @@ def _split_code(text: str, max_tokens: int) -> list[str]:
     closing = lines[-1].strip() if closed else marker
     body = lines[1:-1] if closed else lines[1:]
     frame = count_tokens(f"{opening}\n{closing}")
-    budget = max_tokens - frame
-    return [f"{opening}\n{group}\n{closing}" for group in _group_lines(body, budget)]
+    if frame > max_tokens // 2:  # a fence line too long to repeat: the lines are cut as they are
+        return _group_lines(lines, max_tokens)
+    return [f"{opening}\n{group}\n{closing}" for group in _group_lines(body, max_tokens - frame)]
 
 
 def _split_table(text: str, max_tokens: int) -> list[str]:

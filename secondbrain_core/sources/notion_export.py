@@ -27,7 +27,9 @@ from secondbrain_core.sources.notion_blocks import notion_url, render_properties
 from secondbrain_core.sources.page import Page, PageStub
 
 EXPORT_NAME = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-fA-F]{32})(?P<all>_all)?$")
-MARKDOWN_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
+# Neither part may hold a bracket or parenthesis, so every character is scanned from one opening
+# at most: with `[^\]]*` a page of unclosed `[a](` took time quadratic in its length.
+MARKDOWN_LINK = re.compile(r"(?<!!)\[(?P<text>[^\[\]]*)\]\((?P<target>[^()\[\]\s]+)\)")
 PROPERTY_LINE = re.compile(r"^(?P<name>[^:\n]{1,100}): (?P<value>.*)$")
 
 
