@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -388,6 +389,18 @@ def test_export_link_rewriting_is_linear(tmp_path: Path, text: str) -> None:
     with within(10):
         pages = {p.title: p for p in (source.fetch_page(stub) for stub in source.list_pages())}
     assert pages["Brackets"].markdown == text and pages["Plain"].links == ["0" * 32]
+
+
+def test_a_long_zip_entry_name_is_read_in_linear_time(tmp_path: Path) -> None:
+    """An entry name of 60,000 spaces took the file-name pattern ~40 s (quadratic backtracking)."""
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(" " * 60_000 + "x.md", "# Spaced\n\nbody\n")
+        zipped.writestr(f"Named {'a' * 32}_all.csv", "Name\nRow\n")
+    source = NotionExportSource(archive, name="x")
+    with within(10):
+        pages = {p.title: p for p in (source.fetch_page(stub) for stub in source.list_pages())}
+    assert set(pages) == {"Spaced", "Named", "Row"} and pages["Named"].id == "a" * 32
 
 
 def test_export_folder_has_the_zip_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

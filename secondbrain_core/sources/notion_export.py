@@ -26,7 +26,9 @@ from secondbrain_core.sources.export_files import ExportFile, read_export
 from secondbrain_core.sources.notion_blocks import notion_url, render_properties
 from secondbrain_core.sources.page import Page, PageStub
 
-EXPORT_NAME = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-fA-F]{32})(?P<all>_all)?$")
+# The id at the end of a file name (`Title <id>.md`, `Title <id>_all.csv`); searched for rather
+# than matched after a lazy title, which backtracked quadratically on a long run of spaces.
+EXPORT_ID = re.compile(r"(?P<id>[0-9a-fA-F]{32})(?P<all>_all)?$")
 # Neither part may hold a bracket or parenthesis, so every character is scanned from one opening
 # at most: with `[^\]]*` a page of unclosed `[a](` took time quadratic in its length.
 MARKDOWN_LINK = re.compile(r"(?<!!)\[(?P<text>[^\[\]]*)\]\((?P<target>[^()\[\]\s]+)\)")
@@ -44,9 +46,10 @@ class _Node:
 
     @classmethod
     def of(cls, path: PurePosixPath) -> _Node:
-        match = EXPORT_NAME.match(path.stem)
+        match = EXPORT_ID.search(path.stem)
         if match:
-            return cls(match["id"].lower(), match["title"], path.with_name(match.group(0).removesuffix("_all")))
+            title = path.stem[: match.start()].rstrip()
+            return cls(match["id"].lower(), title, path.with_name(path.stem.removesuffix("_all")))
         return cls(_stable_id(path.as_posix()), path.stem, path.with_suffix(""), from_notion=False)
 
     @property
