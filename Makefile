@@ -11,7 +11,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := true
 # llama-cpp-python compiles from its sdist on first install; cmake builds one file at a time otherwise.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,7 +33,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install
+# the chat's browser test drives Debian's headless chromium (as root, no sudo; skipped when present)
+system-deps:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

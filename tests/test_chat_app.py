@@ -53,6 +53,8 @@ def test_ask_follow_up_and_thumbs_on_the_trace(notes_index: Settings) -> None:
     assert any("25 seconds" in t.value for t in app.text)  # the cited passage under it
     assert any(first.trace_id in c.value for c in app.caption)
     assert [m.name for m in app.chat_message] == ["user", "assistant"]
+    assert app.status[0].label.startswith("Answered in")  # the steps, in a collapsed status box
+    assert any(t.value.startswith("search") for t in app.status[0].text)
 
     second = _ask(app, "and how many grams of coffee go in the basket?")
     assert "18 grams" in second.answer and second.trace_id != first.trace_id
@@ -69,6 +71,9 @@ def test_ask_follow_up_and_thumbs_on_the_trace(notes_index: Settings) -> None:
     assert not app.exception, app.exception
     assert _feedback(first.trace_id) == [True]
     assert _feedback(second.trace_id) == [False]
+
+    app.sidebar.button[0].click().run()  # "New conversation"
+    assert not app.chat_message and app.session_state["exchanges"] == []
 
 
 def test_filters_reach_the_search(notes_index: Settings) -> None:

@@ -45,6 +45,8 @@ def streamlit_command(host: str, port: int) -> list[str]:
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no "Deploy" button: the chat is a local app
     ]
 
 
