@@ -403,6 +403,18 @@ def test_a_long_zip_entry_name_is_read_in_linear_time(tmp_path: Path) -> None:
     assert set(pages) == {"Spaced", "Named", "Row"} and pages["Named"].id == "a" * 32
 
 
+def test_export_folder_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    write_export(export, {"Top": "top"})
+    folder = export
+    for _ in range(1500):  # os.walk recursed once per level: RecursionError (exit 1)
+        folder = folder / "a"
+        folder.mkdir()
+    (folder / "Deep.md").write_text("# Deep\n\nbottom\n")
+    source = NotionExportSource(export, name="x")
+    assert sorted(source.fetch_page(stub).title for stub in source.list_pages()) == ["Deep", "Top"]
+
+
 def test_export_folder_has_the_zip_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     export = tmp_path / "export"
     write_export(export, {"Small": "a", "Big": "b" * 5000})

@@ -16,6 +16,7 @@ import logging
 import os
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -92,32 +93,44 @@ class _Budget:
 
 def _read_folder(root: Path) -> list[ExportFile]:
     inside, budget, files = root.resolve(), _Budget(root), []
-
-    def unreadable(exc: OSError) -> None:
-        raise SecondBrainError(f"cannot read {exc.filename} in Notion export {root}: {exc.strerror}") from exc
-
-    for folder, _, names in os.walk(root, onerror=unreadable):  # linked folders are listed, not entered
-        for name in sorted(names):
-            file = Path(folder) / name
-            if file.suffix.lower() not in TEXT_SUFFIXES:
-                continue
-            if not _is_utf8(file.relative_to(root)):
-                log.warning("skipping %r in Notion export %s: its name is not UTF-8", str(file), root)
-                continue
-            if not file.resolve().is_relative_to(inside):
-                log.warning("skipping %s in Notion export %s: it links outside the export", file, root)
-                continue
-            if not file.is_file():
-                continue  # a device, a pipe, a link to nothing
-            try:
-                with file.open("rb") as handle:
-                    stat = os.fstat(handle.fileno())
-                    data = budget.read(handle, stat.st_size)
-            except OSError as exc:
-                raise SecondBrainError(f"cannot read {file} in Notion export {root}: {exc.strerror}") from exc
-            path = PurePosixPath(file.relative_to(root).as_posix())
-            files.append(ExportFile(path, _decode(data, file), _file_time(stat.st_mtime, file)))
+    for file in _walk(root):
+        if file.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        if not _is_utf8(file.relative_to(root)):
+            log.warning("skipping %r in Notion export %s: its name is not UTF-8", str(file), root)
+            continue
+        if not file.resolve().is_relative_to(inside):
+            log.warning("skipping %s in Notion export %s: it links outside the export", file, root)
+            continue
+        if not file.is_file():
+            continue  # a device, a pipe, a link to nothing or to a folder
+        try:
+            with file.open("rb") as handle:
+                stat = os.fstat(handle.fileno())
+                data = budget.read(handle, stat.st_size)
+        except OSError as exc:
+            raise SecondBrainError(f"cannot read {file} in Notion export {root}: {exc.strerror}") from exc
+        path = PurePosixPath(file.relative_to(root).as_posix())
+        files.append(ExportFile(path, _decode(data, file), _file_time(stat.st_mtime, file)))
     return files
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Every entry under `root` but folders, at any depth (a loop, not recursion: os.walk recursed
+    per level); linked folders are yielded as entries, never entered."""
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            raise SecondBrainError(f"cannot read {folder} in Notion export {root}: {exc.strerror}") from exc
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            else:
+                yield Path(entry.path)
 
 
 def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: bool = False) -> list[ExportFile]:
