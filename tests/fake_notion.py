@@ -203,7 +203,7 @@ class FakeNotion:
         self._failures: list[_Failure] = []
         self._stuck: dict[str, bool] = {}  # path prefix -> repeat the same cursor (else a new one each time)
         self._restricted: set[str] = set()  # object ids the integration may not read
-        self._garbled: set[str] = set()  # path prefixes answered with a body that is not JSON
+        self._garbled: dict[str, bytes] = {}  # path prefix -> the body served instead of the API's JSON
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle --
@@ -339,10 +339,10 @@ class FakeNotion:
         with self._lock:
             self._restricted.add(object_id)
 
-    def garble(self, path_prefix: str) -> None:
-        """Requests under `path_prefix` get 200 and an HTML page instead of JSON."""
+    def garble(self, path_prefix: str, body: bytes = b"<html><body>Not the API</body></html>") -> None:
+        """Requests under `path_prefix` get 200 and `body` (an HTML page unless told) instead of the API's JSON."""
         with self._lock:
-            self._garbled.add(path_prefix)
+            self._garbled[path_prefix] = body
 
     # -- the request log --
     def requests_to(self, path_prefix: str, method: str | None = None) -> list[LoggedRequest]:
@@ -422,8 +422,9 @@ class FakeNotion:
                 status, payload, _ = _error(failure.status, code, "Injected failure.")
                 retry_after = failure.retry_after
                 return status, payload, {} if retry_after is None else {"Retry-After": str(retry_after)}
-        if any(path.startswith(prefix) for prefix in self._garbled):
-            return 200, b"<html><body>Not the API</body></html>", {"Content-Type": "text/html"}
+        garbled = next((body for prefix, body in self._garbled.items() if path.startswith(prefix)), None)
+        if garbled is not None:
+            return 200, garbled, {"Content-Type": "text/html"}
         if any(f"/{object_id}" in path for object_id in self._restricted):
             return _error(403, "restricted_resource", "API token does not have access to this resource.")
         stuck = next((repeat for prefix, repeat in self._stuck.items() if path.startswith(prefix)), None)

@@ -341,9 +341,10 @@ def test_403_restricted_resource_names_what_to_share(settings, notion, capsys, w
     assert "Connections" in err and "integration" in err
 
 
-def test_a_response_that_is_not_json_exits_2_naming_the_base_url(settings, notion, capsys) -> None:
+@pytest.mark.parametrize("body", [b"<html>a web page</html>", b"[" * 200_000, b"\xff\xfe not utf-8"])
+def test_a_response_that_is_not_json_exits_2_naming_the_base_url(settings, notion, capsys, body: bytes) -> None:
     notion.add_page("Home", blocks=[paragraph("hello")])
-    notion.garble("/v1/blocks/")
+    notion.garble("/v1/blocks/", body)
     code, _, err = _cli(capsys, "ingest")
     assert code == 2 and "SECONDBRAIN_NOTION_BASE_URL" in err and notion.base_url in err and "Home" in err
     assert len(err.strip().splitlines()) == 1
@@ -411,8 +412,14 @@ def test_export_folder_nested_deeper_than_the_recursion_limit(tmp_path: Path) ->
         folder = folder / "a"
         folder.mkdir()
     (folder / "Deep.md").write_text("# Deep\n\nbottom\n")
-    source = NotionExportSource(export, name="x")
-    assert sorted(source.fetch_page(stub).title for stub in source.list_pages()) == ["Deep", "Top"]
+    try:
+        source = NotionExportSource(export, name="x")
+        assert sorted(source.fetch_page(stub).title for stub in source.list_pages()) == ["Deep", "Top"]
+    finally:  # pytest's own clean-up (shutil.rmtree) recurses per level too: it would fail on this folder
+        (folder / "Deep.md").unlink()
+        while folder != export:
+            folder.rmdir()
+            folder = folder.parent
 
 
 def test_export_folder_has_the_zip_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -197,7 +197,7 @@ class NotionApiSource:
                     f"the Notion integration may not read {subject} (403 {code}: {exc}); {SHARE_HINT}"
                 ) from exc
             raise
-        except ValueError as exc:  # the body of a 2xx answer is no JSON (or no UTF-8): not the Notion API
+        except (ValueError, RecursionError) as exc:  # a 2xx body that is no JSON (or nested past the parser)
             raise SecondBrainError(
                 f"Notion at SECONDBRAIN_NOTION_BASE_URL={self._base_url} did not answer with JSON when reading "
                 f"{subject} ({type(exc).__name__}); check the setting points at the Notion API"
