@@ -8,7 +8,6 @@ folder with no lock. Builds now write a new generation and switch the manifest a
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -21,8 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pytest
+from hash_embedder import HashEmbedder
 
 from secondbrain_core.app.cli import main
 from secondbrain_core.rag.chunk_table import ChunkTable
@@ -36,20 +35,6 @@ OLD = ("cats", "tomatoes", "taxes")
 NEW = ("zebras", "violins")
 # the file-system steps a build takes to replace files; a crash is injected before the n-th one
 FS_STEPS = ((os, "replace"), (os, "rename"), (shutil, "rmtree"), (Path, "rename"), (Path, "replace"))
-
-
-class HashEmbedder:
-    """Deterministic vectors under the default embedder's name: no model to load."""
-
-    name = "minilm"
-    dimension = 16
-
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
-        return np.vstack([self.embed_query(t) for t in texts]) if texts else np.zeros((0, 16), np.float32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        vector = np.frombuffer(hashlib.sha256(text.encode()).digest()[:16], dtype=np.uint8).astype(np.float32) + 1
-        return vector / np.linalg.norm(vector)
 
 
 class Crash(BaseException):

@@ -14,12 +14,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
 import mlflow
 import pytest
+from hash_embedder import HashEmbedder
 from pydantic import SecretStr
 
 from secondbrain_core.processes import free_port
@@ -32,6 +34,7 @@ from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
 from secondbrain_dagster.resources import SecondBrainSettings
 
 MARKER = "MaRkEr7q"
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 SECRET_FIELDS = ("notion_token", "openai_api_key", "voyage_api_key", "opik_api_key", "api_key")
 
 
@@ -269,3 +272,74 @@ def test_a_successful_eval_shows_no_secret_in_metadata_or_mlflow(
     run = mlflow.MlflowClient(tracking).get_run(metadata["mlflow_run_id"].value)
     assert run.data.params["embedder"] == "openai:m"
     assert MARKER not in json.dumps({"params": run.data.params, "tags": run.data.tags})
+
+
+class ScriptedChatServer(ThreadingHTTPServer):
+    """An OpenAI-compatible chat API that plays a ReAct agent: finish at once, then answer."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ScriptedChat)
+        self.keys: list[str] = []  # the Authorization headers it was sent
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class _ScriptedChat(BaseHTTPRequestHandler):
+    STEP = "[[ ## next_thought ## ]]\nenough\n\n[[ ## next_tool_name ## ]]\nfinish\n\n[[ ## next_tool_args ## ]]\n{}"
+    ANSWER = "[[ ## reasoning ## ]]\nthe note\n\n[[ ## answer ## ]]\nGuestNet [1]\n\n[[ ## found ## ]]\nTrue"
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.keys.append(self.headers.get("Authorization", ""))  # type: ignore[attr-defined]
+        prompt = json.dumps(body["messages"])
+        content = (self.STEP if "next_tool_name" in prompt else self.ANSWER) + "\n\n[[ ## completed ## ]]"
+        reply = {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.slow  # litellm, which the real API model needs, takes seconds to import
+def test_agent_traces_carry_no_secret(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool agent calls the API with the marked key; its MLflow trace never holds it."""
+    from secondbrain_core.agent.assistant import Assistant
+    from secondbrain_core.rag.pipeline import build_chunks, sync_index
+    from secondbrain_core.rag.search import Retriever
+    from secondbrain_core.sources.page import Page
+    from secondbrain_core.stores.mongo import open_database
+    from secondbrain_core.stores.page_store import PageStore
+
+    server = ScriptedChatServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for key, value in secret_env(free_port()).items():
+        if key not in ("MONGODB_URI", "MLFLOW_TRACKING_URI"):  # these stay the test's working ones
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    marked = Settings().model_copy(update={"agent_mode": "tools", "agent_tracing": True, "llm_max_retries": 0})
+    page = Page(id="wifi", source="notes", title="Wifi", markdown="Guests use GuestNet.", last_edited_time=EPOCH)
+    PageStore(open_database(marked)).upsert([page])
+    sync_index(build_chunks([page], marked), marked, HashEmbedder())
+    try:
+        answer = Assistant(marked, Retriever(marked, HashEmbedder())).ask("what is the guest wifi called?")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert f"Bearer sk-{MARKER}openai" in server.keys  # the key was in play during the traced calls
+    trace = mlflow.get_trace(answer.trace_id, flush=True)
+    assert any("LM" in span.name or span.span_type == "CHAT_MODEL" for span in trace.data.spans)
+    assert MARKER not in trace.to_json()
