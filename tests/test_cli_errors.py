@@ -102,6 +102,17 @@ def test_a_folder_named_like_a_note_in_an_eval_corpus_exits_2(
     assert code == 2 and str(folder) in err
 
 
+def test_a_corpus_note_linking_outside_the_corpus_exits_2(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, beir_files: dict[str, str]
+) -> None:
+    outside = tmp_path / "private.txt"
+    outside.write_text("# Private\n\nnot part of the corpus")
+    link = Path(beir_files["corpus"]) / "leak.md"
+    link.symlink_to(outside)
+    code, err = run(capsys, "eval", "retrieval", *[f"--{name}={value}" for name, value in beir_files.items()])
+    assert code == 2 and f"{link} links outside the corpus" in err
+
+
 def test_a_non_utf8_eval_file_exits_2_naming_file_and_line(
     settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, beir_files: dict[str, str]
 ) -> None:

@@ -42,6 +42,8 @@ def load_corpus(folder: Path) -> dict[str, CorpusDoc]:
     for path in sorted(folder.rglob("*.md")):
         if path.stem in corpus:
             raise SecondBrainError(f"corpus {folder}: two files with doc id {path.stem!r} ({path})")
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise SecondBrainError(f"corpus {folder}: {path} links outside the corpus")
         try:
             markdown = read_file(path).decode("utf-8")
         except UnicodeDecodeError as exc:
