@@ -191,6 +191,7 @@ documents = st.lists(markdown_lines | st.text(max_size=200) | long_lines, max_si
     st.integers(min_value=-5, max_value=200),
     st.dictionaries(st.sampled_from(["Tags", "tags", "Other"]), json_values, max_size=3),
 )
+@example("intro\n# \nbody", 64, 8, {})  # an empty heading line: AttributeError (found by this test)
 @example("```" + "python " * 100 + "\nprint(1)\n```", 64, 8, {})  # a fence line longer than the bound: IndexError
 @example("| a |\n|-" + " " * 200_000 + "x\n" + "| a row of words |\n" * 100, 64, 8, {})  # minutes in a regex
 def test_chunker_raises_only_the_project_error_and_respects_the_bound(markdown, max_tokens, overlap, props) -> None:

@@ -76,6 +76,8 @@ def chunk_id_for(page_id: str, heading_path: list[str], text: str, context: str,
 class _Block:
     kind: BlockKind
     text: str
+    level: int = 0  # a heading's, with its title: read once, where the line is parsed
+    title: str = ""
 
 
 @dataclass
@@ -153,9 +155,9 @@ def _blocks(markdown: str) -> list[_Block]:
                 end += 1
             blocks.append(_Block("code", "\n".join(lines[i : end + 1])))
             i = end + 1
-        elif _HEADING.match(line):
+        elif heading := _HEADING.match(line):
             flush()
-            blocks.append(_Block("heading", line.strip()))
+            blocks.append(_Block("heading", line.strip(), len(heading.group(1)), heading.group(2).strip()))
             i += 1
         elif _TABLE_ROW.match(line):
             flush()
@@ -190,8 +192,7 @@ def _sections(blocks: list[_Block]) -> list[tuple[list[str], list[_Block]]]:
             if any(b.kind != "heading" for b in current):
                 sections.append((path, current))
                 current = []
-            match = _HEADING.match(block.text)
-            level, title = len(match.group(1)), match.group(2).strip()
+            level, title = block.level, block.title  # "# " stripped to "#" is no heading to re-match
             stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, title)]
             path = [t for _, t in stack]
         current.append(block)
