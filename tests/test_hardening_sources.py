@@ -122,8 +122,18 @@ def test_local_store_refuses_keys_that_resolve_outside_its_root(tmp_path: Path) 
     outside = tmp_path / "outside"
     outside.mkdir()
     (root / "slug" / "link").symlink_to(outside)
+    (root / "slug" / "loop").symlink_to(root / "slug" / "loop")
     store = LocalStore(root)
-    for key in ["../x.json", "slug/../../x.json", "/etc/passwd", "slug/link/x.json", "a\x00b", "", "slug/./x"]:
+    for key in [
+        "../x.json",
+        "slug/../../x.json",
+        "/etc/passwd",
+        "slug/link/x.json",
+        "a\x00b",
+        "",
+        "slug/./x",
+        "slug/loop",
+    ]:
         with pytest.raises(SecondBrainError, match="snapshot key"):
             store.put(key, b"{}")
         with pytest.raises(SecondBrainError, match="snapshot key"):
@@ -363,6 +373,7 @@ def test_export_folder_skips_links_that_leave_it(tmp_path: Path) -> None:
     (export / "Linked folder").symlink_to(secrets, target_is_directory=True)
     (export / "Loop").symlink_to(export, target_is_directory=True)
     (export / f"Alias {'3' * 32}.md").symlink_to(next(export.glob("Inside *.md")))
+    (export / "Self.md").symlink_to(export / "Self.md")  # a link loop: RuntimeError from resolve()
 
     source = NotionExportSource(export, name="notion-export:test")
     pages = [source.fetch_page(stub) for stub in source.list_pages()]

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.sources.paths import resolves_inside
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +93,15 @@ class _Budget:
 
 
 def _read_folder(root: Path) -> list[ExportFile]:
-    inside, budget, files = root.resolve(), _Budget(root), []
+    budget, files = _Budget(root), []
     for file in _walk(root):
         if file.suffix.lower() not in TEXT_SUFFIXES:
             continue
         if not _is_utf8(file.relative_to(root)):
             log.warning("skipping %r in Notion export %s: its name is not UTF-8", str(file), root)
             continue
-        if not file.resolve().is_relative_to(inside):
-            log.warning("skipping %s in Notion export %s: it links outside the export", file, root)
+        if not resolves_inside(file, root):
+            log.warning("skipping %s in Notion export %s: it links outside the export (or in a loop)", file, root)
             continue
         if not file.is_file():
             continue  # a device, a pipe, a link to nothing or to a folder

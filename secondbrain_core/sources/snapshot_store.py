@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.paths import resolves_inside
 from secondbrain_core.sources.s3_location import ENDPOINT_SETTING, s3_endpoint, split_s3_uri
 
 MANIFEST = "manifest.json"
@@ -92,8 +93,8 @@ class LocalStore:
     def path(self, key: str) -> Path:
         """Where `key` lives; refused unless it resolves inside the root (links followed)."""
         path = self.root / checked_key(key)
-        if not path.resolve().is_relative_to(self.root.resolve()):
-            raise SecondBrainError(f"refusing snapshot key {key!r}: {path} resolves outside {self.root}")
+        if not resolves_inside(path, self.root):
+            raise SecondBrainError(f"refusing snapshot key {key!r}: {path} leads outside {self.root} (or loops)")
         return path
 
     def get(self, key: str) -> bytes | None:
