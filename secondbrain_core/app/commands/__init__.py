@@ -20,7 +20,7 @@ every module here to that. The pattern, for a new `commands/NAME.py`:
 
 
     def _run(args, settings: Settings) -> CommandResult:
-        from secondbrain_core.agent.program import answer  # the command's own weight, paid here
+        from secondbrain_core.agent.assistant import ask  # the command's own weight, paid here
 
         ...
 
