@@ -3,6 +3,8 @@ thumbs stored on the answer's MLflow trace, and the page without an index."""
 
 from __future__ import annotations
 
+import time
+
 import mlflow
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -31,8 +33,16 @@ def _ask(app: AppTest, question: str) -> Answer:
 
 
 def _root_inputs(trace_id: str) -> dict:
-    trace = mlflow.get_trace(trace_id, flush=True)
-    return next(span for span in trace.data.spans if span.parent_id is None).inputs
+    """The inputs of the answer's root span (spans are exported asynchronously: wait for it)."""
+    deadline = time.monotonic() + 30
+    while True:
+        trace = mlflow.get_trace(trace_id, flush=True)
+        roots = [span for span in trace.data.spans if span.parent_id is None] if trace else []
+        if roots or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert roots, f"trace {trace_id} has no root span after 30 s"
+    return roots[0].inputs
 
 
 def _feedback(trace_id: str) -> list:
