@@ -142,7 +142,7 @@ def evaluate_agent(
 class AgentEvaluation:
     report: AgentReport
     version: str
-    target: str  # "materialized index" or "temp index of the sample KB"
+    target: str  # "materialized index" or "temp index of the dev corpus"
     optimization: object | None = None  # agent.optimize.Optimization when the tool agent was compiled
 
 
@@ -174,7 +174,7 @@ def evaluate_dev_set(
         assistant = Assistant(local)
         optimization = _optimize(assistant, load_questions(path))
         report = evaluate_agent(assistant, questions, page_text)
-    return AgentEvaluation(report, dataset_version(path), "temp index of the sample KB", optimization)
+    return AgentEvaluation(report, dataset_version(path), "temp index of the dev corpus", optimization)
 
 
 def _optimize(assistant: Assistant, questions: list[DevQuestion]):
