@@ -4,7 +4,7 @@
 
 Needs an index of the sample KB under --home (default: `benchmarks/.cache/agent-home`, built
 here on first use, ~3 min on 2 cores). The rule, fixed before any test-half number was seen:
-1. For each candidate (k, lexical weight, carry) on the tune half, the decline threshold is
+1. For each candidate (k, lexical weight, answer-shape bonus) on the tune half, the decline threshold is
    the one that maximizes balanced accuracy (mean of answerable-answered and
    unanswerable-declined rates); the candidate with the highest page-and-fact rate at its
    threshold wins (ties: more declines, then the earlier candidate).
@@ -40,7 +40,7 @@ from secondbrain_core.rag.manifest import read_manifest  # noqa: E402
 from secondbrain_core.rag.search import Retriever  # noqa: E402
 from secondbrain_core.settings import SAMPLE_SOURCE, Settings  # noqa: E402
 
-GRID = {"k": (4, 6, 10), "lexical_weight": (0.3, 0.5, 0.7), "carry": (0.0, 0.3)}
+GRID = {"k": (4, 6, 10), "lexical_weight": (0.3, 0.5, 0.7), "answer_type_bonus": (0.0, 0.1)}
 THRESHOLDS = np.round(np.arange(0.20, 0.80, 0.01), 2)
 
 
@@ -162,7 +162,7 @@ def main() -> None:
         params = ev.SelectionParams(
             budget_words=local.agent_answer_words,
             lexical_weight=candidate["lexical_weight"],
-            carry=candidate["carry"],
+            answer_type_bonus=candidate["answer_type_bonus"],
         )
         return evaluate_agent(Assistant(local, retriever, params=params, embedder=embedder), subset, pages.get)
 
@@ -185,7 +185,9 @@ def main() -> None:
         update={"agent_k": chosen["k"], "agent_evidence_threshold": winner["threshold"], "agent_lead": use_lead}
     )
     params = ev.SelectionParams(
-        budget_words=final.agent_answer_words, lexical_weight=chosen["lexical_weight"], carry=chosen["carry"]
+        budget_words=final.agent_answer_words,
+        lexical_weight=chosen["lexical_weight"],
+        answer_type_bonus=chosen["answer_type_bonus"],
     )
     fresh = Assistant(final, params=params)  # no caches: the latency a user sees in a warm process
     fresh.ask(test[0].question)  # warm-up (loads the query encoder)

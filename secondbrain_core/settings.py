@@ -110,6 +110,9 @@ class Settings(BaseSettings):
         default=False, description="let the local model write a one-sentence lead (kept only if grounded)"
     )
     agent_tracing: bool = Field(default=True, description="one MLflow trace per answer (Opik too when configured)")
+    agent_optimize: bool = Field(
+        default=True, description="agent_eval compiles the tool agent (BootstrapFewShot) when a capable LM is set"
+    )
 
     # --- serving -----------------------------------------------------------------------
     api_key: SecretStr | None = None

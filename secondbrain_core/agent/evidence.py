@@ -198,12 +198,14 @@ class SelectionParams:
     max_passages: int = 4
     support_lexical_weight: float = 0.5
     code_factor: float = 0.8
-    carry: float = 0.5  # share of a unit's score the unit after it inherits
+    carry: float = 0.3  # share of a unit's score the unit after it inherits
+    answer_type_bonus: float = 0.0  # added to units that have the shape the question asks for
 
 
 def score_units(
     units: list[Unit],
     candidates: list[Candidate],
+    question: str,
     question_terms: list[str],
     idf: Callable[[str], float],
     similarities: np.ndarray,
@@ -212,6 +214,7 @@ def score_units(
     """One score per unit: term coverage (the unit, helped by its heading and title), embedding
     similarity, and a small prior for the candidate's search rank."""
     scores = np.zeros(len(units), dtype=np.float64)
+    wanted = answer_shape(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
     seen: set[str] = set()
     for n, unit in enumerate(units):
@@ -226,6 +229,8 @@ def score_units(
         prior = 1.0 / (1.0 + candidates[unit.candidate].rank)
         dense = float(similarities[n]) if len(similarities) else 0.0
         relevance = params.lexical_weight * lexical + (1 - params.lexical_weight) * dense
+        if wanted is not None and wanted.search(unit.text):
+            relevance += params.answer_type_bonus
         if _FENCE.match(unit.text):  # code shares the question's names but rarely states the answer
             relevance *= params.code_factor
         scores[n] = relevance * (1 - params.rank_weight) + params.rank_weight * prior
@@ -241,6 +246,27 @@ def carry_forward(units: list[Unit], scores: np.ndarray, carry: float) -> np.nda
         if units[n].candidate == units[n - 1].candidate and scores[n] > 0:
             carried[n] = max(scores[n], (1 - carry) * scores[n] + carry * scores[n - 1])
     return carried
+
+
+# What a question asks for, by its wording, and the shape of text that can hold it: a number
+# for "how many/how long/default", a name in code style for "which setting/command/function".
+_ASKS_NUMBER = re.compile(r"\b(how (many|much|long|often|big|large)|default|limit|maximum|minimum|size)\b", re.I)
+_ASKS_NAME = re.compile(
+    r"\b(which|what)\b.{0,30}\b(setting|parameter|option|command|function|view|file|variable|tool|flag|"
+    r"program|type|extension|column|table|name|called)\b",
+    re.I,
+)
+_NUMBER_SHAPE = re.compile(r"\d")
+_NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
+
+
+def answer_shape(question: str) -> re.Pattern | None:
+    """The shape an answer's unit must have, when the question says which (else None)."""
+    if _ASKS_NAME.search(question):
+        return _NAME_SHAPE
+    if _ASKS_NUMBER.search(question):
+        return _NUMBER_SHAPE
+    return None
 
 
 def select_passages(

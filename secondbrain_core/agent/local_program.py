@@ -170,7 +170,7 @@ class GroundedAnswerer(dspy.Module):
             return ev.Evidence([], 0.0, 0.0, 0.0, question_terms)
         vectors = self.embed_texts([ev.flat(u.text) for u in units])
         similarities = np.asarray(vectors @ self.embed_query(query), dtype=np.float64)
-        scores = ev.score_units(units, candidates, question_terms, self.stats.idf, similarities, self.params)
+        scores = ev.score_units(units, candidates, query, question_terms, self.stats.idf, similarities, self.params)
         passages = ev.select_passages(units, scores, candidates, self.params)
         return ev.support_of(passages, question_terms, self.stats.idf, float(similarities.max()), self.params)
 
