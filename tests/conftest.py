@@ -78,7 +78,8 @@ NOTES = {  # page id -> (source, title, tags, markdown): what the chat tests ask
         "garden",
         "Orchid care",
         ["plants"],
-        "# Orchids\n\nWater the orchid once a week and keep it in bright indirect sunlight.",
+        "# Orchids\n\nWater the orchid once a week (rainwater, not `$TAP`) and keep it in bright sunlight: "
+        "it cost $12 at the market, the pot $3.",
     ),
     "bike": ("garage", "Bicycle", [], "# Chain\n\nClean the chain with degreaser, then apply chain lubricant."),
 }

@@ -107,6 +107,9 @@ def test_without_tracing_there_is_no_feedback(notes_index: Settings, monkeypatch
     app = _app()
     answer = _ask(app, "How often do I water the orchid?")
     assert answer.trace_id is None and answer.found
+    # dollars stay dollars (Streamlit's Markdown would read "$12 … $" as LaTeX); a code span keeps its own
+    assert "$12" in answer.answer and "`$TAP`" in answer.answer
+    assert answer.answer.replace("$12", "\\$12").replace("$3", "\\$3") in [m.value for m in app.markdown]
     assert not app.feedback and any("tracing is off" in c.value for c in app.caption)
 
 

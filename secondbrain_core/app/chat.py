@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from secondbrain_core.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 EXCHANGES = "exchanges"  # session key: the (question, Answer) pairs of this conversation
 _DONE = object()  # the worker's last event: `ask` returned or raised
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
 
 
 @st.cache_resource(show_spinner="Opening the index…")
@@ -115,7 +117,7 @@ def _text_pieces(events: queue.Queue[Any], status: Any) -> Iterator[str]:
         if isinstance(event, Step):
             status.text(f"{event.name} ({event.seconds:.2f} s) {event.detail}".strip())
         else:
-            yield event
+            yield _dollars_as_text(event)
 
 
 def _details(answer: Answer, settings: Settings) -> None:
@@ -146,6 +148,15 @@ def _store_feedback(settings: Settings, trace_id: str, key: str) -> None:
     st.toast("Thanks: feedback saved on the trace")
 
 
+def _dollars_as_text(text: str) -> str:
+    """Notes' `$` shown as dollars: Streamlit's Markdown reads `$…$` as LaTeX (code spans keep theirs)."""
+    parts, end = [], 0
+    for code in _CODE_SPAN.finditer(text):
+        parts += [text[end : code.start()].replace("$", "\\$"), code.group()]
+        end = code.end()
+    return "".join([*parts, text[end:].replace("$", "\\$")])
+
+
 def _escape(text: str) -> str:
     """Markdown link text shown literally (a title may hold brackets or emphasis marks)."""
     return "".join(f"\\{c}" if c in "\\`*_[]<>#!|~$" else c for c in text)
@@ -171,7 +182,7 @@ def main() -> None:
     for question, answer in _exchanges():
         st.chat_message("user").text(question)
         with st.chat_message("assistant"):
-            st.markdown(answer.answer)
+            st.markdown(_dollars_as_text(answer.answer))
             _details(answer, settings)
 
     question = st.chat_input("Ask your notes…", max_chars=MAX_QUESTION_CHARS)
