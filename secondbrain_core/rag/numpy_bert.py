@@ -10,6 +10,7 @@ of milliseconds; its vectors match the sentence-transformers ones within 1e-6 co
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ _POOLING_MODES = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": 
 _MODULE_TYPES = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling")
 _NORMALIZE = "sentence_transformers.models.Normalize"
 _DTYPES = {"F32": np.float32, "I64": np.int64}
+# tokens one pass runs through the dense layers together: large enough for efficient matmuls,
+# small enough to bound memory (the widest activation is 2,048 x 1,536 floats, 12 MB)
+TOKENS_PER_PASS = 2048
 
 
 @dataclass(frozen=True)
@@ -115,34 +119,60 @@ class NumpyBertEncoder:
         """Unit-length float32 rows, one per text (stripped first, as sentence-transformers does)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        ids = [np.asarray(e.ids, dtype=np.int64) for e in self._tokenizer.encode_batch([t.strip() for t in texts])]
         with self._lock, self._blas.limit(limits=1, user_api="blas"):
-            return np.vstack([self._encode_one(text) for text in texts])
+            return np.vstack([self._encode_pass(group) for group in _passes(ids)])
 
-    def _encode_one(self, text: str) -> np.ndarray:
-        # One text at a time: no padding, hence no attention mask; a search embeds one query.
-        ids = np.asarray(self._tokenizer.encode(text.strip()).ids, dtype=np.int64)
-        x = self._word[ids] + self._position[: len(ids)] + self._token_type
+    def _encode_pass(self, ids: list[np.ndarray]) -> np.ndarray:
+        """Several texts in one pass, unpadded: every layer but attention works token by token, so
+        their tokens run through the projections as one matrix (a few dozen evidence sentences
+        cost about what their tokens cost, not a slow small matmul per sentence), and attention
+        runs per text on its own rows — no padding, no mask, the same numbers as one at a time."""
+        spans = list(itertools.pairwise(itertools.accumulate((len(row) for row in ids), initial=0)))
+        x = self._word[np.concatenate(ids)] + self._token_type
+        x += np.concatenate([self._position[: len(row)] for row in ids])
         x = _layer_norm(x, *self._embedding_norm, self.eps)
         for layer in self._layers:
-            x = self._block(x, layer)
-        pooled = x.mean(axis=0) if self.pooling == "mean" else x[0]
-        norm = float(np.linalg.norm(pooled))
-        return (pooled / norm if norm else pooled).astype(np.float32)
+            x = self._block(x, spans, layer)
+        pooled = np.vstack([x[a:b].mean(axis=0) if self.pooling == "mean" else x[a] for a, b in spans])
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
-    def _block(self, x: np.ndarray, layer: _Layer) -> np.ndarray:
-        tokens, hidden = x.shape
-        head_dim = hidden // self.heads
-
-        def heads(projection: tuple[np.ndarray, np.ndarray]) -> np.ndarray:  # (heads, tokens, head_dim)
-            return _dense(x, projection).reshape(tokens, self.heads, head_dim).transpose(1, 0, 2)
-
-        query, key, value = heads(layer.query), heads(layer.key), heads(layer.value)
-        scores = query @ key.transpose(0, 2, 1) / np.float32(math.sqrt(head_dim))
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        context = ((scores / scores.sum(axis=-1, keepdims=True)) @ value).transpose(1, 0, 2).reshape(tokens, hidden)
+    def _block(self, x: np.ndarray, spans: list[tuple[int, int]], layer: _Layer) -> np.ndarray:
+        query, key, value = _dense(x, layer.query), _dense(x, layer.key), _dense(x, layer.value)
+        context = np.empty_like(query)
+        for a, b in spans:
+            context[a:b] = _attention(query[a:b], key[a:b], value[a:b], self.heads)
         x = _layer_norm(x + _dense(context, layer.attention_out), *layer.attention_norm, self.eps)
         inner = _gelu(_dense(x, layer.intermediate))
         return _layer_norm(x + _dense(inner, layer.output), *layer.output_norm, self.eps)
+
+
+def _passes(ids: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """Consecutive texts grouped up to `TOKENS_PER_PASS` tokens (a text alone may pass it)."""
+    groups: list[list[np.ndarray]] = [[]]
+    size = 0
+    for row in ids:
+        if groups[-1] and size + len(row) > TOKENS_PER_PASS:
+            groups.append([])
+            size = 0
+        groups[-1].append(row)
+        size += len(row)
+    return groups
+
+
+def _attention(query: np.ndarray, key: np.ndarray, value: np.ndarray, heads: int) -> np.ndarray:
+    """Multi-head self-attention of one text's `(tokens, hidden)` projections."""
+    tokens, hidden = query.shape
+    head_dim = hidden // heads
+
+    def split(m: np.ndarray) -> np.ndarray:  # (heads, tokens, head_dim)
+        return m.reshape(tokens, heads, head_dim).transpose(1, 0, 2)
+
+    scores = split(query) @ split(key).transpose(0, 2, 1) / np.float32(math.sqrt(head_dim))
+    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    context = (scores / scores.sum(axis=-1, keepdims=True)) @ split(value)
+    return context.transpose(1, 0, 2).reshape(tokens, hidden)
 
 
 def _dense(x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
