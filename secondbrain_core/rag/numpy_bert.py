@@ -1,4 +1,5 @@
-"""A sentence-transformers BERT model (MiniLM, BGE-small) run in numpy: the query side of search.
+"""A sentence-transformers BERT model (MiniLM, BGE-small) run in numpy: the query side of search
+(and the assistant's few dozen evidence sentences, `embed_short`).
 
 A search embeds one short query. Through sentence-transformers that meant importing it and
 torch first (~6.5 s of an 8.7 s CLI search, for a 15 ms forward pass). This reads the same
