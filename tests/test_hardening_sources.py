@@ -22,7 +22,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from fake_notion import FakeNotion, bullet, paragraph, prop, toggle
-from test_dagster_ingest import tick, write_export
+from test_dagster_ingest import checks, materialize, tick, write_export
 from test_snapshot_s3 import moto_endpoint, s3_settings  # noqa: F401  (fixtures)
 
 from secondbrain_core.app.cli import main
@@ -335,6 +335,20 @@ def test_skipped_pages_are_reported_on_stderr_by_the_cli(settings, notion) -> No
     assert json.loads(completed.stdout)["new"] == 1
     lines = [line for line in completed.stderr.splitlines() if broken in line]
     assert len(lines) == 1 and "skipping" in lines[0] and "Traceback" not in completed.stderr
+
+
+def test_dagster_partition_with_a_malformed_page_materializes_and_its_checks_pass(settings, notion) -> None:
+    """The asset reports the skipped page; the listing count check allows for it."""
+    notion.add_page("Good", blocks=[paragraph("fine")])
+    notion.patch(notion.add_page("Broken", blocks=[paragraph("odd")]), properties="not an object")
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(SOURCES.name, ["notion"])
+    result = materialize(instance, "notion")
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    metadata = {key: value.value for key, value in event.materialization.metadata.items()}
+    assert (metadata["pages"], metadata["new"], metadata["skipped"], metadata["live_pages"]) == (2, 1, 1, 1)
+    assert all(e.passed for e in checks(result).values())
 
 
 @pytest.mark.parametrize("where", ["page", "database"])
