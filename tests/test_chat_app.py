@@ -3,6 +3,7 @@ thumbs stored on the answer's MLflow trace, and the page without an index."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import mlflow
@@ -117,3 +118,20 @@ def test_without_an_index_the_page_says_how_to_build_one(settings: Settings) -> 
     app = _app()
     assert len(app.error) == 1 and "secondbrain demo" in app.error[0].value
     assert not app.chat_input
+
+
+def test_an_index_removed_under_the_chat_says_how_to_build_one(notes_index: Settings) -> None:
+    app = _app()
+    shutil.rmtree(notes_index.home / "index")
+    app.chat_input[0].set_value("How often do I water the orchid?").run()
+    assert not app.exception, app.exception
+    assert len(app.error) == 1 and "secondbrain demo" in app.error[0].value
+    assert not app.chat_input and app.session_state["exchanges"] == []
+
+
+def test_a_refused_question_is_one_error_line(notes_index: Settings) -> None:
+    app = _app()  # `ask` refuses a blank question on its worker thread; the page shows its message
+    app.chat_input[0].set_value("   ").run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == ["the question is empty"]
+    assert app.status[0].label == "Failed" and app.session_state["exchanges"] == []
