@@ -202,7 +202,7 @@ class FakeNotion:
         self._children: dict[str, list[str]] = {}  # page or block id -> child block ids, in order
         self._failures: list[_Failure] = []
         self._stuck: dict[str, bool] = {}  # path prefix -> repeat the same cursor (else a new one each time)
-        self._restricted: set[str] = set()  # object ids the integration may not read
+        self._restricted: dict[str, int] = {}  # object id -> the status requests about it get
         self._garbled: dict[str, bytes] = {}  # path prefix -> the body served instead of the API's JSON
         self._server: ThreadingHTTPServer | None = None
 
@@ -333,11 +333,11 @@ class FakeNotion:
             for key in remove:
                 obj.pop(key, None)
 
-    def restrict(self, object_id: str) -> None:
+    def restrict(self, object_id: str, status: int = 403) -> None:
         """Requests about `object_id` answer 403 restricted_resource, as for content the
-        integration was not given access to."""
+        integration was not given access to (or 404 object_not_found: gone, or never shared)."""
         with self._lock:
-            self._restricted.add(object_id)
+            self._restricted[object_id] = status
 
     def garble(self, path_prefix: str, body: bytes = b"<html><body>Not the API</body></html>") -> None:
         """Requests under `path_prefix` get 200 and `body` (an HTML page unless told) instead of the API's JSON."""
@@ -425,8 +425,11 @@ class FakeNotion:
         garbled = next((body for prefix, body in self._garbled.items() if path.startswith(prefix)), None)
         if garbled is not None:
             return 200, garbled, {"Content-Type": "text/html"}
-        if any(f"/{object_id}" in path for object_id in self._restricted):
+        refused = next((status for object_id, status in self._restricted.items() if f"/{object_id}" in path), None)
+        if refused == 403:
             return _error(403, "restricted_resource", "API token does not have access to this resource.")
+        if refused is not None:
+            return _error(refused, "object_not_found", "Could not find the object. Make sure it is shared.")
         stuck = next((repeat for prefix, repeat in self._stuck.items() if path.startswith(prefix)), None)
         if stuck is not None:
             return self._stuck_list(method, path, query, body, repeat=stuck)

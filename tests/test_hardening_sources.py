@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -335,6 +336,37 @@ def test_skipped_pages_are_reported_on_stderr_by_the_cli(settings, notion) -> No
     assert json.loads(completed.stdout)["new"] == 1
     lines = [line for line in completed.stderr.splitlines() if broken in line]
     assert len(lines) == 1 and "skipping" in lines[0] and "Traceback" not in completed.stderr
+
+
+def test_synced_block_from_a_page_not_shared_is_skipped_not_fatal(settings, notion, capsys, caplog) -> None:
+    """Notion answers 404 for the children of a synced block whose original the integration cannot see."""
+    unshared = str(uuid.uuid4())
+    synced = {"synced_from": {"type": "block_id", "block_id": unshared}}
+    page = notion.add_page("Uses a synced block", blocks=[paragraph("own text")])
+    notion.append_blocks(page, [{**toggle("copy"), "has_children": True, "synced_block": synced}])
+    code, counts, err = _cli(capsys, "ingest")
+    assert code == 0, err
+    assert counts["new"] == 1 and "own text" in _stored(settings)[page]["markdown"]
+    assert any(unshared in r.getMessage() and "Connections" in r.getMessage() for r in caplog.records)
+
+
+def test_page_or_database_gone_between_listing_and_reading_is_skipped(settings, notion, capsys, caplog) -> None:
+    kept = notion.add_page("Kept", blocks=[paragraph("here")])
+    gone = notion.add_page("Gone", blocks=[paragraph("soon")])
+    tasks = notion.add_database("Tasks", parent=kept)
+    row = notion.add_row(tasks, "Row")
+    code, counts, err = _cli(capsys, "ingest")
+    assert code == 0 and counts["new"] == 3, err
+
+    notion.edit_page(gone, blocks=[paragraph("edited")])
+    notion.restrict(gone, status=404)
+    notion.restrict(tasks, status=404)
+    code, counts, err = _cli(capsys, "ingest")
+    assert code == 0, err
+    assert (counts["pages"], counts["updated"], counts["deleted"]) == (3, 0, 0)  # search lists the row too
+    assert set(_stored(settings)) == {kept, gone, row}  # nothing taken for deleted on a failed read
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(gone in m and "404" in m for m in messages) and any(tasks in m and "404" in m for m in messages)
 
 
 def test_dagster_partition_with_a_malformed_page_materializes_and_its_checks_pass(settings, notion) -> None:

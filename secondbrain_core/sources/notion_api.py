@@ -37,7 +37,7 @@ from secondbrain_core.sources.notion_blocks import (
     render_blocks,
     render_properties,
 )
-from secondbrain_core.sources.page import MalformedPage, Page, PageStub
+from secondbrain_core.sources.page import Page, PageStub, UnreadablePage
 
 PAGE_SIZE = 100  # the API's maximum
 NOTION_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
@@ -107,8 +107,12 @@ class NotionApiSource:
                 rows = self._paginate(
                     self._client.data_sources.query, database, _Requests(MAX_LIST_REQUESTS), data_source_id=source["id"]
                 )
-                for row in rows:
-                    pages[row["id"]] = row
+                try:
+                    for row in rows:
+                        pages[row["id"]] = row
+                except _NotFound as exc:  # gone since the search: its rows are not taken for deleted yet
+                    log.warning("listing %s: %s", database, exc)
+                    self._stopped_early = True
         self._listed, stubs = {}, []
         for pid, page in pages.items():
             if not _is_live(page):
@@ -124,8 +128,11 @@ class NotionApiSource:
 
     def fetch_page(self, stub: PageStub) -> Page:
         subject = f"page {stub.title!r} ({stub.id})"
-        page = self._listed.get(stub.id) or self._call(self._client.pages.retrieve, subject, page_id=stub.id)
-        blocks = self._block_tree(stub.id, _PageWalk(subject, {stub.id}, _Requests(MAX_PAGE_REQUESTS)), 1)
+        try:
+            page = self._listed.get(stub.id) or self._call(self._client.pages.retrieve, subject, page_id=stub.id)
+            blocks = self._block_tree(stub.id, _PageWalk(subject, {stub.id}, _Requests(MAX_PAGE_REQUESTS)), 1)
+        except _NotFound as exc:  # gone since the listing: the next one will not list it
+            raise UnreadablePage(str(exc)) from exc
         return page_from_api(page, blocks, source=self.name)
 
     def _block_tree(self, block_id: str, walk: _PageWalk, depth: int) -> list[dict]:
@@ -134,7 +141,14 @@ class NotionApiSource:
         A block whose children this page already read (a cycle) is read once, nothing below
         `MAX_BLOCK_DEPTH` levels, and nothing once the page's request budget is spent."""
         subject = walk.subject
-        blocks = list(self._paginate(self._client.blocks.children.list, subject, walk.requests, block_id=block_id))
+        try:
+            blocks = list(self._paginate(self._client.blocks.children.list, subject, walk.requests, block_id=block_id))
+        except _NotFound:
+            if depth == 1:  # the page itself
+                raise
+            # a synced copy of a block on a page the integration cannot see: the rest still counts
+            log.warning("%s: the children of block %s are not readable, left out; %s", subject, block_id, SHARE_HINT)
+            return []
         for block in blocks:
             if not block.get("has_children") or block.get("type") in SEPARATE_PAGES:
                 continue
@@ -196,6 +210,8 @@ class NotionApiSource:
                 raise SecondBrainError(
                     f"the Notion integration may not read {subject} (403 {code}: {exc}); {SHARE_HINT}"
                 ) from exc
+            if exc.status == 404:
+                raise _NotFound(f"Notion has no {subject} for this integration (404 {code}: {exc})") from exc
             raise
         except (ValueError, RecursionError) as exc:  # a 2xx body that is no JSON (or nested past the parser)
             raise SecondBrainError(
@@ -206,6 +222,10 @@ class NotionApiSource:
             raise SecondBrainError(
                 f"cannot reach Notion at SECONDBRAIN_NOTION_BASE_URL={self._base_url}: {exc}"
             ) from exc
+
+
+class _NotFound(SecondBrainError):
+    """A 404: the object is gone, or was never shared with the integration."""
 
 
 @dataclass
@@ -235,7 +255,7 @@ class _PageWalk:
 def page_from_api(page: dict, blocks: list[dict], source: str = NotionApiSource.name) -> Page:
     """A page object and its block tree as a `Page`; a database row's properties lead its text.
 
-    Raises `MalformedPage` for a page object of the wrong shape; malformed blocks are left out,
+    Raises `UnreadablePage` for a page object of the wrong shape; malformed blocks are left out,
     each named in a warning."""
     page_id = page.get("id") if isinstance(page, dict) else None
     try:
@@ -259,7 +279,7 @@ def page_from_api(page: dict, blocks: list[dict], source: str = NotionApiSource.
             last_edited_time=_edited(page),
         )
     except MALFORMED as exc:  # pydantic's ValidationError is a ValueError
-        raise MalformedPage(f"Notion page {page_id!s} is malformed: {type(exc).__name__}: {exc}") from exc
+        raise UnreadablePage(f"Notion page {page_id!s} is malformed: {type(exc).__name__}: {exc}") from exc
     for skipped in rendered.skipped:
         log.warning("Notion page %s: skipping malformed %s", page_id, skipped)
     return result

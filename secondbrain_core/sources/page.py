@@ -55,14 +55,14 @@ class Page(BaseModel):
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-class MalformedPage(SecondBrainError):
-    """One page the source could not make sense of (JSON of the wrong shape): the sync skips it
-    with a warning naming it and goes on with the others."""
+class UnreadablePage(SecondBrainError):
+    """One page the source cannot read (JSON of the wrong shape, gone since the listing): the
+    sync skips it with a warning naming it and goes on with the others."""
 
 
 class Source(Protocol):
     """A place pages come from. `list_pages` must be cheap; `fetch_page` does the real work and
-    may raise `MalformedPage` for a page that cannot be read."""
+    may raise `UnreadablePage` for a page that cannot be read."""
 
     name: str
     # How coarse the listing's edit times are: Notion reports them to the minute, so an edit in

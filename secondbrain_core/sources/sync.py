@@ -2,7 +2,7 @@
 
 A page whose `last_edited_time` is unchanged is not fetched at all; a fetched page whose
 content hash is unchanged is not rewritten; a page gone from the listing is marked deleted.
-A page the source cannot read (`MalformedPage`) is skipped with a warning and keeps its stored
+A page the source cannot read (`UnreadablePage`) is skipped with a warning and keeps its stored
 version; a listing that stopped early marks nothing deleted.
 
 Edit times only as fine as the source reports them (Notion: the minute) cannot tell an edit
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from secondbrain_core.sources.page import MalformedPage, Page, PageStub, Source
+from secondbrain_core.sources.page import Page, PageStub, Source, UnreadablePage
 from secondbrain_core.stores.page_store import PageStore, StoredVersion
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def sync_source(
             continue
         try:
             page = source.fetch_page(stub)
-        except MalformedPage as exc:
+        except UnreadablePage as exc:
             log.warning("skipping page %s of %s: %s", stub.id, source.name, exc)
             report.skipped += 1
             continue
