@@ -95,7 +95,7 @@ def test_units_are_exact_spans_and_skip_structure() -> None:
         "Second one, e.g. this.",
         "- item one",
         "- item two",
-        "```\ncode line\n```",
+        "code line",
         "| a |",
     ]
     assert all(text[u.start : u.end] == u.text for u in units)

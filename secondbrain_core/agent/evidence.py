@@ -123,7 +123,9 @@ class Evidence:
 def split_units(text: str, candidate: int = 0) -> list[Unit]:
     """Units of a chunk's Markdown: sentences of prose, list items, table rows, whole code blocks.
 
-    Headings and table separator rows are skipped (they are structure, not statements).
+    Headings, table separator rows and code fences are left out (they are structure, not
+    statements): the chunker re-fences a code block it splits and repeats a table's header in
+    each piece, so only what lies between such lines is surely text of the page.
     """
     spans: list[tuple[int, int]] = []
     lines = text.splitlines(keepends=True)
@@ -142,12 +144,12 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
         stripped = line.strip()
         if fence_start is not None:
             if _FENCE.match(line):
-                spans.append((fence_start, end))
+                spans.append((fence_start, start))
                 fence_start = None
             continue
         if _FENCE.match(line):
             flush_paragraph()
-            fence_start = start
+            fence_start = offset  # the code starts on the line after the fence
         elif not stripped or _HEADING.match(line) or _TABLE_SEPARATOR.match(line):
             flush_paragraph()
         elif stripped.startswith("|") or _LIST_ITEM.match(line):
@@ -199,7 +201,7 @@ class SelectionParams:
     support_lexical_weight: float = 0.5
     code_factor: float = 0.8
     carry: float = 0.3  # share of a unit's score the unit after it inherits
-    answer_type_bonus: float = 0.0  # added to units that have the shape the question asks for
+    answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
 
 
 def score_units(
@@ -297,6 +299,7 @@ def select_passages(
         if seed in used or scores[seed] <= 0 or (passages and scores[seed] < params.extra_ratio * best):
             continue
         siblings = by_candidate[units[seed].candidate]
+        chunk_text = candidates[units[seed].candidate].text
         joined = _join_neighbour(passages, units, siblings, seed)
         if joined is not None:
             used.add(seed)
@@ -308,7 +311,9 @@ def select_passages(
             more = word_count(units[following].text)
             announced = units[group[-1]].text.rstrip().endswith(":")
             room = word_count(units[seed].text) + params.follow_words
-            if following in used or not (announced or words + more <= room):
+            if following in used or not adjacent(units[group[-1]], units[following], chunk_text):
+                break
+            if not (announced or words + more <= room):
                 break
             group.append(following)
             words += more
@@ -324,17 +329,28 @@ def _join_neighbour(passages: list[Passage], units: list[Unit], siblings: list[i
     """Add `seed` to a passage it directly follows or precedes in the same chunk (one citation
     for one stretch of text); the passage it joined, or None."""
     position = siblings.index(seed)
+    before = units[siblings[position - 1]] if position > 0 else None
+    after = units[siblings[position + 1]] if position + 1 < len(siblings) else None
     for passage in passages:
-        first, last = passage.units[0], passage.units[-1]
+        first, last, text = passage.units[0], passage.units[-1], passage.candidate.text
         if first.candidate != units[seed].candidate:
             continue
-        if position > 0 and units[siblings[position - 1]] is last:
+        if before is last and adjacent(last, units[seed], text):
             passage.units.append(units[seed])
             return passage
-        if position + 1 < len(siblings) and units[siblings[position + 1]] is first:
+        if after is first and adjacent(units[seed], first, text):
             passage.units.insert(0, units[seed])
             return passage
     return None
+
+
+def adjacent(before: Unit, after: Unit, chunk_text: str) -> bool:
+    """Only whitespace and code fences between two units of a chunk: one passage may span them
+    and stay text of the page. A fence between two units is the page's own (the chunker adds
+    fences only at a chunk's edges, where a unit never starts or ends: units leave fences out);
+    a heading or a table separator between them may be a repeated header, so it splits."""
+    gap = chunk_text[before.end : after.start]
+    return all(not line.strip() or _FENCE.match(line) for line in gap.splitlines())
 
 
 def fit_to_budget(passages: list[Passage], budget: int) -> None:
