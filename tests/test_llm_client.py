@@ -201,7 +201,8 @@ def test_champion_resolves_the_mlflow_alias_else_base(settings: Settings, tmp_pa
     from mlflow.tracking import MlflowClient
 
     assert resolve_model(settings, "champion").source == "base"  # no registry yet
-    client = MlflowClient(settings.mlflow_tracking_uri)
+    # this home's registry named: the process-wide one may be another test's (tracing sets it)
+    client = MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri)
     experiment = client.create_experiment("tuning", artifact_location=(tmp_path / "artifacts").as_uri())
     run = client.create_run(experiment)
     weights = tmp_path / "weights"

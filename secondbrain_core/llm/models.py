@@ -100,7 +100,8 @@ def _champion(settings: Settings) -> ModelRef:
     from mlflow.tracking import MlflowClient
 
     try:
-        version = MlflowClient(tracking_uri=settings.mlflow_tracking_uri).get_model_version_by_alias(
+        uri = settings.mlflow_tracking_uri
+        version = MlflowClient(tracking_uri=uri, registry_uri=uri).get_model_version_by_alias(
             REGISTERED_MODEL, CHAMPION_ALIAS
         )
     except MlflowException as exc:
@@ -119,8 +120,16 @@ def _from_registry(settings: Settings, label: str, name_version: str) -> ModelRe
     folder = _model_folder(target) if target.is_dir() else None
     if folder is None:
         target.mkdir(parents=True, exist_ok=True)
+        # resolved through a client bound to this home's registry: a `models:/` URI would be
+        # looked up in the process-wide registry, which another home's tracing may have set
+        uri = settings.mlflow_tracking_uri
+        client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+        model_name, alias = name_version.partition("@")[::2] if "@" in name_version else (name, "")
+        number = client.get_model_version_by_alias(model_name, alias).version if alias else version
         mlflow.artifacts.download_artifacts(
-            artifact_uri=f"models:/{name_version}", dst_path=str(target), tracking_uri=settings.mlflow_tracking_uri
+            artifact_uri=client.get_model_version_download_uri(model_name, number),
+            dst_path=str(target),
+            tracking_uri=uri,
         )
         folder = _model_folder(target)
     if folder is None:

@@ -18,6 +18,13 @@ from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.resources import SecondBrainSettings
 
 MLFLOW_RUN_ID = "mlflow_run_id"  # metadata key the regression check reads
+# Both evaluations score the index after each build, and go stale with it.
+AFTER_EACH_INDEX = {
+    "deps": [dg.AssetKey("vector_index")],
+    "group_name": "evals",
+    "automation_condition": AFTER_UPSTREAM,
+    "freshness_policy": dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
+}
 
 
 class RetrievalEvalConfig(dg.Config):
@@ -27,13 +34,7 @@ class RetrievalEvalConfig(dg.Config):
     corpus_source: str = SAMPLE_SOURCE
 
 
-@dg.asset(
-    deps=[dg.AssetKey("vector_index")],
-    group_name="evals",
-    automation_condition=AFTER_UPSTREAM,
-    kinds={"mlflow", "python"},
-    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
-)
+@dg.asset(kinds={"mlflow", "python"}, **AFTER_EACH_INDEX)
 def retrieval_eval(
     context: dg.AssetExecutionContext, config: RetrievalEvalConfig, sb: SecondBrainSettings
 ) -> dg.MaterializeResult:
@@ -82,13 +83,7 @@ class AgentEvalConfig(dg.Config):
     corpus_source: str = SAMPLE_SOURCE
 
 
-@dg.asset(
-    deps=[dg.AssetKey("vector_index")],
-    group_name="evals",
-    automation_condition=AFTER_UPSTREAM,
-    kinds={"mlflow", "dspy", "python"},
-    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
-)
+@dg.asset(kinds={"mlflow", "dspy", "python"}, **AFTER_EACH_INDEX)
 def agent_eval(
     context: dg.AssetExecutionContext, config: AgentEvalConfig, sb: SecondBrainSettings
 ) -> dg.MaterializeResult:
