@@ -66,13 +66,9 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-_FENCED = re.compile(r"(`{3,}|~{3,})[^\n]*\n(.*?)\n?\s*\1", re.DOTALL)
-
-
 def flat(text: str) -> str:
-    """`text` on one line, the form an answer shows a passage in: fenced code becomes inline."""
-    inline = _FENCED.sub(lambda m: "`" + " ".join(m.group(2).split()) + "`", text)
-    return " ".join(inline.split())
+    """`text` on one line."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -97,6 +93,7 @@ class Unit:
     start: int
     end: int
     text: str
+    code: bool = False  # the inside of a fenced code block
 
 
 @dataclass
@@ -132,6 +129,7 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
     offset = 0
     fence_start: int | None = None
     paragraph: list[tuple[int, int]] = []
+    code: set[int] = set()  # indexes into `spans` of code blocks
 
     def flush_paragraph() -> None:
         if paragraph:
@@ -145,6 +143,7 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
         if fence_start is not None:
             if _FENCE.match(line):
                 spans.append((fence_start, start))
+                code.add(len(spans) - 1)
                 fence_start = None
             continue
         if _FENCE.match(line):
@@ -160,15 +159,16 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
     flush_paragraph()
     if fence_start is not None:
         spans.append((fence_start, len(text.rstrip())))
+        code.add(len(spans) - 1)
     units = []
-    for start, end in spans:
+    for index, (start, end) in enumerate(spans):
         # trim surrounding whitespace so the span's text is exactly what is shown
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start and _WORD.search(text[start:end]):
-            units.append(Unit(candidate, len(units), start, end, text[start:end]))
+            units.append(Unit(candidate, len(units), start, end, text[start:end], index in code))
     return units
 
 
@@ -394,9 +394,22 @@ def support_of(
     return Evidence(passages, share, best_similarity, support, missing)
 
 
+def shown(passage: Passage) -> str:
+    """A passage on one line as the answer quotes it: its units (as far as its text reaches),
+    code in backticks."""
+    end = passage.units[0].start + len(passage.text)
+    pieces = []
+    for unit in passage.units:
+        if unit.start >= end:
+            break
+        text = flat(passage.candidate.text[unit.start : min(unit.end, end)])
+        pieces.append(f"`{text}`" if unit.code else text)
+    return " ".join(pieces)
+
+
 def compose(passages: list[Passage], lead: str = "") -> str:
     """The answer text: an optional lead, then each passage on one line with its [n] marker."""
-    body = " ".join(f"{flat(p.text)} [{n}]" for n, p in enumerate(passages, 1))
+    body = " ".join(f"{shown(p)} [{n}]" for n, p in enumerate(passages, 1))
     return f"{lead.strip()} {body}".strip() if lead.strip() else body
 
 
