@@ -100,20 +100,35 @@ def write_note(out: Path, doc_id: str, title: str, body: str) -> None:
     (corpus / f"{doc_id}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
 
 
+def query_id(text: str) -> str:
+    """A query id from its words, lowercased and joined ("get/set hostname" -> "get-set-hostname")."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def write_judged(out: Path, queries: dict[str, str], judgments: list[tuple[str, str, int]]) -> None:
+    """queries.jsonl ({id: text}, in the given order), qrels.tsv and its tune/test halves.
+
+    A query's half is fixed by a hash of its id alone, so adding or removing other queries never
+    moves it; every judgment of a query lands in the same half.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    lines = "".join(json.dumps({"_id": qid, "text": text}) + "\n" for qid, text in queries.items())
+    (out / "queries.jsonl").write_text(lines, encoding="utf-8")
+    header = "query-id\tcorpus-id\tscore\n"
+    halves: dict[str, list[str]] = {"tune": [], "test": []}
+    for qid, doc_id, grade in judgments:
+        half = "tune" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
+        halves[half].append(f"{qid}\t{doc_id}\t{grade}\n")
+    (out / "qrels.tsv").write_text(header + "".join(halves["tune"] + halves["test"]), encoding="utf-8")
+    for half, rows in halves.items():
+        (out / f"qrels-{half}.tsv").write_text(header + "".join(rows), encoding="utf-8")
+
+
 def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
     """corpus/ (one note per answer), queries.jsonl, qrels.tsv and its tune/test halves."""
     for entry in entries:
         write_note(out, entry.doc_id, entry.title, entry.answer)
-    queries = "".join(json.dumps({"_id": e.doc_id, "text": e.question}) + "\n" for e in entries)
-    (out / "queries.jsonl").write_text(queries, encoding="utf-8")
-    header = "query-id\tcorpus-id\tscore\n"
-    halves: dict[str, list[str]] = {"tune": [], "test": []}
-    for entry in entries:
-        half = "tune" if int(hashlib.sha256(entry.doc_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
-        halves[half].append(f"{entry.doc_id}\t{entry.doc_id}\t2\n")
-    (out / "qrels.tsv").write_text(header + "".join(halves["tune"] + halves["test"]), encoding="utf-8")
-    for half, rows in halves.items():
-        (out / f"qrels-{half}.tsv").write_text(header + "".join(rows), encoding="utf-8")
+    write_judged(out, {e.doc_id: e.question for e in entries}, [(e.doc_id, e.doc_id, 2) for e in entries])
     return len(entries)
 
 
