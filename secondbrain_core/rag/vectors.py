@@ -16,7 +16,11 @@ from usearch.index import Index
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 64
-EXACT_BELOW = 20_000  # a filter leaving fewer candidates than this is searched exactly
+# Fewer vectors than this (in the index, or left by a filter) are searched exactly: a matrix
+# product over 20k × 384 floats takes ~2 ms, and HNSW's approximation missed true top-10 hits
+# for 4 of 122 dev queries on a 1,197-chunk index grown by incremental updates (dense nDCG@10
+# 0.867 against 0.884 exact).
+EXACT_BELOW = 20_000
 
 
 class VectorIndex:
@@ -24,6 +28,7 @@ class VectorIndex:
 
     def __init__(self, index: Index) -> None:
         self._index = index
+        self._all: tuple[np.ndarray, np.ndarray] | None = None  # (keys, matrix) for exact search
 
     @classmethod
     def create(cls, dimension: int) -> VectorIndex:
@@ -59,10 +64,12 @@ class VectorIndex:
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         if len(keys):
             self._index.add(np.asarray(keys, dtype=np.uint64), np.asarray(vectors, dtype=np.float32))
+            self._all = None
 
     def remove(self, keys: np.ndarray) -> None:
         if len(keys):
             self._index.remove(np.asarray(keys, dtype=np.uint64))
+            self._all = None
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +82,7 @@ class VectorIndex:
         if not len(self._index) or k <= 0:
             return []
         if allowed is None:
-            return self._approximate(vector, k)
+            return self._approximate(vector, k) if len(self._index) >= EXACT_BELOW else self._exact_all(vector, k)
         if len(allowed) < EXACT_BELOW:
             return self._exact(vector, k, allowed)
         allowed_set = set(allowed.tolist())
@@ -86,11 +93,25 @@ class VectorIndex:
         matches = self._index.search(np.asarray(vector, dtype=np.float32), min(k, len(self._index)))
         return [(int(key), 1.0 - float(d)) for key, d in zip(matches.keys, matches.distances, strict=True)]
 
+    def _exact_all(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Every vector scored: the matrix is read from the index once, then kept."""
+        if self._all is None:
+            keys = np.asarray(self._index.keys, dtype=np.uint64)
+            self._all = (keys, self._matrix(keys))
+        return _top(*self._all, vector, k)
+
     def _exact(self, vector: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         if not len(allowed):
             return []
         keys = np.asarray(allowed, dtype=np.uint64)
-        matrix = np.vstack(self._index.get(keys)).astype(np.float32).reshape(len(keys), -1)
-        scores = matrix @ np.asarray(vector, dtype=np.float32)
-        top = np.argsort(-scores)[:k]
-        return [(int(keys[i]), float(scores[i])) for i in top]
+        return _top(keys, self._matrix(keys), vector, k)
+
+    def _matrix(self, keys: np.ndarray) -> np.ndarray:
+        return np.vstack(self._index.get(keys)).astype(np.float32).reshape(len(keys), -1)
+
+
+def _top(keys: np.ndarray, matrix: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The `k` best (key, inner product) of `matrix`'s rows against `vector`."""
+    scores = matrix @ np.asarray(vector, dtype=np.float32)
+    top = np.argsort(-scores)[:k]
+    return [(int(keys[i]), float(scores[i])) for i in top]
