@@ -17,13 +17,12 @@ on this set was seen. Queries are split tune/test by a hash of their id (`qrels-
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_python_faq import query_id, write_judged, write_note
+from build_python_faq import notes_and_queries, query_id, set_cli, write_judged, write_note
 
 DEFAULT_SOURCE = Path("/usr/share/man")
 MAX_QUERY_WORDS = 3
@@ -120,14 +119,8 @@ def build(source: Path, out: Path) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="a man page tree (man1/ ... man8/)")
-    parser.add_argument("--out", type=Path, required=True, help="where to write corpus/, queries.jsonl, qrels*.tsv")
-    args = parser.parse_args()
-    if not args.source.is_dir():
-        raise SystemExit(f"{args.source} not found: apt-get install -y manpages manpages-dev")
-    notes, queries = build(args.source, args.out)
-    print(f"{queries} queries, {notes} notes written to {args.out}")
+    source_help, packages = "a man page tree (man1/ ... man8/)", "manpages manpages-dev"
+    set_cli(__doc__.splitlines()[0], DEFAULT_SOURCE, source_help, packages, notes_and_queries(build))
 
 
 if __name__ == "__main__":

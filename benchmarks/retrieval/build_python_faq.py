@@ -132,17 +132,41 @@ def write_faq_set(entries: list[FaqEntry], out: Path) -> int:
     return len(entries)
 
 
-def faq_cli(
-    description: str, default_source: Path, debian_package: str, collect: Callable[[Path], list[FaqEntry]]
+def set_cli(
+    description: str, default_source: Path, source_help: str, packages: str, build: Callable[[Path, Path], str]
 ) -> None:
-    """The command line both FAQ builders share: `--source` folder in, a BEIR-style set out."""
+    """The command line every set builder shares: a `--source` folder in, a BEIR-style set out,
+    and `build(source, out)`'s one-line summary printed."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--source", type=Path, default=default_source, help=f"the FAQ pages of {debian_package}")
+    parser.add_argument("--source", type=Path, default=default_source, help=source_help)
     parser.add_argument("--out", type=Path, required=True, help="where to write corpus/, queries.jsonl, qrels*.tsv")
     args = parser.parse_args()
     if not args.source.is_dir():
-        raise SystemExit(f"{args.source} not found: apt-get install -y {debian_package}")
-    print(f"{write_faq_set(collect(args.source), args.out)} questions written to {args.out}")
+        raise SystemExit(f"{args.source} not found: apt-get install -y {packages}")
+    print(build(args.source, args.out))
+
+
+def notes_and_queries(build: Callable[[Path, Path], tuple[int, int]]) -> Callable[[Path, Path], str]:
+    """A builder returning (notes, queries) written, as `set_cli` runs it."""
+
+    def run(source: Path, out: Path) -> str:
+        notes, queries = build(source, out)
+        return f"{queries} queries, {notes} notes written to {out}"
+
+    return run
+
+
+def faq_cli(
+    description: str, default_source: Path, debian_package: str, collect: Callable[[Path], list[FaqEntry]]
+) -> None:
+    """The command line both FAQ builders share."""
+    set_cli(
+        description,
+        default_source,
+        f"the FAQ pages of {debian_package}",
+        debian_package,
+        lambda source, out: f"{write_faq_set(collect(source), out)} questions written to {out}",
+    )
 
 
 def main() -> None:

@@ -19,13 +19,12 @@ tune/test by a hash of their id (`qrels-tune.tsv`, `qrels-test.tsv`).
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_python_faq import plain, query_id, write_judged, write_note
+from build_python_faq import notes_and_queries, plain, query_id, set_cli, write_judged, write_note
 
 DEFAULT_SOURCE = Path("/usr/share/doc/python3-doc/html/_sources")
 CHAPTERS = ("reference", "tutorial", "howto", "using", "extending", "c-api")
@@ -140,14 +139,8 @@ def build(source: Path, out: Path) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the RST sources of python3-doc")
-    parser.add_argument("--out", type=Path, required=True, help="where to write corpus/, queries.jsonl, qrels*.tsv")
-    args = parser.parse_args()
-    if not args.source.is_dir():
-        raise SystemExit(f"{args.source} not found: apt-get install -y python3-doc")
-    notes, queries = build(args.source, args.out)
-    print(f"{queries} queries, {notes} notes written to {args.out}")
+    source_help, packages = "the RST sources of python3-doc", "python3-doc"
+    set_cli(__doc__.splitlines()[0], DEFAULT_SOURCE, source_help, packages, notes_and_queries(build))
 
 
 if __name__ == "__main__":
