@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from test_dagster_ingest import write_export
+from test_retrieval_eval_asset import check_after
 
 from asset_checks.evals import agent_quality_no_regression
 from secondbrain_core.agent.metrics import DevQuestion
@@ -67,20 +68,10 @@ def test_agent_eval_materializes_then_check_blocks_regressions(settings: Setting
     wrong = Answer(answer="wheat [1]", found=True, sources=[Source(title="t", url="", page_id="p", chunk_id="c",
                                                                     passage="not in the page")])  # fmt: skip
     worse = AgentEvaluation(AgentReport([judge(question, wrong, 0.1, lambda _: "rye flour")]), version, "simulated")
-    instance.report_runless_asset_event(
-        dg.AssetMaterialization(
-            asset_key="agent_eval",
-            metadata={MLFLOW_RUN_ID: log_report(worse, settings), "invalid_citations": 1.0},
-        )
+    simulated = dg.AssetMaterialization(
+        asset_key="agent_eval", metadata={MLFLOW_RUN_ID: log_report(worse, settings), "invalid_citations": 1.0}
     )
-    only_check = dg.materialize(
-        assets,
-        resources=resources,
-        instance=instance,
-        selection=dg.AssetSelection.checks(agent_quality_no_regression),
-        raise_on_error=False,
-    )
-    evaluation = only_check.get_asset_check_evaluations()[0]
+    evaluation = check_after(instance, simulated, assets, resources, agent_quality_no_regression)
     assert not evaluation.passed
     assert evaluation.metadata["baseline"].value == pytest.approx(1.0)
     assert "invalid citations" in evaluation.metadata["reason"].value

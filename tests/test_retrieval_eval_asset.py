@@ -96,17 +96,23 @@ def test_asset_materializes_then_check_fails_on_regression(settings: Settings, t
 
     version = mlflow.MlflowClient(settings.mlflow_tracking_uri).get_run(first_run).data.tags["dev_set"]
     worse_run = log_report(_report(hybrid - 0.05), settings, version, "simulated regression")
-    instance.report_runless_asset_event(
-        dg.AssetMaterialization(asset_key="retrieval_eval", metadata={MLFLOW_RUN_ID: worse_run})
-    )
-    only_check = dg.materialize(
-        assets,
-        resources=resources,
-        instance=instance,
-        selection=dg.AssetSelection.checks(hybrid_ndcg_no_regression),
-        raise_on_error=False,
-    )
-    evaluation = only_check.get_asset_check_evaluations()[0]
+    evaluation = check_after(
+        instance, dg.AssetMaterialization(asset_key="retrieval_eval", metadata={MLFLOW_RUN_ID: worse_run}),
+        assets, resources, hybrid_ndcg_no_regression,
+    )  # fmt: skip
     assert not evaluation.passed
     assert evaluation.metadata["baseline"].value == pytest.approx(hybrid)
     assert evaluation.metadata[MLFLOW_RUN_ID].value == worse_run
+
+
+def check_after(instance, materialization: dg.AssetMaterialization, assets, resources, check):
+    """Record `materialization` as the asset's newest (a later run, simulated), then run only `check`."""
+    instance.report_runless_asset_event(materialization)
+    result = dg.materialize(
+        assets,
+        resources=resources,
+        instance=instance,
+        selection=dg.AssetSelection.checks(check),
+        raise_on_error=False,
+    )
+    return result.get_asset_check_evaluations()[0]
