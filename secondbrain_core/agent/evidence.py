@@ -117,6 +117,19 @@ class Evidence:
     missing: list[str] = field(default_factory=list)  # question terms the passages lack
 
 
+def distinct(units: list[Unit]) -> list[Unit]:
+    """The first of each unit text met: chunks overlap, and a sentence read again adds nothing
+    but the cost of embedding it."""
+    seen: set[str] = set()
+    kept = []
+    for unit in units:
+        key = flat(unit.text).lower()
+        if key not in seen:
+            seen.add(key)
+            kept.append(unit)
+    return kept
+
+
 def split_units(text: str, candidate: int = 0) -> list[Unit]:
     """Units of a chunk's Markdown: sentences of prose, list items, table rows, whole code blocks.
 
@@ -218,12 +231,7 @@ def score_units(
     scores = np.zeros(len(units), dtype=np.float64)
     wanted = answer_shape(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
-    seen: set[str] = set()
     for n, unit in enumerate(units):
-        key = flat(unit.text).lower()
-        if key in seen:  # chunks overlap: a sentence met again adds nothing
-            continue
-        seen.add(key)
         own = set(terms(unit.text))
         lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(
             question_terms, own | context_terms[unit.candidate], idf

@@ -132,7 +132,9 @@ class GroundedAnswerer(dspy.Module):
             ev.Candidate(i, h.chunk_id, h.page_id, h.title, h.url, " / ".join(h.heading_path), h.text)
             for i, h in enumerate(hits)
         ]
-        units = [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
+        units = ev.distinct(
+            [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
+        )
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
             evidence = self._evidence(query, candidates, units)
             span.set_outputs({"support": evidence.support, "passages": [p.text for p in evidence.passages]})
