@@ -88,22 +88,7 @@ NOTES = {  # page id -> (source, title, tags, markdown): what the chat tests ask
 @pytest.fixture
 def notes_index(settings: Settings) -> Settings:
     """A small real index (`NOTES`: three sources, tagged pages) built as the pipeline builds it."""
-    from datetime import UTC, datetime
+    from note_pages import index_pages, note_page
 
-    from secondbrain_core.rag.pipeline import build_chunks, sync_index
-    from secondbrain_core.sources.page import Page
-
-    pages = [
-        Page(
-            id=pid,
-            source=source,
-            title=title,
-            url=f"https://example.test/{pid}",
-            markdown=text,
-            properties={"Tags": tags},
-            last_edited_time=datetime(2024, 2, 1, tzinfo=UTC),
-        )
-        for pid, (source, title, tags, text) in NOTES.items()
-    ]
-    sync_index(build_chunks(pages, settings), settings)
-    return settings
+    pages = [note_page(pid, source, title, text, tags) for pid, (source, title, tags, text) in NOTES.items()]
+    return index_pages(settings, pages)

@@ -31,33 +31,10 @@ def fake_vector(text: str) -> list[float]:
     return [float(b) + 1.0 for b in digest[:DIM]]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        server: FakeAPI = self.server  # type: ignore[assignment]
-        server.requests.append((self.path, dict(self.headers), body))
-        if server.status != 200:
-            return self._send(server.status, {"error": "nope"})
-        if self.path.endswith("/embeddings"):
-            rows = [{"index": i, "embedding": fake_vector(t)} for i, t in enumerate(body["input"])]
-            return self._send(200, {"data": list(reversed(rows))})  # out of order on purpose
-        if self.path.endswith("/chat/completions"):
-            chunk = body["messages"][-1]["content"].split("<chunk>")[1].split("</chunk>")[0].strip()
-            answer = f"Situated: {chunk.split()[1]}"
-            return self._send(
-                200,
-                {
-                    "model": body["model"],
-                    "choices": [{"message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 3},
-                },
-            )
-        if self.path.endswith("/rerank"):
-            scores = [float("banana" in doc) + i / 100 for i, doc in enumerate(body["documents"])]
-            return self._send(200, {"data": [{"index": i, "relevance_score": s} for i, s in enumerate(scores)]})
-        return self._send(404, {})
+class JSONHandler(BaseHTTPRequestHandler):
+    """A quiet handler that answers JSON: the base of every fake API server the tests run."""
 
-    def _send(self, status: int, payload: dict) -> None:
+    def send_json(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -67,3 +44,30 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
+
+
+class _Handler(JSONHandler):
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        server: FakeAPI = self.server  # type: ignore[assignment]
+        server.requests.append((self.path, dict(self.headers), body))
+        if server.status != 200:
+            return self.send_json(server.status, {"error": "nope"})
+        if self.path.endswith("/embeddings"):
+            rows = [{"index": i, "embedding": fake_vector(t)} for i, t in enumerate(body["input"])]
+            return self.send_json(200, {"data": list(reversed(rows))})  # out of order on purpose
+        if self.path.endswith("/chat/completions"):
+            chunk = body["messages"][-1]["content"].split("<chunk>")[1].split("</chunk>")[0].strip()
+            answer = f"Situated: {chunk.split()[1]}"
+            return self.send_json(
+                200,
+                {
+                    "model": body["model"],
+                    "choices": [{"message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 3},
+                },
+            )
+        if self.path.endswith("/rerank"):
+            scores = [float("banana" in doc) + i / 100 for i, doc in enumerate(body["documents"])]
+            return self.send_json(200, {"data": [{"index": i, "relevance_score": s} for i, s in enumerate(scores)]})
+        return self.send_json(404, {})

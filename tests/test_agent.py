@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import dspy
 import numpy as np
 import pytest
 from dspy.utils.dummies import DummyLM
+from note_pages import index_pages, note_page
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent.assistant import Assistant
@@ -20,7 +20,6 @@ from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Turn
 from secondbrain_core.app.cli import main
 from secondbrain_core.llm.types import ChatResult, Usage
-from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
 from secondbrain_core.stores.mongo import open_database
@@ -55,17 +54,7 @@ FIELDS = {"answer", "found", "sources", "steps", "trace_id"}
 
 
 def _pages() -> list[Page]:
-    return [
-        Page(
-            id=pid,
-            source="notes",
-            title=title,
-            url=f"https://example.test/{pid}",
-            markdown=text,
-            last_edited_time=datetime(2024, 2, 1, tzinfo=UTC),
-        )
-        for pid, (title, text) in NOTES.items()
-    ]
+    return [note_page(pid, "notes", title, text) for pid, (title, text) in NOTES.items()]
 
 
 @pytest.fixture
@@ -73,8 +62,7 @@ def indexed(settings: Settings) -> Settings:
     """The four notes stored (read_note) and indexed (search), tracing off unless a test turns it on."""
     pages = _pages()
     PageStore(open_database(settings)).upsert(pages)
-    sync_index(build_chunks(pages, settings), settings)
-    return settings.model_copy(update={"agent_tracing": False})
+    return index_pages(settings, pages).model_copy(update={"agent_tracing": False})
 
 
 def _page_text(page_id: str) -> str | None:

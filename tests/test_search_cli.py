@@ -5,37 +5,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
 
 import pytest
+from note_pages import index_pages, note_page
 
 from secondbrain_core.app.cli import main
-from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.settings import Settings
-from secondbrain_core.sources.page import Page
 
 FIELDS = {"chunk_id", "page_id", "title", "url", "score", "text"}
 
 
 @pytest.fixture
 def indexed(settings: Settings) -> Settings:
-    pages = [
-        Page(
-            id=pid,
-            source=source,
-            title=pid.title(),
-            url=f"https://example.test/{pid}",
-            markdown=text,
-            last_edited_time=datetime(2024, 2, 1, tzinfo=UTC),
-        )
-        for pid, source, text in [
-            ("espresso", "kitchen", "# Espresso\n\nGrind the beans finely and pull the shot for 25 seconds."),
-            ("guitar", "music", "# Tuning\n\nTune the guitar strings to standard pitch."),
-            ("orchid", "garden", "# Orchids\n\nWater the orchid weekly, keep it in indirect sunlight."),
-        ]
+    notes = [
+        ("espresso", "kitchen", "# Espresso\n\nGrind the beans finely and pull the shot for 25 seconds."),
+        ("guitar", "music", "# Tuning\n\nTune the guitar strings to standard pitch."),
+        ("orchid", "garden", "# Orchids\n\nWater the orchid weekly, keep it in indirect sunlight."),
     ]
-    sync_index(build_chunks(pages, settings), settings)
-    return settings
+    return index_pages(settings, [note_page(pid, source, pid.title(), text) for pid, source, text in notes])
 
 
 @pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])

@@ -15,12 +15,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
 import mlflow
 import pytest
+from fake_api import JSONHandler
 from hash_embedder import HashEmbedder
 from pydantic import SecretStr
 
@@ -62,18 +63,10 @@ class EchoKeyServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
 
-class _EchoHandler(BaseHTTPRequestHandler):
+class _EchoHandler(JSONHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = json.dumps({"error": f"bad request from {self.headers.get('Authorization')}"}).encode()
-        self.send_response(500)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.send_json(500, {"error": f"bad request from {self.headers.get('Authorization')}"})
 
 
 @pytest.fixture
@@ -286,7 +279,7 @@ class ScriptedChatServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
 
-class _ScriptedChat(BaseHTTPRequestHandler):
+class _ScriptedChat(JSONHandler):
     STEP = "[[ ## next_thought ## ]]\nenough\n\n[[ ## next_tool_name ## ]]\nfinish\n\n[[ ## next_tool_args ## ]]\n{}"
     ANSWER = "[[ ## reasoning ## ]]\nthe note\n\n[[ ## answer ## ]]\nGuestNet [1]\n\n[[ ## found ## ]]\nTrue"
 
@@ -303,15 +296,7 @@ class _ScriptedChat(BaseHTTPRequestHandler):
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         }
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.send_json(200, reply)
 
 
 @pytest.mark.slow  # litellm, which the real API model needs, takes seconds to import
