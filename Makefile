@@ -33,9 +33,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# the chat's browser test drives Debian's headless chromium (as root, no sudo; skipped when present)
+# Debian packages the tests use (as root, no sudo; skipped when all are present): headless chromium for
+# the chat's browser test, PostgreSQL for the production Dagster config, man pages and the Python docs
+# for the retrieval and summarization set builders.
+DEBIAN_PACKAGES := chromium postgresql manpages manpages-dev python3-doc
 system-deps:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update && apt-get install -y --no-install-recommends $(DEBIAN_PACKAGES))
 
 test: install system-deps
 	$(BIN)/ruff check .
