@@ -1,0 +1,1 @@
+"""Crawling the pages notes link to: one URL guard, a guarded fetcher, Markdown, a store."""
