@@ -58,7 +58,22 @@ class Settings(BaseSettings):
     notion_token: SecretStr | None = Field(default=None, validation_alias=_alias("NOTION_TOKEN"))
     notion_base_url: str = "https://api.notion.com"
     notion_max_retries: int = Field(default=5, ge=0, le=20)
-    crawl_allow: str = ""
+    crawl_allow: str = Field(default="", description="hosts, host:port or CIDRs the crawl guard lets through")
+    crawl_browser: bool = Field(default=False, description="render crawled pages in Debian chromium (crawl4ai)")
+    crawl_connect_timeout_s: float = Field(default=5.0, gt=0, allow_inf_nan=False)
+    crawl_read_timeout_s: float = Field(default=15.0, gt=0, allow_inf_nan=False)
+    crawl_total_timeout_s: float = Field(default=30.0, gt=0, allow_inf_nan=False, description="whole fetch of one URL")
+    crawl_max_bytes: int = Field(default=5_000_000, ge=1024, description="response bodies above this are refused")
+    crawl_max_redirects: int = Field(default=5, ge=0, le=20)
+    crawl_host_concurrency: int = Field(default=2, ge=1, le=32, description="requests at a time per origin")
+    crawl_host_delay_s: float = Field(default=0.1, ge=0, le=60, description="pause between requests to an origin")
+    crawl_user_agent: str = "SecondBrainCrawler/1.0"
+    crawl_refresh_s: float = Field(
+        default=86_400.0, ge=0, description="a linked URL crawled longer ago is re-checked (conditionally)"
+    )
+    crawl_max_failed_share: float = Field(
+        default=0.2, ge=0, le=1, description="crawled_pages warns when more of a source's URLs failed"
+    )
 
     # --- models ------------------------------------------------------------------------
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("OPENAI_API_KEY"))
@@ -89,6 +104,17 @@ class Settings(BaseSettings):
     context_mode: str = Field(
         default="auto",
         description="chunk context: auto (llm if a key is set) | llm | structural | none",
+    )
+
+    # --- quality filter (quality_scores, dbt_like_sql models) ---------------------------
+    quality_mode: Literal["heuristic", "judge", "combined"] = Field(
+        default="heuristic",
+        description="which score the filters compare: the heuristic, the LLM judge, or their mean "
+        "(the default agreed best with the hand labels: benchmarks/quality.py)",
+    )
+    quality_threshold: float = Field(default=0.5, ge=0.0, le=1.0, description="rag_documents keeps quality >= this")
+    finetune_quality_threshold: float = Field(
+        default=0.7, ge=0.0, le=1.0, description="finetune_documents keeps quality >= this (stricter)"
     )
 
     # --- assistant -------------------------------------------------------------------

@@ -3,8 +3,9 @@
 The collection `crawled_pages` is read by later steps (quality scores, the SQL models), so its
 shape is a contract: `{_id: canonical url, url, final_url, status, reason, http_status, title,
 markdown, content_hash, etag, last_modified, fetched_at, linked_from: [{source, page_id}],
-sources}`. `linked_from`/`sources` say which notes link a URL; a URL no note links any more
-keeps its document (its last crawl) but drops out of `sources`.
+sources}` (plus `body_hash`, the fetched body's hash). `linked_from`/`sources` say which notes
+link a URL; a URL no note links any more keeps its document (its last crawl) but drops out of
+`sources`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class CrawledPage(BaseModel):
     title: str = ""
     markdown: str = ""
     content_hash: str = ""
+    body_hash: str = ""  # sha256 of the fetched body: an identical body is not converted again
     etag: str | None = None
     last_modified: str | None = None
     fetched_at: datetime
@@ -49,9 +51,9 @@ class CrawledPage(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
-def markdown_hash(markdown: str) -> str:
-    """The `content_hash` of a crawled page: sha256 hex of its Markdown."""
-    return hashlib.sha256(markdown.encode()).hexdigest()
+def sha256_hex(text: str) -> str:
+    """`content_hash` (of the Markdown) and `body_hash` (of the fetched text) of a crawled page."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class CrawlStore:
