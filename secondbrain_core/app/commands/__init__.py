@@ -28,6 +28,17 @@ then add the module to `COMMAND_MODULES`. `groups` holds shared command groups (
 so several modules can add to one.
 """
 
-from secondbrain_core.app.commands import ask, chat, db, demo, eval_retrieval, eval_summarize, ingest, search, serve
+from secondbrain_core.app.commands import (
+    ask,
+    chat,
+    crawl,
+    db,
+    demo,
+    eval_retrieval,
+    eval_summarize,
+    ingest,
+    search,
+    serve,
+)
 
-COMMAND_MODULES = [ingest, db, demo, eval_retrieval, eval_summarize, serve, search, ask, chat]
+COMMAND_MODULES = [ingest, crawl, db, demo, eval_retrieval, eval_summarize, serve, search, ask, chat]
