@@ -1,7 +1,8 @@
 """Scoring a summarizer on JSONL `{"id", "text", "summary"}` records with ROUGE.
 
 Shared by `secondbrain eval summarize` and the evaluation assets, so a score in the UI and one
-on the command line mean the same thing: same prompt (PROMPT_VERSION), greedy decoding.
+on the command line mean the same thing: same prompt (the style's version), greedy decoding,
+answers cut to the style asked.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.evals.lines import read_lines
 from secondbrain_core.evals.rouge import rouge_scores
-from secondbrain_core.llm.summarize import PROMPT_VERSION, summarize_with
+from secondbrain_core.llm.styles import DEFAULT_STYLE, get_style
+from secondbrain_core.llm.summarize import summarize_with
 from secondbrain_core.llm.types import LLMClient
 from secondbrain_core.settings import Settings
 
@@ -27,6 +29,7 @@ class SummaryRecord(BaseModel):
     text: str
     summary: str
     split: str | None = None
+    question: str | None = None  # what the answer-focused style answers
 
 
 class SummaryEvalReport(BaseModel):
@@ -37,6 +40,7 @@ class SummaryEvalReport(BaseModel):
     seconds_per_item: float
     model: str
     prompt_version: str
+    item_rougeL: list[float] = []  # per record, in order: paired bootstrap intervals compare two models on them
 
     def as_json(self) -> dict:
         return self.model_dump(include={"rouge1", "rouge2", "rougeL", "n", "seconds_per_item"})
@@ -77,13 +81,19 @@ def load_records(path: Path, split: str | None = None, limit: int | None = None)
     return records
 
 
-def evaluate_summarizer(records: list[SummaryRecord], client: LLMClient, settings: Settings) -> SummaryEvalReport:
-    """Mean ROUGE F1 of the client's summaries against the reference summaries."""
+def evaluate_summarizer(
+    records: list[SummaryRecord], client: LLMClient, settings: Settings, style: str = DEFAULT_STYLE
+) -> SummaryEvalReport:
+    """Mean ROUGE F1 of the client's summaries in `style` against the reference summaries."""
+    prompt_version = get_style(style).version
     totals = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    items = []
     started = time.perf_counter()
     for record in records:
-        summary = summarize_with(client, record.text, settings)
-        for name, value in rouge_scores(summary.text, record.summary).items():
+        summary = summarize_with(client, record.text, settings, style, record.question)
+        scores = rouge_scores(summary.text, record.summary)
+        items.append(round(scores["rougeL"], 4))
+        for name, value in scores.items():
             totals[name] += value
     elapsed = time.perf_counter() - started
     n = len(records)
@@ -92,5 +102,6 @@ def evaluate_summarizer(records: list[SummaryRecord], client: LLMClient, setting
         n=n,
         seconds_per_item=round(elapsed / n, 3),
         model=client.model,
-        prompt_version=PROMPT_VERSION,
+        prompt_version=prompt_version,
+        item_rougeL=items,
     )

@@ -21,12 +21,19 @@ def register(subparsers, groups) -> None:
     parser.add_argument("--split", default=None, help="keep records of this split (folder: file name; default test)")
     parser.add_argument("--model", default="champion", help="base, champion (MLflow alias) or a model folder")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N records")
+    parser.add_argument(
+        "--style",
+        default="one-sentence",
+        help="one-sentence (default), key-points or answer-focused: each has its own versioned prompt",
+    )
 
 
 def _eval_summarize(args, settings: Settings) -> CommandResult:
     from secondbrain_core.evals.summarization import evaluate_summarizer, load_records
     from secondbrain_core.llm import local_llm
+    from secondbrain_core.llm.styles import get_style
 
-    records = load_records(args.data, args.split, args.limit)  # bad data fails before the model loads
-    report = evaluate_summarizer(records, local_llm(settings, args.model), settings)
+    get_style(args.style)  # an unknown style, like bad data, fails before the model loads
+    records = load_records(args.data, args.split, args.limit)
+    report = evaluate_summarizer(records, local_llm(settings, args.model), settings, args.style)
     return CommandResult(data=report.as_json(), text=report.as_text())
