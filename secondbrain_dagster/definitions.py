@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from secondbrain_dagster.automation import pipeline_automation_sensor
+from secondbrain_dagster.crawl.definitions import defs as crawl_defs
+from secondbrain_dagster.etl.definitions import defs as etl_defs
 from secondbrain_dagster.evals.definitions import defs as evals_defs
 from secondbrain_dagster.ingest.definitions import defs as ingest_defs
 from secondbrain_dagster.rag.definitions import defs as rag_defs
@@ -18,6 +20,8 @@ RESOURCES = {"sb": SecondBrainSettings()}
 defs = dg.Definitions.merge(
     dg.Definitions(resources=RESOURCES, sensors=[pipeline_automation_sensor]),
     ingest_defs,
+    crawl_defs,
+    etl_defs,
     evals_defs,
     rag_defs,
     serving_defs,

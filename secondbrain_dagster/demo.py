@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dagster as dg
 
@@ -24,6 +25,7 @@ from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import SAMPLE_SOURCE, Settings
 from secondbrain_core.sources.reference_site import ReferenceSite
 from secondbrain_dagster.ingest.partitions import SOURCES, configured_partition_keys
+from secondbrain_dagster.pools import LOCAL_CONFIG
 
 SAMPLE_QUESTION = "How does autovacuum decide when to vacuum a table?"  # the sample KB is the PostgreSQL manual
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -50,12 +52,12 @@ class RunSummary:
 
 
 def open_instance(settings: Settings) -> dg.DagsterInstance:
-    """The persistent instance of this home; a minimal dagster.yaml is written on first use."""
+    """The persistent instance of this home; `deploy/dagster/local.yaml` becomes its dagster.yaml on first use."""
     home = settings.dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+        config.write_text(LOCAL_CONFIG.read_text())
     return dg.DagsterInstance.from_config(str(home))
 
 
@@ -100,7 +102,9 @@ def register_sources(instance: dg.DagsterInstance, settings: Settings) -> list[s
     return keys
 
 
-def run_stage(defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, sources: list[str]) -> list[RunSummary]:
+def run_stage(
+    defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, sources: list[str], run_config: dict = QUIET_LOGS
+) -> list[RunSummary]:
     job = defs.resolve_implicit_job_def_def_for_assets(stage.assets)
     if stage.partitions_def is None:
         partitions: Sequence[str | None] = [None]
@@ -114,7 +118,7 @@ def run_stage(defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, 
                 instance=instance,
                 partition_key=key,
                 asset_selection=stage.assets,
-                run_config=QUIET_LOGS,
+                run_config=run_config,
                 raise_on_error=False,
             ),
             key,
@@ -216,6 +220,14 @@ def serve_sample_reference(settings: Settings, stack: contextlib.ExitStack) -> s
         return f"not served: {exc}"
 
 
+def demo_run_config(reference: str | None) -> dict:
+    """Quiet logs; and, when the demo serves the reference site, its host:port allowed to the
+    crawl guard for these runs only (the resource's `crawl_allow_extra`, not the environment)."""
+    if not reference or not reference.startswith("http"):
+        return QUIET_LOGS
+    return {**QUIET_LOGS, "resources": {"sb": {"config": {"crawl_allow_extra": urlsplit(reference).netloc}}}}
+
+
 def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
     """Materialize every asset (or `only` these) for every configured source; the `--json` summary."""
     from secondbrain_dagster.definitions import defs
@@ -227,7 +239,7 @@ def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
     with contextlib.ExitStack() as stack:
         reference = serve_sample_reference(settings, stack)
         for index, stage in enumerate(stages):
-            stage_runs = run_stage(defs, stage, instance, sources)
+            stage_runs = run_stage(defs, stage, instance, sources, demo_run_config(reference))
             runs += stage_runs
             if not all(r.success for r in stage_runs):
                 skipped = [k.to_user_string() for s in stages[index + 1 :] for k in s.assets]

@@ -12,8 +12,11 @@ class SecondBrainSettings(dg.ConfigurableResource):
     """The platform's `Settings`, with an optional home override for tests and the demo."""
 
     home: str | None = None
+    crawl_allow_extra: str = ""  # destinations one run adds to SECONDBRAIN_CRAWL_ALLOW (the demo's own site)
 
     def get(self) -> Settings:
         settings = Settings(home=self.home) if self.home else Settings()
+        if self.crawl_allow_extra:
+            settings.crawl_allow = ",".join(filter(None, [settings.crawl_allow, self.crawl_allow_extra]))
         apply_runtime_env(settings)
         return settings
