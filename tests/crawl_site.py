@@ -1,8 +1,8 @@
 """A hostile little web site on loopback for the crawl tests (and the secret it must not reach).
 
 `CrawlSite` serves normal pages, a page linking to itself, plain text and Markdown, a redirect
-chain ending at another loopback server and one ending at the metadata address, an endless
-page streamed in chunks (nothing allocated up front), a slow page, a binary file, a robots.txt
+chain ending at another loopback server, one ending at the metadata address, a redirect loop,
+a 50 MB page streamed in chunks (nothing allocated up front), a slow page, a binary file, a robots.txt
 disallowing `/private/`, a 404, a 500 and a page with an ETag. Every request is recorded, so a
 test can prove a refused hop was never connected to.
 """
@@ -38,7 +38,7 @@ class Recorder(ThreadingHTTPServer):
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         self.hits: list[str] = []
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)  # quick shutdown
 
     @property
     def port(self) -> int:
@@ -74,6 +74,7 @@ class CrawlSite(Recorder):
     def __init__(self, secret_port: int) -> None:
         super().__init__(_Site)
         self.secret_port = secret_port
+        self.hosts: list[str] = []  # the Host header of each request
         self.body_sent: list[str] = []
 
 
@@ -83,6 +84,7 @@ class _Site(JSONHandler):
     def do_GET(self) -> None:
         site: CrawlSite = self.server  # type: ignore[assignment]
         site.hits.append(self.path)
+        site.hosts.append(self.headers.get("Host", ""))
         path = self.path.split("?")[0]
         routes = {
             "/robots.txt": lambda: self._send(200, "text/plain", "User-agent: *\nDisallow: /private/\n"),
@@ -100,6 +102,7 @@ class _Site(JSONHandler):
             "/to-metadata": lambda: self._redirect("/hop-metadata"),
             "/hop-metadata": lambda: self._redirect("http://169.254.169.254/latest/meta-data/"),
             "/to-a": lambda: self._redirect("/a.html"),
+            "/loop": lambda: self._redirect("/loop"),
             "/big.html": self._big,
             "/big-declared.html": lambda: self._big(declared=True),
             "/slow.html": self._slow,
