@@ -18,7 +18,10 @@ from secondbrain_dagster.serving.definitions import defs as serving_defs
 RESOURCES = {"sb": SecondBrainSettings()}
 
 defs = dg.Definitions.merge(
-    dg.Definitions(resources=RESOURCES, sensors=[pipeline_automation_sensor]),
+    # Runs the daemon launches (automation, backfills, the UI) execute their steps in the run's own
+    # process: a subprocess per step re-imports Dagster, torch and the library (6-10 s each on 2
+    # cores) for work one small machine does one step at a time anyway.
+    dg.Definitions(resources=RESOURCES, sensors=[pipeline_automation_sensor], executor=dg.in_process_executor),
     ingest_defs,
     crawl_defs,
     etl_defs,
