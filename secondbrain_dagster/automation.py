@@ -13,10 +13,19 @@ AFTER_UPSTREAM = (dg.AutomationCondition.eager() & dg.AutomationCondition.all_de
     "eager_after_checks"
 )
 
+# For assets that read the ingested pages but run after a later step of the same ingest (the
+# crawl, the SQL models): an ingest alone does not trigger them (it would run them twice), its
+# failed blocking checks still hold them back.
+AFTER_LATER_STEP = (
+    dg.AutomationCondition.eager().ignore(dg.AssetSelection.assets("raw_notion_pages"))
+    & dg.AutomationCondition.all_deps_blocking_checks_passed()
+).with_label("eager_after_checks_not_on_ingest")
+
 pipeline_automation_sensor = dg.AutomationConditionSensorDefinition(
     "pipeline_automation_sensor",
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=60,
-    description="Materializes chunks, vector_index and retrieval_eval after their upstream assets update.",
+    description="Materializes crawl, quality scores, SQL models, chunks, vector_index and the evals after their "
+    "upstream assets update.",
 )

@@ -47,7 +47,10 @@ def _checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
 def test_assets_are_in_the_definitions() -> None:
     graph = defs.resolve_asset_graph()
     assert {dg.AssetKey("chunks"), dg.AssetKey("vector_index")} <= set(graph.get_all_asset_keys())
-    assert graph.get(dg.AssetKey("chunks")).parent_keys == {dg.AssetKey("raw_notion_pages")}
+    assert graph.get(dg.AssetKey("chunks")).parent_keys == {
+        dg.AssetKey("raw_notion_pages"),
+        dg.AssetKey("rag_documents"),
+    }
     assert chunks.partitions_def == SOURCES and vector_index.partitions_def is None
 
 

@@ -76,10 +76,10 @@ class NoteTools:
         return summarize(text[:SUMMARIZE_MAX_CHARS], self.settings).text
 
     def _page(self, page_id: str):
+        from secondbrain_core.quality.documents import find_document
         from secondbrain_core.stores.mongo import open_database
-        from secondbrain_core.stores.page_store import PageStore
 
-        page = PageStore(open_database(self.settings)).get(page_id.strip())
+        page = find_document(open_database(self.settings), page_id)
         if page is None:
             raise SecondBrainError(f"no stored page with id {page_id!r}")
         return page

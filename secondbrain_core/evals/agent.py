@@ -162,7 +162,7 @@ def evaluate_dev_set(
     if manifest is not None and set(manifest.source_versions) == {spec}:
         assistant = Assistant(quiet)
         optimization = _optimize(assistant, load_questions(path))
-        report = evaluate_agent(assistant, questions, page_text)
+        report = evaluate_agent(assistant, questions, _with_stored(page_text, settings))
         return AgentEvaluation(report, dataset_version(path), "materialized index", optimization)
     from secondbrain_core.evals.retrieval import eval_settings
     from secondbrain_core.rag.pipeline import build_chunks, sync_index
@@ -175,6 +175,22 @@ def evaluate_dev_set(
         optimization = _optimize(assistant, load_questions(path))
         report = evaluate_agent(assistant, questions, page_text)
     return AgentEvaluation(report, dataset_version(path), "temp index of the dev corpus", optimization)
+
+
+def _with_stored(page_text: Callable[[str], str | None], settings: Settings) -> Callable[[str], str | None]:
+    """The sample pages' text, else a stored document's (the index also holds crawled pages the
+    notes link, cited by their `crawl:` ids)."""
+    from secondbrain_core.quality.documents import find_document
+    from secondbrain_core.stores.mongo import open_database
+
+    def text(page_id: str) -> str | None:
+        found = page_text(page_id)
+        if found is None:
+            stored = find_document(open_database(settings), page_id)
+            found = stored.markdown if stored else None
+        return found
+
+    return text
 
 
 def _optimize(assistant: Assistant, questions: list[DevQuestion]):

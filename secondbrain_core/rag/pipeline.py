@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 import numpy as np
 from pydantic import BaseModel
 
+from secondbrain_core.crawl.store import CrawlStore
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.quality.documents import crawl_doc_id, crawled_as_page
+from secondbrain_core.quality.store import QualityStore
 from secondbrain_core.rag.chunk_store import ChunkStore
 from secondbrain_core.rag.chunk_table import ChunkTable, chunk_key
 from secondbrain_core.rag.chunking import Chunk, chunk_page
@@ -32,8 +35,10 @@ from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
 from secondbrain_core.stores.mongo import is_atlas, open_database
 from secondbrain_core.stores.page_store import PageStore
+from secondbrain_core.warehouse.results import read_model
 
 EMBED_BATCH = 256
+RAG_DOCUMENTS = "rag_documents"  # the SQL model (dbt_like_sql/rag_documents.sql) chunks read
 
 
 class ChunkReport(BaseModel):
@@ -72,10 +77,24 @@ def index_store(settings: Settings) -> IndexReport:
     return sync_index(build_chunks(pages, settings), settings)
 
 
-def chunk_source(source: str, settings: Settings) -> ChunkReport:
-    """Chunk one source's live pages into the chunk store (the `chunks` asset, one partition)."""
+def indexed_pages(source: str, settings: Settings) -> list[Page]:
+    """What one source contributes to the index: its rows of the `rag_documents` SQL model (notes
+    and crawled pages that passed the quality filter) once the source has been scored and the
+    model built; until then every live page, as before the filter existed."""
     db = open_database(settings)
-    pages = PageStore(db).live_pages(source)
+    notes = PageStore(db).live_pages(source)
+    passed = read_model(settings, RAG_DOCUMENTS)
+    if passed is None or not QualityStore(db).rows(source):
+        return notes
+    ids = {row["doc_id"] for row in passed if row.get("source") == source}
+    crawled = [crawled_as_page(p, source) for p in CrawlStore(db).ok_pages(source) if crawl_doc_id(p.url) in ids]
+    return [p for p in notes if p.id in ids] + crawled
+
+
+def chunk_source(source: str, settings: Settings) -> ChunkReport:
+    """Chunk one source's indexed pages into the chunk store (the `chunks` asset, one partition)."""
+    db = open_database(settings)
+    pages = indexed_pages(source, settings)
     chunks = build_chunks(pages, settings)
     written, deleted = ChunkStore(db).replace_source(source, chunks)
     return ChunkReport(

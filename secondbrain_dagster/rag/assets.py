@@ -1,8 +1,9 @@
 """`chunks` and `vector_index`: raw pages → contextualized chunks → the hybrid search index.
 
-`chunks` is partitioned per source like `raw_notion_pages` (same "sources" partitions): a
-re-ingested source re-chunks only itself, and it reads pages straight from the document
-store, so it runs on raw pages alone, without the later ETL/SQL assets. `vector_index` is
+`chunks` is partitioned per source like `raw_notion_pages` (same "sources" partitions) and
+follows the `rag_documents` SQL model: a source's notes and crawled pages that passed the
+quality filter. Before a source is scored (or without the SQL models) it chunks the source's
+live pages, so it still runs on raw pages alone. `vector_index` is
 unpartitioned: the index serves one query over all sources, so it syncs to the union of all
 chunk partitions (embedding only new chunk ids, deleting stale ones).
 """
@@ -16,7 +17,7 @@ from secondbrain_core.rag.manifest import index_dir
 from secondbrain_core.rag.pipeline import chunk_source, index_chunk_store
 from secondbrain_core.sources.registry import open_source
 from secondbrain_core.stores.mongo import open_database
-from secondbrain_dagster.automation import AFTER_UPSTREAM
+from secondbrain_dagster.automation import AFTER_LATER_STEP, AFTER_UPSTREAM
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
 from secondbrain_dagster.resources import SecondBrainSettings
 
@@ -25,14 +26,15 @@ PREVIEW_ROWS = 5
 
 @dg.asset(
     partitions_def=SOURCES,
-    deps=[dg.AssetKey("raw_notion_pages")],
+    deps=[dg.AssetKey("raw_notion_pages"), dg.AssetKey("rag_documents")],
     group_name="rag",
-    automation_condition=AFTER_UPSTREAM,
+    automation_condition=AFTER_LATER_STEP,
     kinds={"python", "mongodb"},
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
 )
 def chunks(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
-    """One source's live pages cut into token-bounded, structure-aware chunks with their context.
+    """One source's documents (its `rag_documents` rows: notes and crawled pages that passed the
+    quality filter) cut into token-bounded, structure-aware chunks with their context.
 
     Chunk ids are content hashes: re-running replaces this source's chunks, never duplicates.
     """

@@ -35,10 +35,10 @@ def _ingest(args, settings: Settings) -> CommandResult:
 
 
 def _show(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.quality.documents import find_document
     from secondbrain_core.stores.mongo import open_database
-    from secondbrain_core.stores.page_store import PageStore
 
-    page = PageStore(open_database(settings)).get(args.page_id)
+    page = find_document(open_database(settings), args.page_id)
     if page is None:
         raise SecondBrainError(f"no stored page with id {args.page_id!r}; run `secondbrain ingest` first")
     data = {

@@ -1,0 +1,1 @@
+"""The ETL domain after the crawl: quality scores and the SQL models."""
