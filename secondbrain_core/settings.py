@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     crawl_browser: bool = Field(default=False, description="render crawled pages in Debian chromium (crawl4ai)")
     crawl_connect_timeout_s: float = Field(default=5.0, gt=0, allow_inf_nan=False)
     crawl_read_timeout_s: float = Field(default=15.0, gt=0, allow_inf_nan=False)
-    crawl_total_timeout_s: float = Field(default=30.0, gt=0, allow_inf_nan=False, description="whole fetch of one URL")
+    crawl_total_timeout_s: float = Field(
+        default=30.0, gt=0, allow_inf_nan=False, description="one request, headers and body"
+    )
     crawl_max_bytes: int = Field(default=5_000_000, ge=1024, description="response bodies above this are refused")
     crawl_max_redirects: int = Field(default=5, ge=0, le=20)
     crawl_host_concurrency: int = Field(default=2, ge=1, le=32, description="requests at a time per origin")
@@ -162,6 +164,27 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=120.0, gt=0, allow_inf_nan=False)
     llm_max_retries: int = Field(default=4, ge=0, le=20)
+
+    # --- summarization dataset and fine-tuning ------------------------------------------
+    dataset_best_of: int = Field(
+        default=1, ge=1, le=16, description="offline teacher: base-model candidates per pair, the judge picks one"
+    )
+    dataset_seed_limit: int = Field(default=800, ge=0, description="man-page seed pairs mixed in (0 = notes only)")
+    dataset_max_chars: int = Field(default=1200, ge=200, description="document text a pair holds (cut at a sentence)")
+    dataset_min_judge: float = Field(default=0.25, description="teacher pairs judged below this are dropped")
+    hf_token: SecretStr | None = Field(default=None, validation_alias=_alias("HF_TOKEN"))
+    dataset_hub_repo: str | None = Field(default=None, description="push each dataset version to this Hub repo id")
+    comet_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("COMET_API_KEY"))
+    train_steps: int = Field(default=28, ge=1, description="LoRA optimizer steps (demo default: ~10 min on 2 cores)")
+    train_batch_size: int = Field(default=8, ge=1)
+    train_learning_rate: float = Field(default=5e-4, gt=0)
+    train_lora_r: int = Field(default=16, ge=1)
+    train_lora_alpha: int = Field(default=32, ge=1)
+    train_max_tokens: int = Field(default=384, ge=64, description="longest training example (prompt + summary)")
+    train_eval_every: int = Field(default=14, ge=1, description="validation loss every N steps")
+    train_eval_items: int = Field(default=40, ge=1, description="test-split pairs the promotion eval generates for")
+    train_gguf: bool = Field(default=True, description="convert the merged model to GGUF for the llama.cpp engine")
+    train_device: str = Field(default="cpu", description="torch device for fine-tuning (cpu; cuda on a GPU machine)")
 
     def model_post_init(self, context: object, /) -> None:
         remember(self)  # a message built far from these settings still masks their secrets

@@ -30,6 +30,7 @@ class SummaryRecord(BaseModel):
     summary: str
     split: str | None = None
     question: str | None = None  # what the answer-focused style answers
+    style: str | None = None  # the style the reference is written in (dataset records carry it)
 
 
 class SummaryEvalReport(BaseModel):
@@ -52,14 +53,19 @@ class SummaryEvalReport(BaseModel):
         )
 
 
-def load_records(path: Path, split: str | None = None, limit: int | None = None) -> list[SummaryRecord]:
+def load_records(
+    path: Path, split: str | None = None, limit: int | None = None, style: str | None = None
+) -> list[SummaryRecord]:
     """Records of `path` (a JSONL file, or a folder holding `<split>.jsonl`), in file order.
 
-    With a file, `split` keeps the records whose `split` field equals it. A malformed line
+    With a file, `split` keeps the records whose `split` field equals it; a saved dataset folder
+    gives its split's records of `style` (a damaged folder stops the eval naming it). A malformed line
     stops the eval with its line number: a silently skipped line would change the score.
     """
     if limit is not None and limit < 1:
         raise SecondBrainError(f"--limit {limit}: score at least one record")
+    if path.is_dir() and any((path / name).exists() for name in ("dataset_dict.json", "manifest.json")):
+        return _dataset_records(path, split or DEFAULT_SPLIT, limit, style)
     if path.is_dir():
         path, split = path / f"{split or DEFAULT_SPLIT}.jsonl", None
     if not path.exists():
@@ -78,6 +84,23 @@ def load_records(path: Path, split: str | None = None, limit: int | None = None)
     records = records[:limit] if limit else records
     if not records:
         raise SecondBrainError(f"{path} holds no records" + (f" of split {split!r}" if split else ""))
+    return records
+
+
+def _dataset_records(path: Path, split: str, limit: int | None, style: str | None) -> list[SummaryRecord]:
+    """Records of one split of a saved summarization dataset (`$SECONDBRAIN_HOME/datasets/<version>`)."""
+    from secondbrain_core.dataset.store import load_dataset
+
+    dataset = load_dataset(path)
+    if split not in dataset:
+        raise SecondBrainError(f"dataset folder {str(path)!r} has no split {split!r}")
+    rows = [row for row in dataset[split] if style is None or row["style"] == style]
+    records = [
+        SummaryRecord.model_validate({**row, "split": split, "question": row["question"] or None})
+        for row in rows[:limit]
+    ]
+    if not records:
+        raise SecondBrainError(f"dataset folder {str(path)!r} holds no records of split {split!r}")
     return records
 
 

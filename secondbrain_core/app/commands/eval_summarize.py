@@ -34,6 +34,6 @@ def _eval_summarize(args, settings: Settings) -> CommandResult:
     from secondbrain_core.llm.styles import get_style
 
     get_style(args.style)  # an unknown style, like bad data, fails before the model loads
-    records = load_records(args.data, args.split, args.limit)
+    records = load_records(args.data, args.split, args.limit, args.style)
     report = evaluate_summarizer(records, local_llm(settings, args.model), settings, args.style)
     return CommandResult(data=report.as_json(), text=report.as_text())

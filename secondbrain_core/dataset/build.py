@@ -1,0 +1,66 @@
+"""Build the summarization dataset: documents (+ seed) → pairs → filters → split → saved, tracked.
+
+`summarization_dataset` (Dagster) and `benchmarks/training.py` call `build_dataset`; tests pass
+their own documents and teacher. The Hub push happens only with HF_TOKEN and a repo id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from secondbrain_core.dataset.documents import Document
+from secondbrain_core.dataset.filters import apply_filters
+from secondbrain_core.dataset.judge import Judge
+from secondbrain_core.dataset.pairs import Teacher, pairs_for
+from secondbrain_core.dataset.store import DatasetInfo, load_dataset, save_dataset
+from secondbrain_core.llm.styles import STYLES
+from secondbrain_core.settings import Settings
+
+log = logging.getLogger(__name__)
+NOTE_STYLES = list(STYLES)
+SEED_STYLES = ["one-sentence"]  # the seed's summaries are one-liners
+
+
+def build_dataset(
+    settings: Settings,
+    notes: list[Document],
+    seed: list[Document],
+    judge: Judge,
+    teacher: Teacher | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DatasetInfo:
+    """Pairs for every note in every style and for every seed page, filtered, split and saved."""
+    pairs = []
+    for i, doc in enumerate(notes):
+        pairs += pairs_for(doc, NOTE_STYLES, teacher, judge, settings)
+        if progress:
+            progress(i + 1, len(notes))
+    for doc in seed:
+        pairs += pairs_for(doc, SEED_STYLES, None, judge, settings)
+    kept, dropped = apply_filters(pairs, settings.dataset_min_judge)
+    info = save_dataset(kept, dropped, teacher.name if teacher else "", settings)
+    log.info("dataset %s: %s pairs kept, dropped %s", info.version, info.counts, dropped)
+    if settings.hf_token and settings.dataset_hub_repo:
+        push_to_hub(info, settings)
+    return info
+
+
+def push_to_hub(info: DatasetInfo, settings: Settings) -> None:
+    """Upload this version to the configured Hub repo (private), tagged by its version."""
+    assert settings.hf_token and settings.dataset_hub_repo
+    load_dataset(info.path).push_to_hub(
+        settings.dataset_hub_repo,
+        token=settings.hf_token.get_secret_value(),
+        private=True,
+        commit_message=f"dataset version {info.version}",
+    )
+
+
+def log_dataset_input(info: DatasetInfo, split: str = "train", context: str = "training") -> None:
+    """Record the dataset as an MLflow dataset input of the active run (name, digest = version)."""
+    import mlflow
+
+    frame = load_dataset(info.path)[split].to_pandas()
+    dataset = mlflow.data.from_pandas(frame, source=str(info.path), name=f"summarization-{info.version}")
+    mlflow.log_input(dataset, context=context)

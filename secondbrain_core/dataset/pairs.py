@@ -1,0 +1,98 @@
+"""Instruction/summary pairs: who writes each summary (a human or a teacher model), and in which style.
+
+A document that already carries a human one-line summary (a Notion `Summary` column, a man
+page's NAME line) gives that as its one-sentence pair. Every other (document, style) is written
+by the teacher: the configured OpenAI-compatible LLM when there is one, else the local base
+model, best-of-N sampled and picked by the reference-free judge (see `TEACHER_CHOICE` for why).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+from secondbrain_core.dataset.documents import Document
+from secondbrain_core.dataset.judge import Judge
+from secondbrain_core.llm.styles import STYLES
+from secondbrain_core.llm.summarize import summary_messages, truncate_for_context
+from secondbrain_core.llm.types import LLMClient
+from secondbrain_core.settings import Settings
+
+log = logging.getLogger(__name__)
+SAMPLING_TEMPERATURE = 0.8
+HUMAN = "human"
+# Measured on the 40 sample-KB notes whose Summary column a person wrote (benchmarks/training.py
+# --teachers; RESULTS.md "Training"): see there for the numbers behind the offline default.
+TEACHER_CHOICE = "best-of-n"
+
+
+@dataclass(frozen=True)
+class Pair:
+    doc_id: str
+    source: str
+    style: str
+    title: str
+    text: str
+    question: str
+    summary: str
+    teacher: str
+    judge_score: float
+
+    def record(self) -> dict:
+        return asdict(self)
+
+
+def question_for(doc: Document) -> str:
+    """The question an answer-focused pair answers: what the document says about its own topic."""
+    return f"What does the note say about {doc.title}?"
+
+
+def document_text(doc: Document, settings: Settings) -> str:
+    """The document as the pair holds it: cut (at a sentence) to what training and the teacher read."""
+    return truncate_for_context(doc.text, settings.dataset_max_chars)
+
+
+class Teacher:
+    """A model writing summaries: greedy, plus `n - 1` samples, the judge's favourite kept."""
+
+    def __init__(self, client: LLMClient, judge: Judge, settings: Settings, n: int, name: str) -> None:
+        self.client, self.judge, self.settings, self.n, self.name = client, judge, settings, max(1, n), name
+
+    def write(self, doc: Document, text: str, style: str, question: str) -> tuple[str, float]:
+        chosen = STYLES[style]
+        messages = summary_messages(text, self.settings, style, question)
+        candidates = []
+        for i in range(self.n):
+            temperature = 0.0 if i == 0 else SAMPLING_TEMPERATURE
+            result = self.client.chat(messages, max_tokens=chosen.max_tokens, temperature=temperature)
+            candidates.append(chosen.shape(result.text))
+        verdicts = self.judge.verdicts(doc.title, text, candidates, style)
+        best = max(range(len(candidates)), key=lambda i: verdicts[i].score)
+        return candidates[best], verdicts[best].score
+
+
+def teacher_for(settings: Settings, judge: Judge) -> Teacher:
+    """The OpenAI-compatible LLM when configured (one greedy answer), else the base model best-of-N."""
+    from secondbrain_core.llm import llm_for, local_llm
+
+    if settings.openai_api_key or settings.openai_base_url:
+        return Teacher(llm_for(settings), judge, settings, 1, f"openai:{settings.openai_model}")
+    n = settings.dataset_best_of
+    return Teacher(local_llm(settings, "base"), judge, settings, n, "base-zero-shot" if n == 1 else f"base-best-of-{n}")
+
+
+def pairs_for(
+    doc: Document, styles: list[str], teacher: Teacher | None, judge: Judge, settings: Settings
+) -> list[Pair]:
+    """One pair per style: the document's own summary for one-sentence when it has one, else the teacher's."""
+    text, question = document_text(doc, settings), question_for(doc)
+    pairs = []
+    for style in styles:
+        if style == "one-sentence" and doc.summary:
+            score = judge.verdicts(doc.title, text, [doc.summary], style)[0].score
+            pairs.append(Pair(doc.doc_id, doc.source, style, doc.title, text, "", doc.summary, HUMAN, score))
+        elif teacher is not None:
+            summary, score = teacher.write(doc, text, style, question)
+            asked = question if style == "answer-focused" else ""
+            pairs.append(Pair(doc.doc_id, doc.source, style, doc.title, text, asked, summary, teacher.name, score))
+    return pairs

@@ -1,0 +1,49 @@
+"""Small summarization documents and a tiny dataset for the dataset and training tests (no model needed)."""
+
+from __future__ import annotations
+
+from hash_embedder import HashEmbedder
+
+from secondbrain_core.dataset.build import build_dataset
+from secondbrain_core.dataset.documents import Document
+from secondbrain_core.dataset.judge import Judge
+from secondbrain_core.dataset.store import DatasetInfo
+from secondbrain_core.settings import Settings
+
+TOPICS = [
+    ("VACUUM", "garbage-collect and optionally analyze a database"),
+    ("REINDEX", "rebuild indexes"),
+    ("TRUNCATE", "empty a table or set of tables"),
+    ("PREPARE", "prepare a statement for execution"),
+    ("ANALYZE", "collect statistics about a database"),
+    ("CLUSTER", "cluster a table according to an index"),
+    ("LISTEN", "listen for a notification"),
+    ("NOTIFY", "generate a notification"),
+    ("COPY", "copy data between a file and a table"),
+    ("LOCK", "lock a table"),
+    ("GRANT", "define access privileges"),
+    ("REVOKE", "remove access privileges"),
+]
+
+
+def topic_document(index: int, title: str, summary: str, source: str = "notes") -> Document:
+    text = (
+        f"The {title} command is one of the SQL commands of the server, described in its own page. "
+        f"Administrators run {title} from a session with enough privileges. The server checks the "
+        f"arguments of {title} before it does any work, and reports an error for a bad one. "
+        f"See the manual for the options of {title} and for examples of its use in scripts."
+    )
+    return Document(f"doc-{index:02d}-{title.lower()}", title, text, source, summary)
+
+
+def tiny_documents() -> list[Document]:
+    return [topic_document(i, title, summary) for i, (title, summary) in enumerate(TOPICS)]
+
+
+def hash_judge() -> Judge:
+    return Judge(HashEmbedder().embed_documents)
+
+
+def tiny_dataset(settings: Settings) -> DatasetInfo:
+    """Human one-line pairs only (no teacher), split by document hash and saved under the home."""
+    return build_dataset(settings, tiny_documents(), [], hash_judge(), teacher=None)
