@@ -6,9 +6,10 @@ redirect to 127.0.0.1 or to 169.254.169.254 is refused at the hop that names it,
 cannot be re-resolved elsewhere between check and connect. Redirects are followed here, one
 checked hop at a time, never by the HTTP client. robots.txt is fetched through the same path
 (and obeyed per origin, Crawl-delay included); each origin gets a few connections at a time
-and a pause between requests; connect and read timeouts and a whole-fetch deadline bound a
-slow server; the size cap is enforced while the body streams, so a 50 MB page costs at most
-the cap; only HTML, plain text and Markdown are read. ETag/Last-Modified make re-fetches
+and a pause between requests; connect and read timeouts and a per-request deadline (counted
+from the moment its origin gives it a slot) bound a slow server; the size cap is enforced
+while the body streams, so a 50 MB page costs at most the cap; only HTML, plain text and
+Markdown are read. ETag/Last-Modified make re-fetches
 conditional. `trust_env=False`: a proxy from the environment would connect elsewhere than
 the checked address.
 """
@@ -141,31 +142,35 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        try:
-            async with asyncio.timeout(self.limits.total_timeout_s):
-                return await self._get(url, headers, robots=True)
-        except TimeoutError:
-            raise FetchFailed("error", f"{url}: no complete answer within {self.limits.total_timeout_s:g} s") from None
+        return await self._get(url, headers, robots=True)
 
     async def _get(self, url: str, headers: dict[str, str], robots: bool) -> Fetched:
+        """Hop by hop; each request's deadline starts when its origin gives it a slot, so URLs
+        queued behind others of the same host do not time out waiting."""
         current = url
+        deadline = self.limits.total_timeout_s
         for _ in range(self.limits.max_redirects + 1):
-            target = self._check(current, via=url)
+            target = await self._check(current, via=url)
             origin = self._origin(target.origin)
             if robots:
                 await self._obey_robots(target, origin)
-            async with origin.slot(), self._open(target, headers) as response:
-                if response.status_code in REDIRECTS and "location" in response.headers:
-                    current = urljoin(current, response.headers["location"])
-                    continue
-                return await self._read(url, target, response)
+            async with origin.slot():
+                try:
+                    async with asyncio.timeout(deadline), self._open(target, headers) as response:
+                        if response.status_code in REDIRECTS and "location" in response.headers:
+                            current = urljoin(current, response.headers["location"])
+                            continue
+                        return await self._read(url, target, response)
+                except TimeoutError:
+                    raise FetchFailed("error", f"{target.url}: no complete answer within {deadline:g} s") from None
         raise FetchFailed("error", f"{url}: more than {self.limits.max_redirects} redirects")
 
-    def _check(self, url: str, via: str) -> Target:
-        """The guard's verdict on one hop; a refused redirect names the URL that led there."""
+    async def _check(self, url: str, via: str) -> Target:
+        """The guard's verdict on one hop (its DNS lookup off the event loop); a refused redirect
+        names the URL that led there."""
         lead = f"{via} redirects to " if url != via else ""
         try:
-            return self.guard.check(url)
+            return await asyncio.to_thread(self.guard.check, url)
         except Blocked as exc:
             raise FetchFailed("blocked", lead + exc.reason) from None
         except Unresolvable as exc:

@@ -134,12 +134,9 @@ def crawl_source(source: str, settings: Settings, db: Database) -> CrawlReport:
         refs = others + linked[page.url]
         store.upsert(page.model_copy(update={"linked_from": refs, "sources": sorted({r.source for r in refs})}))
 
-    for pid, urls in links.items():
-        state.replace_one(
-            {"_id": f"{source}|{pid}"},
-            {"_id": f"{source}|{pid}", "source": source, "page_id": pid, "links_hash": _links_hash(urls)},
-            upsert=True,
-        )
+    for pid in changed:
+        doc = {"source": source, "page_id": pid, "links_hash": _links_hash(links[pid])}
+        state.replace_one({"_id": f"{source}|{pid}"}, {"_id": f"{source}|{pid}", **doc}, upsert=True)
     state.delete_many({"source": source, "page_id": {"$nin": list(links)}})
     report.pages = store.pages(source)
     return report

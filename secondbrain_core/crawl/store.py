@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
 
 from secondbrain_core.records import parse_record
@@ -90,21 +90,19 @@ class CrawlStore:
 
     def set_links(self, source: str, linked: dict[str, list[LinkRef]]) -> None:
         """Record that `source`'s notes now link exactly the URLs in `linked` (url -> the notes):
-        the other URLs lose this source's references; nothing is fetched here."""
-        for doc in self.collection.find({"sources": source, "_id": {"$nin": list(linked)}}):
-            refs = [r for r in doc.get("linked_from", []) if r.get("source") != source]
-            self.collection.update_one(
-                {"_id": doc["_id"]}, {"$set": {"linked_from": refs, "sources": sorted({r["source"] for r in refs})}}
-            )
-        for url, refs in linked.items():
-            doc = self.collection.find_one({"_id": url}, {"linked_from": 1})
-            if doc is None:
-                continue
-            kept = [r for r in doc.get("linked_from", []) if r.get("source") != source]
-            merged = kept + [r.model_dump() for r in refs]
-            self.collection.update_one(
-                {"_id": url}, {"$set": {"linked_from": merged, "sources": sorted({r["source"] for r in merged})}}
-            )
+        the other URLs lose this source's references; nothing is fetched here. One read, and a
+        write only for the documents whose references changed."""
+        query = {"$or": [{"sources": source}, {"_id": {"$in": list(linked)}}]}
+        ops = []
+        for doc in self.collection.find(query, {"linked_from": 1}):
+            before = doc.get("linked_from", [])
+            refs = [r for r in before if r.get("source") != source]
+            refs += [r.model_dump() for r in linked.get(doc["_id"], [])]
+            if refs != before:
+                update = {"linked_from": refs, "sources": sorted({r["source"] for r in refs})}
+                ops.append(UpdateOne({"_id": doc["_id"]}, {"$set": update}))
+        if ops:
+            self.collection.bulk_write(ops, ordered=False)
 
 
 def _to_page(doc: dict) -> CrawledPage:

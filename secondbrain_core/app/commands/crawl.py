@@ -27,7 +27,8 @@ def _crawl(args, settings: Settings) -> CommandResult:
     canonical = [canonical_url(url) for url in args.urls]
     if None in canonical:
         raise BadURL(f"URL {args.urls[canonical.index(None)]!r} is not a crawlable http(s) URL")
-    pages = {p.url: p for p in crawl_urls(dict.fromkeys(canonical), settings)}  # type: ignore[arg-type]
+    unique = list(dict.fromkeys(url for url in canonical if url))
+    pages = {p.url: p for p in crawl_urls(unique, settings)}
     rows, lines = [], []
     for given, url in zip(args.urls, canonical, strict=True):
         page = pages[url]
