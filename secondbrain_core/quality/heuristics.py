@@ -25,7 +25,10 @@ from pydantic import BaseModel
 
 HEURISTIC_VERSION = "heuristic-v1"
 GATES = ("length", "link_density")
-MIN_WORDS, FULL_WORDS = 20, 120  # length ramps from 0 at MIN_WORDS to 1 at FULL_WORDS (log scale)
+MIN_WORDS, FULL_WORDS = (
+    5,
+    50,
+)  # length ramps from 0 at MIN_WORDS to 1 at FULL_WORDS (log scale): a short note can be a good one
 SHINGLE = 5
 GLOSS_CHARS = 80  # text after the opening link that still makes a line a link line
 
