@@ -21,6 +21,7 @@ import re
 import shutil
 from types import TracebackType
 
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Converter:
             markdown_generator=DefaultMarkdownGenerator(content_filter=PruningContentFilterLXML()),
             excluded_tags=BOILERPLATE_TAGS,
             excluded_selector=BOILERPLATE_SELECTOR,
+            process_in_browser=self.browser,  # else crawl4ai reads raw: HTML without the browser
             verbose=False,
         )
         strategy = self._browser_strategy() if self.browser else self._http_strategy()
@@ -90,19 +92,32 @@ class Converter:
 
     @staticmethod
     def _browser_strategy():  # type: ignore[no-untyped-def]
+        """Playwright on Debian's chromium, offline: every request is aborted before it leaves
+        the browser; should one escape, no name resolves and any address goes to a closed proxy."""
         from crawl4ai import BrowserConfig
         from crawl4ai.async_crawler_strategy import AsyncPlaywrightCrawlerStrategy
 
-        config = BrowserConfig(browser_type="chromium", headless=True, verbose=False)
-        strategy = AsyncPlaywrightCrawlerStrategy(browser_config=config)
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-        if chromium:  # Debian's chromium rather than a downloaded Playwright build
-            manager = strategy.browser_manager
-            build = manager._build_browser_args
-            manager._build_browser_args = lambda: {**build(), "executable_path": chromium}
+        if chromium is None:
+            raise SecondBrainError("SECONDBRAIN_CRAWL_BROWSER=1 needs chromium (apt-get install chromium)")
+        offline_args = [
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=http://127.0.0.1:9",
+            "--dns-prefetch-disable",
+        ]
+        config = BrowserConfig(browser_type="chromium", headless=True, verbose=False, extra_args=offline_args)
+        strategy = AsyncPlaywrightCrawlerStrategy(browser_config=config)
+        manager = strategy.browser_manager
+        build = manager._build_browser_args  # crawl4ai has no option for the executable
+        manager._build_browser_args = lambda: {**build(), "executable_path": chromium}
 
-        async def offline(page, context, **_: object) -> None:  # type: ignore[no-untyped-def]
-            await context.route("**/*", lambda route: route.abort("blockedbyclient"))
+        async def abort(route) -> None:  # type: ignore[no-untyped-def]
+            await route.abort("blockedbyclient")
+
+        async def offline(page, context, **_: object):  # type: ignore[no-untyped-def]
+            if not getattr(context, "_secondbrain_offline", False):
+                await context.route("**/*", abort)
+                context._secondbrain_offline = True
             return page
 
         strategy.set_hook("on_page_context_created", offline)
