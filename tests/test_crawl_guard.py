@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from crawl_site import CrawlSite, SecretServer
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from secondbrain_core.crawl.fetch import Fetched, Fetcher, FetchFailed, FetchLimits
 from secondbrain_core.crawl.guard import BadURL, Blocked, Guard, Unresolvable
@@ -216,3 +223,60 @@ def test_per_host_delay_spaces_requests(site: CrawlSite) -> None:
             return time.monotonic() - started
 
     assert asyncio.run(run()) >= 0.9  # robots.txt + 3 pages, each start 0.3 s after the last
+
+
+def _self_signed(name: str, folder: Path) -> tuple[Path, Path]:
+    """A certificate for `name` (and its key), signed by itself."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pinned HTTPS: TCP to the checked IP, SNI and certificate check against the URL's name."""
+    cert, key = _self_signed("docs.tls.test", tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    real = socket.getaddrinfo
+
+    def resolver(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host.endswith(".tls.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", args[0] if args else 0))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    with SecretServer() as secret, CrawlSite(secret.port) as site:
+        site.socket = server_tls.wrap_socket(site.socket, server_side=True)
+        guard = Guard.from_entries([f"127.0.0.1:{site.port}"])
+
+        async def fetch(url: str) -> Fetched:
+            async with Fetcher(guard, LIMITS, verify=client_tls) as fetcher:
+                return await fetcher.fetch(url)
+
+        fetched = asyncio.run(fetch(f"https://docs.tls.test:{site.port}/a.html"))
+        assert fetched.kind == "html" and "Vacuum basics" in fetched.text
+        assert site.hosts[-1] == f"docs.tls.test:{site.port}"
+        with pytest.raises(FetchFailed) as caught:  # same address, a name the certificate does not hold
+            asyncio.run(fetch(f"https://other.tls.test:{site.port}/a.html"))
+        assert caught.value.status == "error" and "CERTIFICATE_VERIFY_FAILED" in caught.value.reason

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -118,16 +119,18 @@ class _Origin:
 class Fetcher:
     """`async with Fetcher(guard, limits) as f: await f.fetch(url)`; one per crawl."""
 
-    def __init__(self, guard: Guard, limits: FetchLimits | None = None) -> None:
+    def __init__(self, guard: Guard, limits: FetchLimits | None = None, verify: ssl.SSLContext | bool = True) -> None:
+        """`verify`: the TLS trust (default: the system's CAs; tests pass their own CA's context)."""
         self.guard = guard
         self.limits = limits or FetchLimits()
+        self.verify = verify
         self._origins: dict[str, _Origin] = {}
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
         lim = self.limits
         timeout = httpx.Timeout(lim.read_timeout_s, connect=lim.connect_timeout_s)
-        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False)
+        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False, verify=self.verify)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
