@@ -31,6 +31,7 @@ from secondbrain_core.stores.page_store import PageStore
 
 log = logging.getLogger(__name__)
 LINK_STATE = "crawl_links"
+IN_FLIGHT = 16  # URLs fetched or converted at once over all hosts: bounds memory (bodies up to the size cap)
 
 
 @dataclass
@@ -61,8 +62,14 @@ def crawl_urls(
 
 async def _crawl_all(urls: list[str], settings: Settings, previous: dict[str, CrawledPage]) -> list[CrawledPage]:
     guard = Guard.from_entries(settings.crawl_allow_list)
+    slots = asyncio.Semaphore(IN_FLIGHT)
     async with Fetcher(guard, FetchLimits.from_settings(settings)) as fetcher, Converter(settings) as converter:
-        return list(await asyncio.gather(*(crawl_one(u, fetcher, converter, previous.get(u)) for u in urls)))
+
+        async def one(url: str) -> CrawledPage:
+            async with slots:
+                return await crawl_one(url, fetcher, converter, previous.get(url))
+
+        return list(await asyncio.gather(*(one(u) for u in urls)))
 
 
 async def crawl_one(url: str, fetcher: Fetcher, converter: Converter, previous: CrawledPage | None) -> CrawledPage:
