@@ -30,6 +30,7 @@ so several modules can add to one.
 
 from secondbrain_core.app.commands import (
     ask,
+    backup,
     chat,
     crawl,
     db,
@@ -41,4 +42,4 @@ from secondbrain_core.app.commands import (
     serve,
 )
 
-COMMAND_MODULES = [ingest, crawl, db, demo, eval_retrieval, eval_summarize, serve, search, ask, chat]
+COMMAND_MODULES = [ingest, crawl, db, demo, eval_retrieval, eval_summarize, serve, search, ask, chat, backup]

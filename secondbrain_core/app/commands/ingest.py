@@ -23,9 +23,11 @@ def register(subparsers, groups) -> None:
 
 def _ingest(args, settings: Settings) -> CommandResult:
     from secondbrain_core.ingest import ingest_all
+    from secondbrain_core.ops.home_lock import writing
     from secondbrain_core.sources.sync import SyncReport
 
-    reports = ingest_all(settings, only=args.source)
+    with writing(settings.home.resolve()):
+        reports = ingest_all(settings, only=args.source)
     total = SyncReport()
     for report in reports.values():
         for field in (*COUNTS, "fetched"):
