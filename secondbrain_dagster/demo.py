@@ -142,7 +142,12 @@ def _summarize(result: dg.ExecuteInProcessResult, partition: str | None, assets:
         for event in result.get_asset_materialization_events()
     ]
     checks = [
-        {"asset": ev.asset_key.to_user_string(), "check": ev.check_name, "passed": ev.passed}
+        {
+            "asset": ev.asset_key.to_user_string(),
+            "check": ev.check_name,
+            "passed": ev.passed,
+            "severity": ev.severity.value,  # a failed WARN check does not stop the graph
+        }
         for ev in result.get_asset_check_evaluations()
     ]
     return RunSummary(
@@ -175,7 +180,8 @@ def _text(summary: dict) -> str:
             counts = " ".join(f"{k}={v}" for k, v in m["metadata"].items())
             lines.append(f"    {m['asset']}: {counts}")
         for c in run["checks"]:
-            lines.append(f"    check {c['asset']}.{c['check']}: {'passed' if c['passed'] else 'FAILED'}")
+            verdict = "passed" if c["passed"] else "warning" if c.get("severity") == "WARN" else "FAILED"
+            lines.append(f"    check {c['asset']}.{c['check']}: {verdict}")
     if summary["skipped"]:
         lines.append(f"not run (an upstream run failed): {', '.join(summary['skipped'])}")
     question = summary["question"]
