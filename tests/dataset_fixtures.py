@@ -10,6 +10,7 @@ from secondbrain_core.dataset.judge import Judge
 from secondbrain_core.dataset.store import DatasetInfo
 from secondbrain_core.settings import Settings
 
+SALT = 11  # with it, the 12 ids hash into all three splits (3 validation, 2 test)
 TOPICS = [
     ("VACUUM", "garbage-collect and optionally analyze a database"),
     ("REINDEX", "rebuild indexes"),
@@ -33,7 +34,7 @@ def topic_document(index: int, title: str, summary: str, source: str = "notes") 
         f"arguments of {title} before it does any work, and reports an error for a bad one. "
         f"See the manual for the options of {title} and for examples of its use in scripts."
     )
-    return Document(f"doc-{index:02d}-{title.lower()}", title, text, source, summary)
+    return Document(f"doc-{index:02d}-{SALT}", title, text, source, summary)
 
 
 def tiny_documents() -> list[Document]:

@@ -1,0 +1,88 @@
+"""Fine-tuning end to end on a tiny model: a 2-step LoRA run gives a loadable merged model whose MLflow
+run and registry version exist with their lineage; promotion refuses a worse model and keeps the alias."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dataset_fixtures import tiny_dataset
+
+from secondbrain_core.llm.local import LocalChatModel
+from secondbrain_core.llm.models import CHAMPION_ALIAS, REGISTERED_MODEL, ModelRef, base_model, resolve_model
+from secondbrain_core.settings import Settings
+from secondbrain_core.training import registry
+from secondbrain_core.training.run import train_and_register
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory) -> ModelRef:
+    """A 2-layer Llama with SmolLM2's tokenizer and chat template: trains in seconds, loads like the base."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    base = base_model()
+    folder = tmp_path_factory.mktemp("tiny-base")
+    tokenizer = AutoTokenizer.from_pretrained(base.path, gguf_file=base.gguf_file)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return ModelRef(name="tiny", version="tiny", source="path", path=folder)
+
+
+def _tiny_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "train_steps": 2,
+            "train_batch_size": 2,
+            "train_eval_every": 1,
+            "train_gguf": False,
+            "train_max_tokens": 160,
+        }
+    )
+
+
+def test_two_step_lora_registers_a_loadable_model_with_lineage(settings: Settings, tiny_base: ModelRef) -> None:
+    settings = _tiny_settings(settings)
+    info = tiny_dataset(settings)
+    trained = train_and_register(settings, info, tiny_base)
+
+    client = registry.client(settings)
+    run = client.get_run(trained.run_id)
+    assert [m.step for m in client.get_metric_history(trained.run_id, "train_loss")] == [1, 2]
+    assert client.get_metric_history(trained.run_id, "validation_loss")
+    assert run.data.params["lora_r"] == str(settings.train_lora_r) and run.data.params["steps"] == "2"
+    assert run.inputs.dataset_inputs[0].dataset.name == f"summarization-{info.version}"
+    version = client.get_model_version(REGISTERED_MODEL, trained.version)
+    assert version.run_id == trained.run_id
+    assert version.tags["dataset_version"] == info.version and len(version.tags["git_commit"]) == 40
+    assert version.tags["base_model"]
+
+    ref = resolve_model(settings, f"models:/{REGISTERED_MODEL}/{trained.version}")
+    assert (Path(ref.path) / "config.json").is_file() and ref.source == "registry"
+    reply = LocalChatModel(ref, backend="transformers").chat([{"role": "user", "content": "hi"}], max_tokens=3)
+    assert reply.completion_tokens >= 1
+
+
+def test_promotion_refuses_a_worse_model_and_keeps_the_alias(settings: Settings, tiny_base: ModelRef) -> None:
+    settings = _tiny_settings(settings).model_copy(update={"train_steps": 1})
+    info = tiny_dataset(settings)
+    first = train_and_register(settings, info, tiny_base).version
+    second = train_and_register(settings, info, tiny_base).version
+
+    won = registry.promote(settings, first, 0.30, "base", 0.13)
+    assert won.promoted and registry.champion_version(settings) == first
+    lost = registry.promote(settings, second, 0.25, first, 0.30)
+    assert not lost.promoted and "does not beat" in lost.reason
+    assert registry.champion_version(settings) == first  # the alias stayed
+    assert resolve_model(settings, CHAMPION_ALIAS).version == first
