@@ -48,6 +48,7 @@ def test_crawled_pages_is_declared_fully() -> None:
     assert spec.group_name == "etl" and {"crawl4ai", "mongodb"} <= set(spec.kinds)
     assert spec.freshness_policy is not None and spec.description and spec.automation_condition is not None
     assert crawled_pages.op.retry_policy is not None and crawled_pages.op.retry_policy.max_retries >= 1
+    assert crawled_pages.op.pool == "crawler"
     checks = {k.name: k for k in graph.asset_check_keys if k.asset_key == crawled_pages.key}
     assert set(checks) == {"failed_share_below_threshold", "ok_pages_have_markdown", "urls_canonical_and_unique"}
 
