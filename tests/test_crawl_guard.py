@@ -38,6 +38,11 @@ REFUSED = [
     ("http://0177.0.0.1/", "loopback"),  # octal
     ("http://017700000001/", "loopback"),  # octal, one part
     ("http://127.1/", "loopback"),  # short form
+    ("http://0x7f.0x0.0x0.0x1/", "loopback"),  # hex, every part
+    ("http://127.000.000.001/", "loopback"),  # zero-padded
+    ("http://2852039166/", "cloud metadata"),  # 169.254.169.254 in decimal
+    ("http://[::ffff:0:127.0.0.1]/", "reserved"),  # SIIT translated form
+    ("http://[fe80::1%25eth0]/", "link-local"),  # with a zone
     ("http://[::1]/", "loopback"),
     ("http://[::ffff:127.0.0.1]/", "loopback"),  # IPv4-mapped
     ("http://[::ffff:7f00:1]/", "loopback"),  # IPv4-mapped, hex spelling
