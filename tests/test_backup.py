@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from conftest import NOTES
 from note_pages import note_page
@@ -81,6 +82,13 @@ def test_backup_refuses_while_a_run_writes(settings: Settings, tmp_path: Path, c
         code, error = _cli(capsys, "backup", str(tmp_path / "backup"))
     assert code == 2 and "is writing to it" in error
     assert not (tmp_path / "backup").exists()
+
+    instance = dg.DagsterInstance.from_config(str(settings.dagster_home))  # as the demo and the daemon open it
+    run = instance.run_storage.add_run(dg.DagsterRun(job_name="ingest_sources", status=dg.DagsterRunStatus.STARTED))
+    code, error = _cli(capsys, "backup", str(tmp_path / "backup"))
+    assert code == 2 and "1 Dagster run(s) in progress" in error and run.run_id in error
+    instance.report_run_failed(run)
+    assert _cli(capsys, "backup", str(tmp_path / "backup"))[0] == 0
 
 
 def test_incompatible_versions_exit_2(settings: Settings, tmp_path: Path, capsys) -> None:

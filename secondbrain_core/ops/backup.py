@@ -6,7 +6,7 @@ datasets, models, raw snapshots, MLflow db, Dagster instance, caches) and `mlflo
 (`ops/mlflow_files.py`). Left out: what a process recreates on start (the local MongoDB's own
 files, which the dump replaces; the endpoint's state; built tools; crawl4ai's browser cache).
 
-Both hold the home's lock exclusively (`ops/home_lock.py`): they refuse while a run writes.
+Both refuse while an ingest or a Dagster run writes to the home (`ops/home_lock.py`).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def backup(settings: Settings, target: Path) -> BackupSummary:
     if target == home or home in target.parents:
         raise SecondBrainError(f"backup folder {target} is inside SECONDBRAIN_HOME={home}: name a folder outside it")
     check_home(home)
-    with quiet(home, "back up"):
+    with quiet(settings, "back up"):
         target.mkdir(parents=True, exist_ok=True)
         collections = dump_database(open_database(settings), target / "mongo")
         files = _copy_tree(home, target / "home")
@@ -123,7 +123,7 @@ def restore(settings: Settings, source: Path, replace: bool = False) -> BackupSu
     manifest = read_manifest(source)
     home = settings.home.resolve()
     check_home(home)
-    with quiet(home, "restore into"):
+    with quiet(settings, "restore into"):
         db = open_database(settings)
         if not replace:
             _refuse_if_used(home, db.list_collection_names())
