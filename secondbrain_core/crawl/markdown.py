@@ -22,6 +22,7 @@ import shutil
 from types import TracebackType
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Converter:
     """`async with Converter(settings) as c: title, md = await c.html(html, final_url)`."""
 
     def __init__(self, settings: Settings) -> None:
+        apply_runtime_env(settings)  # crawl4ai reads its home and notice switch when first imported
         self.browser = settings.crawl_browser
         self._stack = contextlib.AsyncExitStack()
         self._crawler = None
