@@ -10,7 +10,9 @@ connects to exactly that address (`Target.pinned_url`), so a name cannot resolve
 address for the check and to a private one for the connection (DNS rebinding).
 
 `SECONDBRAIN_CRAWL_ALLOW` lets chosen destinations through: a host name (`localhost`), a host
-and port (`localhost:8765`, `127.0.0.1:8765`), an address, or a CIDR (`10.1.0.0/16`).
+and port (`localhost:8765`, `127.0.0.1:8765`), an address, or a CIDR (`10.1.0.0/16`). A name
+entry matches the URL's host as written; an address or CIDR entry matches what the host
+resolves to. Without a port, any port.
 """
 
 from __future__ import annotations
