@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     notion_token: SecretStr | None = Field(default=None, validation_alias=_alias("NOTION_TOKEN"))
     notion_base_url: str = "https://api.notion.com"
     notion_max_retries: int = Field(default=5, ge=0, le=20)
+    source_poll_interval_s: int = Field(
+        default=60, ge=10, le=86_400, description="how often source_change_sensor polls each source's cheap listing"
+    )
+    source_full_listing_s: float = Field(
+        default=900.0,
+        ge=0,
+        description="a source whose newest edit did not move is still listed in full this often (finds removed pages)",
+    )
     crawl_allow: str = Field(default="", description="hosts, host:port or CIDRs the crawl guard lets through")
     crawl_browser: bool = Field(default=False, description="render crawled pages in Debian chromium (crawl4ai)")
     crawl_connect_timeout_s: float = Field(default=5.0, gt=0, allow_inf_nan=False)
@@ -96,6 +104,12 @@ class Settings(BaseSettings):
     )
     hybrid_fusion: Literal["rrf", "zscore"] = Field(
         default="zscore", description="zscore: by each ranker's standardized scores on the query; rrf: by rank alone"
+    )
+    hybrid_page_credit: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of a ranker's vote for a page's best chunk lent to that page's other candidates",
     )
     rerank: bool = False
     vector_backend: Literal["auto", "local", "atlas"] = Field(

@@ -478,6 +478,9 @@ class FakeNotion:
         needle = (body.get("query") or "").lower()
         if needle:
             items = [i for i in items if needle in _title_of(i).lower()]
+        sort = body.get("sort") or {}
+        if sort.get("timestamp") == "last_edited_time":  # ISO strings of one format sort as times
+            items.sort(key=lambda i: i["last_edited_time"], reverse=sort.get("direction") == "descending")
         return _paginated(items, body.get("start_cursor"), body.get("page_size"), "page_or_data_source")
 
     def _query(self, source_id: str, body: dict) -> tuple:

@@ -8,6 +8,11 @@ spec `check_source` refuses is logged and never registered).
 Notion's edit times are minutes: a page edited again later in the minute of a tick keeps the
 time the tick saw. A fingerprint taken while some edit time is that fresh ends in `~`
 (unsettled), and the next tick runs that source once more even if the listing looks the same.
+
+A source that can tell its newest edit in one request (Notion: search sorted by
+`last_edited_time`) is probed first: while that time has not moved, the tick costs one request
+and the full listing waits for `SECONDBRAIN_SOURCE_FULL_LISTING_S` (it alone sees a page removed
+or unshared). The tick interval is `SECONDBRAIN_SOURCE_POLL_INTERVAL_S` (60 s).
 """
 
 import hashlib
@@ -18,6 +23,7 @@ import dagster as dg
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.redact import redact
+from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import PageStub
 from secondbrain_core.sources.registry import check_source, open_source
 from secondbrain_dagster.ingest.jobs import ingest_job
@@ -25,6 +31,7 @@ from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
 from secondbrain_dagster.resources import SecondBrainSettings
 
 UNSETTLED = "~"
+PROBES = "~probes"  # cursor key: per source, the newest edit its probe saw and when it was last listed in full
 
 
 def listing_fingerprint(
@@ -44,7 +51,7 @@ def listing_fingerprint(
 
 @dg.sensor(
     job=ingest_job,
-    minimum_interval_seconds=300,
+    minimum_interval_seconds=Settings().source_poll_interval_s,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Runs ingest_sources only for the sources whose listing changed since the last tick.",
 )
@@ -60,10 +67,17 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
             context.log.warning(redact(f"not registering source {spec!r}: {exc}", settings))
     new_keys = [partition_key(spec) for spec in specs if partition_key(spec) not in registered]
     fingerprints: dict[str, str] = {}
+    probes: dict[str, dict] = previous.get(PROBES, {})
     run_requests = []
     for spec in specs:
         try:
             source = open_source(spec, settings)
+            probe = _probe(source, spec, previous, probes.get(spec), settings)
+            if probe is None:  # the newest edit did not move: nothing to list this tick
+                fingerprints[spec] = previous[spec]
+                continue
+            if probe:
+                probes[spec] = probe
             fingerprints[spec] = listing_fingerprint(source.list_pages(), source.edit_time_resolution)
         except Exception as exc:
             # Whatever one source raises (a bad token, Notion still answering 429/5xx after the
@@ -79,8 +93,25 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
             run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{fingerprints[spec]}"))
         elif previous[spec].endswith(UNSETTLED):  # same listing, but it may hide an edit: read once more
             run_requests.append(dg.RunRequest(partition_key=key, run_key=f"{key}@{fingerprints[spec]}@settle"))
+    probes = {spec: probe for spec, probe in probes.items() if spec in fingerprints}
     return dg.SensorResult(
         run_requests=run_requests,
-        cursor=json.dumps(fingerprints, sort_keys=True),
+        cursor=json.dumps({**fingerprints, **({PROBES: probes} if probes else {})}, sort_keys=True),
         dynamic_partitions_requests=[SOURCES.build_add_request(new_keys)] if new_keys else [],
     )
+
+
+def _probe(source: object, spec: str, previous: dict[str, str], state: dict | None, settings: Settings) -> dict | None:
+    """None when `source`'s newest edit is what the last full listing saw and that listing is
+    recent and settled; else the probe state to keep once the source is listed in full."""
+    latest_edit = getattr(source, "latest_edit", None)
+    if latest_edit is None:
+        return {}
+    now = datetime.now(UTC)
+    latest = latest_edit()
+    seen = latest.isoformat() if latest else None
+    if state and spec in previous and not previous[spec].endswith(UNSETTLED) and state.get("latest") == seen:
+        listed_at = datetime.fromisoformat(state["listed_at"])
+        if now - listed_at < timedelta(seconds=settings.source_full_listing_s):
+            return None
+    return {"latest": seen, "listed_at": now.isoformat()}
