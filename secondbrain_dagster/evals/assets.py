@@ -15,6 +15,7 @@ from secondbrain_core.evals.tracking import log_report
 from secondbrain_core.redact import redact
 from secondbrain_core.settings import SAMPLE_SOURCE
 from secondbrain_dagster.automation import AFTER_UPSTREAM
+from secondbrain_dagster.policies import ML_OWNERS
 from secondbrain_dagster.resources import SecondBrainSettings
 
 MLFLOW_RUN_ID = "mlflow_run_id"  # metadata key the regression check reads
@@ -34,7 +35,7 @@ class RetrievalEvalConfig(dg.Config):
     corpus_source: str = SAMPLE_SOURCE
 
 
-@dg.asset(kinds={"mlflow", "python"}, **AFTER_EACH_INDEX)
+@dg.asset(kinds={"mlflow", "python"}, owners=ML_OWNERS, **AFTER_EACH_INDEX)
 def retrieval_eval(
     context: dg.AssetExecutionContext, config: RetrievalEvalConfig, sb: SecondBrainSettings
 ) -> dg.MaterializeResult:
@@ -83,7 +84,7 @@ class AgentEvalConfig(dg.Config):
     corpus_source: str = SAMPLE_SOURCE
 
 
-@dg.asset(kinds={"mlflow", "dspy", "python"}, **AFTER_EACH_INDEX)
+@dg.asset(kinds={"mlflow", "dspy", "python"}, owners=ML_OWNERS, **AFTER_EACH_INDEX)
 def agent_eval(
     context: dg.AssetExecutionContext, config: AgentEvalConfig, sb: SecondBrainSettings
 ) -> dg.MaterializeResult:

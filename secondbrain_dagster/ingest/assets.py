@@ -16,6 +16,7 @@ from secondbrain_core.sources.snapshot_store import manifest_key, open_store, so
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_core.stores.page_store import PageStore
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
+from secondbrain_dagster.policies import DATA_OWNERS, NETWORK_RETRY, PER_SOURCE_BACKFILL
 from secondbrain_dagster.resources import SecondBrainSettings
 
 PREVIEW_ROWS = 5
@@ -26,6 +27,9 @@ LISTED_PAGES = "pages"  # metadata key: how many pages the source listing held (
     partitions_def=SOURCES,
     group_name="ingest",
     kinds={"notion", "mongodb"},
+    owners=DATA_OWNERS,
+    retry_policy=NETWORK_RETRY,
+    backfill_policy=PER_SOURCE_BACKFILL,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
 )
 def raw_notion_pages(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:

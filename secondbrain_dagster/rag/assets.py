@@ -19,6 +19,7 @@ from secondbrain_core.sources.registry import open_source
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_dagster.automation import AFTER_LATER_STEP, AFTER_UPSTREAM
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
+from secondbrain_dagster.policies import PER_SOURCE_BACKFILL, SEARCH_OWNERS
 from secondbrain_dagster.resources import SecondBrainSettings
 
 PREVIEW_ROWS = 5
@@ -30,6 +31,8 @@ PREVIEW_ROWS = 5
     group_name="rag",
     automation_condition=AFTER_LATER_STEP,
     kinds={"python", "mongodb"},
+    owners=SEARCH_OWNERS,
+    backfill_policy=PER_SOURCE_BACKFILL,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
 )
 def chunks(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
@@ -62,6 +65,7 @@ def chunks(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.Mat
     group_name="rag",
     automation_condition=AFTER_UPSTREAM,
     kinds={"usearch", "python"},
+    owners=SEARCH_OWNERS,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
 )
 def vector_index(sb: SecondBrainSettings) -> dg.MaterializeResult:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import dagster as dg
 
 from secondbrain_core.llm import endpoint_process
+from secondbrain_dagster.policies import ML_OWNERS
 from secondbrain_dagster.resources import SecondBrainSettings
 
 
@@ -15,6 +16,7 @@ class EndpointConfig(dg.Config):
 @dg.asset(
     group_name="serving",
     kinds={"fastapi", "python"},
+    owners=ML_OWNERS,
     deps=[dg.AssetKey("tuned_model")],
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=7), warn_window=timedelta(days=2)),
 )
