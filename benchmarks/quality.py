@@ -1,6 +1,6 @@
 """How well each quality score agrees with hand labels: heuristic, local LLM judge, their mean.
 
-    nice -n 10 .venv/bin/python benchmarks/quality.py [--no-judge] [--threshold 0.5]
+    nice -n 10 .venv/bin/python benchmarks/quality.py [--no-judge] [--cached-only] [--threshold 0.5] [--retrieval]
 
 The labels (`benchmarks/quality/labels.jsonl`) were written by reading each document: 52 notes
 of the sample KB and 18 SQL reference pages (`sample_data/reference/`, converted to Markdown by
@@ -13,6 +13,10 @@ configured threshold (the filter's real decision) and as Spearman rho against th
 judge is the local SmolLM2-135M (slow: seconds per document); its verdicts are cached in
 `benchmarks/quality/judge_cache.jsonl` by content hash, prompt version and model, so a rerun
 only judges what changed.
+
+`--retrieval` also scores the retrieval dev set (`benchmarks/retrieval/pgnotes`, hybrid) on
+three indexes: every note (what the index held before the filter), the notes that pass, and
+those plus the linked reference pages that pass (what `chunks` indexes now).
 """
 
 from __future__ import annotations
@@ -106,6 +110,55 @@ def judge_all(docs: list[Document], settings: Settings, cached_only: bool) -> tu
     return verdicts, (seconds / calls if calls else 0.0)
 
 
+def filtered_retrieval(
+    settings: Settings, notes: list[Document], heuristic: dict, threshold: float
+) -> dict[str, dict[str, float]]:
+    """Hybrid nDCG@10 / Recall@10 of the dev set with every note, the passing notes, and the
+    passing notes plus the passing reference pages the notes link (heuristic scores)."""
+    from secondbrain_core.evals.dev_set import load_dev_set
+    from secondbrain_core.evals.retrieval import evaluate_pages
+    from secondbrain_core.quality.documents import crawl_doc_id
+    from secondbrain_core.quality.heuristics import HeuristicScore
+    from secondbrain_core.quality.scoring import heuristic_scores
+    from secondbrain_core.sources.page import Page
+
+    dev = load_dev_set(settings)
+    linked = sorted({url.rsplit("/", 1)[1] for p in dev.pages for url in _reference_links(p)})
+    refs = reference_documents(settings, linked)
+    batch = notes + refs
+    scores: dict[str, HeuristicScore] = dict(zip([d.doc_id for d in batch], heuristic_scores(batch), strict=True))
+    passing = {d.doc_id for d in batch if scores[d.doc_id].score >= threshold}
+    crawled = [
+        Page(
+            id=crawl_doc_id(d.url),
+            source=SAMPLE_SOURCE,
+            title=d.title,
+            url=d.url,
+            markdown=d.markdown,
+            last_edited_time="2024-01-01T00:00:00Z",
+        )
+        for d in refs
+        if d.doc_id in passing
+    ]
+    kept = [p for p in dev.pages if p.id in passing]
+    out = {}
+    for name, pages in (("all notes", dev.pages), ("passing notes", kept), ("passing notes + crawled", kept + crawled)):
+        report = evaluate_pages(pages, dev.queries, dev.qrels, settings, modes=("hybrid",))
+        hybrid = report.metrics["hybrid"]
+        out[name] = {
+            "docs": len(pages),
+            "ndcg@10": round(hybrid["ndcg@10"], 4),
+            "recall@10": round(hybrid["recall@10"], 4),
+        }
+        print(name, out[name])
+    return out
+
+
+def _reference_links(page) -> list[str]:
+    links = list(page.links) + [str(v) for v in page.properties.values() if isinstance(v, str)]
+    return [u for u in links if u.startswith(REFERENCE_URL) and (REFERENCE / u.rsplit("/", 1)[1]).is_file()]
+
+
 def spearman(xs: list[float], ys: list[float]) -> float:
     def ranks(values: list[float]) -> list[float]:
         order = sorted(range(len(values)), key=lambda i: values[i])
@@ -145,6 +198,7 @@ def main() -> None:
     parser.add_argument("--no-judge", action="store_true", help="heuristic only (no local model)")
     parser.add_argument("--threshold", type=float, default=None, help="default: SECONDBRAIN_QUALITY_THRESHOLD")
     parser.add_argument("--cached-only", action="store_true", help="judge scores only from the cache (no model)")
+    parser.add_argument("--retrieval", action="store_true", help="dev-set nDCG with and without the filter")
     args = parser.parse_args()
 
     labels = [json.loads(line) for line in LABELS.read_text().splitlines() if line.strip()]
@@ -158,6 +212,8 @@ def main() -> None:
         by_id = {d.doc_id: d for d in batch}
         labelled = [by_id[row["id"]] for row in labels]
         verdicts, seconds_per_call = ({}, 0.0) if args.no_judge else judge_all(labelled, settings, args.cached_only)
+        if args.retrieval:
+            retrieval = filtered_retrieval(settings, notes, heuristic, threshold)
 
     truth = [row["label"] == "good" for row in labels]
     grades = [row["grade"] for row in labels]
@@ -185,6 +241,8 @@ def main() -> None:
             default="heuristic",
         ),
     }
+    if args.retrieval:
+        report["retrieval_hybrid"] = retrieval
     for row, doc in zip(labels, labelled, strict=True):
         h, v = heuristic[doc.doc_id], verdicts.get(doc.doc_id)
         mark = "" if (h.score >= threshold) == (row["label"] == "good") else "  <- heuristic disagrees"

@@ -151,18 +151,16 @@ def evaluate_dev_set(
 ) -> AgentEvaluation:
     """Ask the dev questions on the user's index when it holds exactly the sample KB, else on
     the sample KB indexed in a temp home with the same settings (as `retrieval_eval` does)."""
-    from secondbrain_core.evals.dev_set import sample_pages
-    from secondbrain_core.rag.manifest import read_manifest
+    from secondbrain_core.evals.dev_set import holds_exactly, sample_pages
 
     questions = select(load_questions(path), split)
     pages = sample_pages(settings, spec)
     page_text = {p.id: p.markdown for p in pages}.get
     quiet = settings.model_copy(update={"agent_tracing": False})  # one MLflow run, not 160 traces
-    manifest = read_manifest(settings)
-    if manifest is not None and set(manifest.source_versions) == {spec}:
+    if holds_exactly(settings, pages, spec):
         assistant = Assistant(quiet)
         optimization = _optimize(assistant, load_questions(path))
-        report = evaluate_agent(assistant, questions, _with_stored(page_text, settings))
+        report = evaluate_agent(assistant, questions, page_text)
         return AgentEvaluation(report, dataset_version(path), "materialized index", optimization)
     from secondbrain_core.evals.retrieval import eval_settings
     from secondbrain_core.rag.pipeline import build_chunks, sync_index
@@ -175,22 +173,6 @@ def evaluate_dev_set(
         optimization = _optimize(assistant, load_questions(path))
         report = evaluate_agent(assistant, questions, page_text)
     return AgentEvaluation(report, dataset_version(path), "temp index of the dev corpus", optimization)
-
-
-def _with_stored(page_text: Callable[[str], str | None], settings: Settings) -> Callable[[str], str | None]:
-    """The sample pages' text, else a stored document's (the index also holds crawled pages the
-    notes link, cited by their `crawl:` ids)."""
-    from secondbrain_core.quality.documents import find_document
-    from secondbrain_core.stores.mongo import open_database
-
-    def text(page_id: str) -> str | None:
-        found = page_text(page_id)
-        if found is None:
-            stored = find_document(open_database(settings), page_id)
-            found = stored.markdown if stored else None
-        return found
-
-    return text
 
 
 def _optimize(assistant: Assistant, questions: list[DevQuestion]):

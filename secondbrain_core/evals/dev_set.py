@@ -45,6 +45,21 @@ def load_dev_set(settings: Settings, folder: Path = DEV_SET_DIR, spec: str = SAM
     return DevSet(pages=pages, queries=queries, qrels=qrels, version=digest.hexdigest()[:12])
 
 
+def holds_exactly(settings: Settings, pages: list[Page], spec: str) -> bool:
+    """Whether the materialized index holds exactly `pages` of source `spec`: not another
+    workspace, and not the sample filtered by quality or extended by the pages it links."""
+    from secondbrain_core.rag.chunk_store import ChunkStore
+    from secondbrain_core.rag.manifest import read_manifest
+    from secondbrain_core.stores.mongo import open_database
+
+    manifest = read_manifest(settings)
+    if manifest is None or set(manifest.source_versions) != {spec}:
+        return False
+    indexed = ChunkStore(open_database(settings)).collection.distinct("page_id")
+    # no chunk store: the index was built straight from the live pages (index_store), unfiltered
+    return not indexed or set(indexed) == {p.id for p in pages}
+
+
 @dataclass
 class DevEvaluation:
     report: RetrievalReport
@@ -64,7 +79,7 @@ def evaluate_dev_set(settings: Settings, folder: Path = DEV_SET_DIR, spec: str =
 
     dev = load_dev_set(settings, folder, spec)
     manifest = read_manifest(settings)
-    if manifest is not None and set(manifest.source_versions) == {spec}:
+    if manifest is not None and holds_exactly(settings, dev.pages, spec):
         report = evaluate_index(settings, dev.queries, dev.qrels)
         report.docs, report.chunks = len(dev.pages), manifest.counts.get("chunks", 0)
         return DevEvaluation(report=report, version=dev.version, target="materialized index")
