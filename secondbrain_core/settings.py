@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     source_poll_interval_s: int = Field(
         default=60, ge=10, le=86_400, description="how often source_change_sensor polls each source's cheap listing"
     )
+    notion_webhook_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="port of the loopback Notion webhook receiver (`secondbrain notion-webhook`); when set, the "
+        "source sensor checks every 10 s and polls Notion at once after a signed event",
+    )
     source_full_listing_s: float = Field(
         default=900.0,
         ge=0,

@@ -12,11 +12,15 @@ time the tick saw. A fingerprint taken while some edit time is that fresh ends i
 A source that can tell its newest edit in one request (Notion: search sorted by
 `last_edited_time`) is probed first: while that time has not moved, the tick costs one request
 and the full listing waits for `SECONDBRAIN_SOURCE_FULL_LISTING_S` (it alone sees a page removed
-or unshared). The tick interval is `SECONDBRAIN_SOURCE_POLL_INTERVAL_S` (60 s).
+or unshared). The tick interval is `SECONDBRAIN_SOURCE_POLL_INTERVAL_S` (60 s). With the Notion
+webhook receiver configured (`SECONDBRAIN_NOTION_WEBHOOK_PORT`), the sensor checks every
+`WAKE_CHECK_S` seconds whether a signed event arrived (a local file, no request) and polls at
+once when one did, else at the poll interval as before.
 """
 
 import hashlib
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -24,6 +28,7 @@ import dagster as dg
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.redact import redact
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.notion_webhook import last_wake
 from secondbrain_core.sources.page import PageStub
 from secondbrain_core.sources.registry import check_source, open_source
 from secondbrain_dagster.ingest.jobs import ingest_job
@@ -31,6 +36,8 @@ from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
 from secondbrain_dagster.resources import SecondBrainSettings
 
 UNSETTLED = "~"
+WAKE_CHECK_S = 10
+POLLED_AT = "~polled_at"  # cursor key: when the sources were last polled (epoch s)
 PROBES = "~probes"  # cursor key: per source, the newest edit its probe saw and when it was last listed in full
 
 
@@ -49,15 +56,22 @@ def listing_fingerprint(
     return digest + (UNSETTLED if fresh else "")
 
 
+def _interval(settings: Settings) -> int:
+    return WAKE_CHECK_S if settings.notion_webhook_port else settings.source_poll_interval_s
+
+
 @dg.sensor(
     job=ingest_job,
-    minimum_interval_seconds=Settings().source_poll_interval_s,
+    minimum_interval_seconds=_interval(Settings()),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Runs ingest_sources only for the sources whose listing changed since the last tick.",
 )
 def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSettings) -> dg.SensorResult:
     settings = sb.get()
-    previous: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    previous: dict = json.loads(context.cursor) if context.cursor else {}
+    now = time.time()
+    if _nothing_to_wake(settings, previous, now):
+        return dg.SensorResult(skip_reason="no Notion event since the last poll", cursor=context.cursor)
     registered = set(context.instance.get_dynamic_partitions(SOURCES.name))
     specs = []
     for spec in dict.fromkeys(settings.source_list):
@@ -96,7 +110,7 @@ def source_change_sensor(context: dg.SensorEvaluationContext, sb: SecondBrainSet
     probes = {spec: probe for spec, probe in probes.items() if spec in fingerprints}
     return dg.SensorResult(
         run_requests=run_requests,
-        cursor=json.dumps({**fingerprints, **({PROBES: probes} if probes else {})}, sort_keys=True),
+        cursor=json.dumps({**fingerprints, **({PROBES: probes} if probes else {}), POLLED_AT: now}, sort_keys=True),
         dynamic_partitions_requests=[SOURCES.build_add_request(new_keys)] if new_keys else [],
     )
 
@@ -115,3 +129,12 @@ def _probe(source: object, spec: str, previous: dict[str, str], state: dict | No
         if now - listed_at < timedelta(seconds=settings.source_full_listing_s):
             return None
     return {"latest": seen, "listed_at": now.isoformat()}
+
+
+def _nothing_to_wake(settings: Settings, previous: dict, now: float) -> bool:
+    """With webhooks on: no signed event since the last poll, and the poll interval not yet over."""
+    if not settings.notion_webhook_port or POLLED_AT not in previous:
+        return False
+    polled_at = float(previous[POLLED_AT])
+    wake = last_wake(settings)
+    return now - polled_at < settings.source_poll_interval_s and (wake is None or wake <= polled_at)

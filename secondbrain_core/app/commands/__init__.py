@@ -38,8 +38,22 @@ from secondbrain_core.app.commands import (
     eval_retrieval,
     eval_summarize,
     ingest,
+    notion_webhook,
     search,
     serve,
 )
 
-COMMAND_MODULES = [ingest, crawl, db, demo, eval_retrieval, eval_summarize, serve, search, ask, chat, backup]
+COMMAND_MODULES = [
+    ingest,
+    crawl,
+    db,
+    demo,
+    eval_retrieval,
+    eval_summarize,
+    serve,
+    search,
+    ask,
+    chat,
+    backup,
+    notion_webhook,
+]

@@ -1,0 +1,96 @@
+"""Notion webhooks on loopback: an edit wakes the source sensor instead of waiting for its poll.
+
+Notion POSTs to a public HTTPS URL, so put a tunnel or a TLS proxy in front of this loopback
+receiver (`secondbrain notion-webhook`). The first POST of a new subscription carries a
+`verification_token`: it is kept (readable by you only) and printed, to be pasted into the
+integration's Webhooks tab. Every later event must be signed with it (`X-Notion-Signature:
+sha256=HMAC(token, body)`, compared in constant time); a signed event records its arrival in
+`wake.json`, which the sensor reads each tick (`source_change_sensor`). Nothing in the event is
+trusted beyond "something changed": the sensor's own listing decides what to sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.settings import Settings
+
+PATH = "/notion/webhook"
+MAX_BODY = 1_000_000
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+log = logging.getLogger(__name__)
+
+
+def state_dir(settings: Settings) -> Path:
+    return settings.home.resolve() / "notion-webhook"
+
+
+def last_wake(settings: Settings) -> float | None:
+    """When the last signed event arrived (epoch seconds), None before the first."""
+    try:
+        return float(json.loads((state_dir(settings) / "wake.json").read_text())["at"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.touch(mode=0o600)
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+
+
+def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
+    """The receiver bound to `host`:`port` (loopback only: Notion reaches it through your proxy)."""
+    if host not in LOOPBACK:
+        raise SecondBrainError(f"--host {host}: the webhook receiver listens on loopback only; put a proxy in front")
+    folder = state_dir(settings)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            if self.path != PATH:
+                return self._reply(HTTPStatus.NOT_FOUND)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                return self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            body = self.rfile.read(length)
+            try:
+                event = json.loads(body)
+            except ValueError:
+                return self._reply(HTTPStatus.BAD_REQUEST)
+            token_file = folder / "token.json"
+            if isinstance(event, dict) and isinstance(event.get("verification_token"), str):
+                _write(token_file, {"verification_token": event["verification_token"]})
+                log.warning(
+                    "Notion verification token received: paste it into the integration's Webhooks tab (kept in %s)",
+                    token_file,
+                )
+                return self._reply(HTTPStatus.OK)
+            try:
+                token = json.loads(token_file.read_text())["verification_token"]
+            except (FileNotFoundError, ValueError, KeyError):
+                return self._reply(HTTPStatus.UNAUTHORIZED)
+            expected = "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, self.headers.get("X-Notion-Signature", "")):
+                return self._reply(HTTPStatus.UNAUTHORIZED)
+            _write(folder / "wake.json", {"at": time.time(), "type": str(event.get("type", ""))[:100]})
+            return self._reply(HTTPStatus.OK)
+
+        def _reply(self, status: HTTPStatus) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # one quiet line per request at debug
+            log.debug(format, *args)
+
+    return ThreadingHTTPServer((host, port), Handler)
