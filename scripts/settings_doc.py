@@ -23,6 +23,47 @@ BEGIN, END = "<!-- settings:begin (scripts/settings_doc.py) -->", "<!-- settings
 ENV_BEGIN, ENV_END = "# --- settings:begin (scripts/settings_doc.py) ---", "# --- settings:end ---"
 
 
+# What a setting means when its Field carries no description (a description in Settings wins).
+MEANINGS = {
+    "home": "all local state: database, raw snapshots, index, datasets, models, MLflow db, Dagster instance",
+    "mongodb_uri": "document store; unset: a local MongoDB wire server under $SECONDBRAIN_HOME/mongo",
+    "mongodb_database": "database name in that server",
+    "s3_endpoint_url": "S3-compatible endpoint for s3:// sources and snapshots (MinIO, ...)",
+    "dagster_home_override": "the Dagster instance folder; unset: $SECONDBRAIN_HOME/dagster",
+    "mlflow_tracking_uri_override": "experiments, registry, traces; unset: sqlite:///$SECONDBRAIN_HOME/mlflow.db",
+    "sources": "comma list: notion, notion-export:PATH (folder or zip), s3://bucket/prefix, sample",
+    "notion_token": "Notion internal integration token (the notion source)",
+    "notion_base_url": "Notion API base URL (a proxy or a test server)",
+    "notion_max_retries": "retries of a Notion request on 429/5xx (Retry-After honoured)",
+    "crawl_connect_timeout_s": "seconds to connect to a crawled host",
+    "crawl_read_timeout_s": "seconds between bytes of a crawled response",
+    "crawl_max_redirects": "redirect hops a crawl follows (each one guarded)",
+    "crawl_user_agent": "User-Agent of the crawler (robots.txt is read for it)",
+    "openai_api_key": "OpenAI(-compatible) key: LLM judge, contextual chunks, teacher, tool agent",
+    "openai_base_url": "any OpenAI-compatible server (vLLM, llama.cpp, Ollama, ...)",
+    "openai_model": "model name sent to that server",
+    "voyage_api_key": "Voyage key: voyage:MODEL embeddings and rerank",
+    "voyage_base_url": "Voyage API base URL",
+    "embedder": "minilm | bge-small | voyage:MODEL | openai:MODEL",
+    "opik_url_override": "Opik server: traces and evals exported there too",
+    "opik_api_key": "Opik key",
+    "chunk_tokens": "largest chunk, in the embedder's tokens",
+    "rrf_k": "RRF constant (hybrid fusion rrf)",
+    "rerank": "rerank the hybrid top 50 with Voyage",
+    "api_key": "bearer key the endpoint requires; required beyond loopback",
+    "endpoint_host": "interface `secondbrain serve` listens on",
+    "endpoint_port": "port `secondbrain serve` listens on",
+    "llm_timeout_s": "seconds a model call may take",
+    "llm_max_retries": "retries of a model call on 429/5xx",
+    "hf_token": "Hugging Face token (push datasets to the Hub)",
+    "comet_api_key": "Comet key: training runs logged there too",
+    "train_batch_size": "fine-tuning batch size",
+    "train_learning_rate": "fine-tuning learning rate",
+    "train_lora_r": "LoRA rank",
+    "train_lora_alpha": "LoRA alpha",
+}
+
+
 def default_text(field: FieldInfo) -> str:
     """The default as a person reads it: `sample` for the shipped KB, no machine-specific paths."""
     value = field.default
@@ -37,7 +78,7 @@ def default_text(field: FieldInfo) -> str:
 def rows() -> list[tuple[str, str, str]]:
     """(variable, default, meaning) for every setting, in `Settings` order."""
     return [
-        (variable_name(name), default_text(field), " ".join((field.description or "").split()))
+        (variable_name(name), default_text(field), " ".join((field.description or MEANINGS.get(name, "")).split()))
         for name, field in Settings.model_fields.items()
     ]
 
