@@ -17,6 +17,7 @@ from secondbrain_core.settings import Settings
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_core.warehouse.models import load_models, parse_model, run_model, warehouse_path
 from secondbrain_core.warehouse.results import read_model
+from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.resources import SecondBrainSettings
 
 HEADER = "-- description: test model\n"
@@ -145,3 +146,36 @@ def test_a_new_sql_file_is_a_new_asset_with_its_checks(settings: Settings, tmp_p
     (event,) = result.get_asset_materialization_events()
     assert event.materialization.metadata["dagster/row_count"].value == 1
     assert [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [("unique_doc_id", True)]
+
+
+def test_a_failed_column_test_holds_back_what_reads_the_model(settings: Settings, tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    write_model(
+        models,
+        "broken",
+        "-- test: accepted_range quality 0 1\nSELECT doc_id, quality * 10 AS quality FROM quality_scores",
+    )
+    write_model(models, "fine", "-- test: accepted_range quality 0 1\nSELECT doc_id, quality FROM quality_scores")
+    broken, fine = sorted(sql_model_assets(models), key=lambda a: a.key.to_user_string())
+
+    @dg.asset(deps=[broken], automation_condition=AFTER_UPSTREAM)
+    def reads_broken() -> None: ...
+
+    @dg.asset(deps=[fine], automation_condition=AFTER_UPSTREAM)
+    def reads_fine() -> None: ...
+
+    defs = dg.Definitions(assets=[broken, fine, reads_broken, reads_fine], resources={"sb": SecondBrainSettings()})
+    instance = dg.DagsterInstance.ephemeral()
+    QualityStore(open_database(settings)).replace_source("s1", [score("alpha", 0.9)])
+    idle = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+    run = dg.materialize(
+        [broken, fine], instance=instance, resources={"sb": SecondBrainSettings()}, raise_on_error=False
+    )
+    assert not run.success, "a blocking check failed"
+    assert {(e.asset_key.to_user_string(), e.passed) for e in run.get_asset_check_evaluations()} == {
+        ("broken", False),
+        ("fine", True),
+    }
+    after = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=idle.cursor)
+    assert after.get_num_requested(reads_fine.key) == 1
+    assert after.get_num_requested(reads_broken.key) == 0
