@@ -107,13 +107,24 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(default=32, ge=0, description="at most half a chunk is used")
     rrf_k: int = Field(default=60, ge=0)
     hybrid_dense_weight: float = Field(
-        default=0.8, ge=0.0, le=1.0, description="dense share of the RRF vote (bm25 gets the rest); 0.5 = plain RRF"
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="dense share of the vote (bm25 gets the rest) for rrf and zscore; 0.5 with rrf = plain RRF",
     )
-    hybrid_fusion: Literal["rrf", "zscore"] = Field(
-        default="zscore", description="zscore: by each ranker's standardized scores on the query; rrf: by rank alone"
+    hybrid_fusion: Literal["adaptive", "rrf", "zscore"] = Field(
+        default="adaptive",
+        description="adaptive: zscore weighted per query (query-term coverage, each ranker's peak); "
+        "zscore: by each ranker's standardized scores, fixed weight; rrf: by rank alone",
+    )
+    hybrid_dense_weight_low: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="adaptive: dense prior when BM25's best chunk holds every query term"
+    )
+    hybrid_dense_weight_high: float = Field(
+        default=0.9, ge=0.0, le=1.0, description="adaptive: dense prior when BM25's best chunk holds no query term"
     )
     hybrid_page_credit: float = Field(
-        default=0.0,
+        default=0.5,
         ge=0.0,
         le=1.0,
         description="share of a ranker's vote for a page's best chunk lent to that page's other candidates",
@@ -191,11 +202,15 @@ class Settings(BaseSettings):
         default=1, ge=1, le=16, description="offline teacher: base-model candidates per pair, the judge picks one"
     )
     dataset_seed_limit: int = Field(default=800, ge=0, description="man-page seed pairs mixed in (0 = notes only)")
+    dataset_teacher_notes: int = Field(
+        default=40, ge=0, description="notes the teacher writes key-points/answer/one-sentence pairs for"
+    )
     dataset_max_chars: int = Field(default=1200, ge=200, description="document text a pair holds (cut at a sentence)")
     dataset_min_judge: float = Field(default=0.25, description="teacher pairs judged below this are dropped")
     hf_token: SecretStr | None = Field(default=None, validation_alias=_alias("HF_TOKEN"))
     dataset_hub_repo: str | None = Field(default=None, description="push each dataset version to this Hub repo id")
     comet_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("COMET_API_KEY"))
+    train_base_model: str = Field(default="base", description="model to fine-tune: base (SmolLM2) or a model folder")
     train_steps: int = Field(default=28, ge=1, description="LoRA optimizer steps (demo default: ~10 min on 2 cores)")
     train_batch_size: int = Field(default=8, ge=1)
     train_learning_rate: float = Field(default=5e-4, gt=0)

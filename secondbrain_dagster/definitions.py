@@ -12,6 +12,7 @@ from secondbrain_dagster.ingest.definitions import defs as ingest_defs
 from secondbrain_dagster.rag.definitions import defs as rag_defs
 from secondbrain_dagster.resources import SecondBrainSettings
 from secondbrain_dagster.serving.definitions import defs as serving_defs
+from secondbrain_dagster.training.definitions import defs as training_defs
 
 # Resources are bound here, once: `Definitions.merge` refuses two objects under one key, so
 # domain `defs` leave `sb` unbound. (workspace.yaml names `defs`: this module holds several.)
@@ -27,5 +28,6 @@ defs = dg.Definitions.merge(
     etl_defs,
     evals_defs,
     rag_defs,
+    training_defs,
     serving_defs,
 )

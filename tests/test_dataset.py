@@ -59,7 +59,7 @@ def test_dataset_is_saved_with_a_card_and_a_content_version(settings: Settings) 
     assert first.version in card and "Dropped by the filters" in card
     assert tiny_dataset(settings).version == first.version  # same pairs, same version
     changed = [*tiny_documents()[:-1], topic_document(99, "RESET", "restore a run-time parameter")]
-    assert build_dataset(settings, changed, [], hash_judge(), None).version != first.version
+    assert build_dataset(settings, changed, [], None).version != first.version
 
 
 class _Teacher:
@@ -85,10 +85,7 @@ def test_notes_get_every_style_and_human_summaries_win(settings: Settings) -> No
 
     doc = tiny_documents()[0]
     teacher = Teacher(_Teacher(), hash_judge(), settings, 2, "fake-best-of-2")
-    pairs = {
-        p.style: p
-        for p in pairs_for(doc, ["one-sentence", "key-points", "answer-focused"], teacher, hash_judge(), settings)
-    }
+    pairs = {p.style: p for p in pairs_for(doc, ["one-sentence", "key-points", "answer-focused"], teacher, settings)}
     assert pairs["one-sentence"].summary == doc.summary and pairs["one-sentence"].teacher == HUMAN
     assert pairs["key-points"].summary.startswith("- The command") and pairs["key-points"].teacher == "fake-best-of-2"
     assert pairs["answer-focused"].question.startswith("What does the note say about VACUUM")

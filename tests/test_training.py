@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dataset_fixtures import tiny_dataset
+from dataset_fixtures import TINY_TRAINING, tiny_base_model, tiny_dataset
 
 from secondbrain_core.llm.local import LocalChatModel
-from secondbrain_core.llm.models import CHAMPION_ALIAS, REGISTERED_MODEL, ModelRef, base_model, resolve_model
+from secondbrain_core.llm.models import CHAMPION_ALIAS, REGISTERED_MODEL, ModelRef, resolve_model
 from secondbrain_core.settings import Settings
 from secondbrain_core.training import registry
 from secondbrain_core.training.run import train_and_register
@@ -17,39 +17,11 @@ from secondbrain_core.training.run import train_and_register
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory) -> ModelRef:
-    """A 2-layer Llama with SmolLM2's tokenizer and chat template: trains in seconds, loads like the base."""
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    base = base_model()
-    folder = tmp_path_factory.mktemp("tiny-base")
-    tokenizer = AutoTokenizer.from_pretrained(base.path, gguf_file=base.gguf_file)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        tie_word_embeddings=True,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return ModelRef(name="tiny", version="tiny", source="path", path=folder)
+    return tiny_base_model(tmp_path_factory.mktemp("tiny-base"))
 
 
 def _tiny_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "train_steps": 2,
-            "train_batch_size": 2,
-            "train_eval_every": 1,
-            "train_gguf": False,
-            "train_max_tokens": 160,
-        }
-    )
+    return settings.model_copy(update=TINY_TRAINING)
 
 
 def test_two_step_lora_registers_a_loadable_model_with_lineage(settings: Settings, tiny_base: ModelRef) -> None:

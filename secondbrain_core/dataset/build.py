@@ -6,12 +6,12 @@ their own documents and teacher. The Hub push happens only with HF_TOKEN and a r
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 
 from secondbrain_core.dataset.documents import Document
 from secondbrain_core.dataset.filters import apply_filters
-from secondbrain_core.dataset.judge import Judge
 from secondbrain_core.dataset.pairs import Teacher, pairs_for
 from secondbrain_core.dataset.store import DatasetInfo, load_dataset, save_dataset
 from secondbrain_core.llm.styles import STYLES
@@ -26,24 +26,32 @@ def build_dataset(
     settings: Settings,
     notes: list[Document],
     seed: list[Document],
-    judge: Judge,
     teacher: Teacher | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DatasetInfo:
-    """Pairs for every note in every style and for every seed page, filtered, split and saved."""
+    """Pairs for the notes in every style and for every seed page, filtered, split and saved.
+
+    The teacher writes for at most `dataset_teacher_notes` notes (picked by id hash, so the
+    same ones each time): on two cores each pair costs about a second of generation.
+    """
+    taught = set(sorted((d.doc_id for d in notes), key=_hash)[: settings.dataset_teacher_notes])
     pairs = []
     for i, doc in enumerate(notes):
-        pairs += pairs_for(doc, NOTE_STYLES, teacher, judge, settings)
+        pairs += pairs_for(doc, NOTE_STYLES, teacher if doc.doc_id in taught else None, settings)
         if progress:
             progress(i + 1, len(notes))
     for doc in seed:
-        pairs += pairs_for(doc, SEED_STYLES, None, judge, settings)
+        pairs += pairs_for(doc, SEED_STYLES, None, settings)
     kept, dropped = apply_filters(pairs, settings.dataset_min_judge)
     info = save_dataset(kept, dropped, teacher.name if teacher else "", settings)
     log.info("dataset %s: %s pairs kept, dropped %s", info.version, info.counts, dropped)
     if settings.hf_token and settings.dataset_hub_repo:
         push_to_hub(info, settings)
     return info
+
+
+def _hash(doc_id: str) -> str:
+    return hashlib.sha256(doc_id.encode()).hexdigest()
 
 
 def push_to_hub(info: DatasetInfo, settings: Settings) -> None:
@@ -64,3 +72,15 @@ def log_dataset_input(info: DatasetInfo, split: str = "train", context: str = "t
     frame = load_dataset(info.path)[split].to_pandas()
     dataset = mlflow.data.from_pandas(frame, source=str(info.path), name=f"summarization-{info.version}")
     mlflow.log_input(dataset, context=context)
+
+
+def build_configured_dataset(settings: Settings, progress: Callable[[int, int], None] | None = None) -> DatasetInfo:
+    """The dataset as the settings configure it: the user's documents, the seed, the configured teacher."""
+    from secondbrain_core.dataset.documents import read_documents
+    from secondbrain_core.dataset.judge import Judge
+    from secondbrain_core.dataset.pairs import teacher_for
+    from secondbrain_core.dataset.seed import seed_documents
+
+    notes = read_documents(settings)
+    teacher = teacher_for(settings, Judge.local()) if notes and settings.dataset_teacher_notes else None
+    return build_dataset(settings, notes, seed_documents(settings.dataset_seed_limit), teacher, progress)

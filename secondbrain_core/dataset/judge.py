@@ -3,8 +3,9 @@
 Offline there is no strong model to grade summaries, so the judge combines signals that need
 none: MiniLM cosine similarity between summary and document (is it about the same thing), the
 share of the document's key terms it names (the key term is what a one-line summary must get
-right), and penalties for a length outside the style's range and for copying a long run of the
-document verbatim. It ranks best-of-N candidates and drops weak pairs; it never sees a reference.
+right), and penalties for a length outside the style's range, for copying a long run of the
+document verbatim and for looping on a few words. It ranks best-of-N candidates and drops weak
+pairs; it never sees a reference.
 """
 
 from __future__ import annotations
@@ -92,10 +93,12 @@ class Verdict:
     coverage: float
     length_penalty: float
     copy_penalty: float
+    repeat_penalty: float = 0.0
 
     @property
     def score(self) -> float:
-        return round(0.6 * self.similarity + 0.4 * self.coverage - self.length_penalty - self.copy_penalty, 4)
+        penalties = self.length_penalty + self.copy_penalty + self.repeat_penalty
+        return round(0.6 * self.similarity + 0.4 * self.coverage - penalties, 4)
 
 
 def key_terms(title: str, text: str, k: int = KEY_TERMS) -> list[str]:
@@ -123,6 +126,12 @@ def copy_ratio(summary: str, text: str) -> float:
     """Share of the summary that is one verbatim run of the document (1.0: copied whole)."""
     tokens = tokenize(summary)
     return longest_copied_run(tokens, tokenize(text)) / len(tokens) if tokens else 0.0
+
+
+def repeat_penalty(summary: str) -> float:
+    """Small models loop ("ANALYZE: ANALYZE: ..."): penalize a summary with few distinct words."""
+    tokens = tokenize(summary)
+    return max(0.0, 0.6 - len(set(tokens)) / len(tokens)) if len(tokens) >= 4 else 0.0
 
 
 class Judge:
@@ -156,6 +165,7 @@ class Judge:
                     coverage=sum(t in tokens for t in terms) / len(terms) if terms else 0.0,
                     length_penalty=0.02 * max(low - words, words - high, 0),
                     copy_penalty=max(0.0, copy_ratio(summary, text) - 0.6),
+                    repeat_penalty=repeat_penalty(summary),
                 )
             )
         return out

@@ -9,6 +9,7 @@ model, best-of-N sampled and picked by the reference-free judge (see `TEACHER_CH
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass
 
 from secondbrain_core.dataset.documents import Document
@@ -81,16 +82,13 @@ def teacher_for(settings: Settings, judge: Judge) -> Teacher:
     return Teacher(local_llm(settings, "base"), judge, settings, n, "base-zero-shot" if n == 1 else f"base-best-of-{n}")
 
 
-def pairs_for(
-    doc: Document, styles: list[str], teacher: Teacher | None, judge: Judge, settings: Settings
-) -> list[Pair]:
+def pairs_for(doc: Document, styles: list[str], teacher: Teacher | None, settings: Settings) -> list[Pair]:
     """One pair per style: the document's own summary for one-sentence when it has one, else the teacher's."""
     text, question = document_text(doc, settings), question_for(doc)
     pairs = []
     for style in styles:
-        if style == "one-sentence" and doc.summary:
-            score = judge.verdicts(doc.title, text, [doc.summary], style)[0].score
-            pairs.append(Pair(doc.doc_id, doc.source, style, doc.title, text, "", doc.summary, HUMAN, score))
+        if style == "one-sentence" and doc.summary:  # the reference itself: not judged
+            pairs.append(Pair(doc.doc_id, doc.source, style, doc.title, text, "", doc.summary, HUMAN, math.nan))
         elif teacher is not None:
             summary, score = teacher.write(doc, text, style, question)
             asked = question if style == "answer-focused" else ""

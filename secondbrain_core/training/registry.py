@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 
-from secondbrain_core.llm.models import BASE_NAME, CHAMPION_ALIAS, REGISTERED_MODEL
+from secondbrain_core.llm.models import CHAMPION_ALIAS, REGISTERED_MODEL
 from secondbrain_core.settings import REPO_ROOT, Settings
 
 EXPERIMENT = "summarization_training"
@@ -81,5 +81,15 @@ def promote(
     return Promotion(won, candidate, candidate_score, incumbent, incumbent_score, reason)
 
 
-def lineage(dataset_version: str) -> dict[str, str]:
-    return {"dataset_version": dataset_version, "base_model": BASE_NAME, "git_commit": git_commit()}
+def lineage(dataset_version: str, base_model: str) -> dict[str, str]:
+    return {"dataset_version": dataset_version, "base_model": base_model, "git_commit": git_commit()}
+
+
+def version_for_dataset(settings: Settings, dataset_version: str) -> str | None:
+    """The newest registered version trained on `dataset_version`, if any (training is not repeated)."""
+    versions = [
+        v
+        for v in client(settings).search_model_versions(f"name = '{REGISTERED_MODEL}'")
+        if v.tags.get("dataset_version") == dataset_version
+    ]
+    return str(max(int(v.version) for v in versions)) if versions else None

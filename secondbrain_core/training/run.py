@@ -16,7 +16,7 @@ from pathlib import Path
 from secondbrain_core.dataset.build import log_dataset_input
 from secondbrain_core.dataset.store import DatasetInfo, load_dataset
 from secondbrain_core.errors import service_errors
-from secondbrain_core.llm.models import ModelRef, base_model
+from secondbrain_core.llm.models import ModelRef, resolve_model
 from secondbrain_core.settings import Settings
 from secondbrain_core.training import registry
 from secondbrain_core.training.gguf import to_gguf
@@ -40,9 +40,9 @@ def train_and_register(settings: Settings, info: DatasetInfo, base: ModelRef | N
     import mlflow
     from mlflow.exceptions import MlflowException
 
-    base = base or base_model()
+    base = base or resolve_model(settings, settings.train_base_model)
     dataset = load_dataset(info.path)
-    lineage = registry.lineage(info.version)
+    lineage = registry.lineage(info.version, base.name)
     with service_errors(f"MLflow at MLFLOW_TRACKING_URI={settings.mlflow_tracking_uri}", settings, MlflowException):
         registry.client(settings)
         mlflow.set_experiment(registry.EXPERIMENT)
@@ -72,12 +72,20 @@ def train_and_register(settings: Settings, info: DatasetInfo, base: ModelRef | N
                 comet.log_parameters(params)
                 comet.log_metrics(summary)
                 comet.end()
-            if settings.train_gguf:
-                to_gguf(out / "hf", out / "gguf" / "summarizer.gguf", settings)
-            mlflow.log_artifacts(str(out), ARTIFACT_PATH)
-            version = registry.register(settings, run.info.run_id, ARTIFACT_PATH, lineage)
+            version = publish(settings, run.info.run_id, out, lineage)
     log.info("registered %s version %s from run %s", registry.REGISTERED_MODEL, version, run.info.run_id)
     return TrainedModel(version, run.info.run_id, info.version, report, settings.train_gguf)
+
+
+def publish(settings: Settings, run_id: str, out: Path, lineage: dict[str, str]) -> str:
+    """`out/hf` (a merged checkpoint) → GGUF beside it (unless disabled) → the run's artifacts → a
+    registry version with `lineage`; its version number. The CPU and GPU paths both end here."""
+    import mlflow
+
+    if settings.train_gguf:
+        to_gguf(out / "hf", out / "gguf" / "summarizer.gguf", settings)
+    mlflow.log_artifacts(str(out), ARTIFACT_PATH, run_id=run_id)
+    return registry.register(settings, run_id, ARTIFACT_PATH, lineage)
 
 
 def _comet(settings: Settings, tags: dict[str, str]):

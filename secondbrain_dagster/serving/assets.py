@@ -17,7 +17,7 @@ class EndpointConfig(dg.Config):
     group_name="serving",
     kinds={"fastapi", "python"},
     owners=ML_OWNERS,
-    deps=[dg.AssetKey("tuned_model")],
+    deps=[dg.AssetKey("summarization_eval")],  # after the promotion gate: it serves the champion
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=7), warn_window=timedelta(days=2)),
 )
 def summarization_endpoint(sb: SecondBrainSettings, config: EndpointConfig) -> dg.MaterializeResult:

@@ -1,0 +1,82 @@
+"""The promotion eval: a new registry version against the current champion (or the base model) on
+the same held-out test pairs, in every style, scored with ROUGE; one MLflow run per evaluation.
+
+Both models answer the same records with the same prompts and greedy decoding, so the only
+difference between the two scores is the weights.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from secondbrain_core.dataset.store import DatasetInfo, load_dataset
+from secondbrain_core.evals.summarization import SummaryRecord, evaluate_summarizer
+from secondbrain_core.llm.local import LocalChatModel
+from secondbrain_core.llm.models import REGISTERED_MODEL, resolve_model
+from secondbrain_core.settings import Settings
+from secondbrain_core.training import registry
+
+EXPERIMENT = "summarization_eval"
+
+
+@dataclass
+class PromotionEval:
+    candidate: str
+    incumbent: str  # a version number, or "base"
+    candidate_rougeL: float
+    incumbent_rougeL: float
+    items: int
+    by_style: dict[str, dict[str, float]] = field(default_factory=dict)  # style -> {"candidate", "incumbent"}
+    run_id: str = ""
+
+
+def test_records(info: DatasetInfo, limit: int) -> dict[str, list[SummaryRecord]]:
+    """Up to `limit` test pairs, the styles interleaved so a small limit still covers each one."""
+    rows = list(load_dataset(info.path)["test"])
+    by_style: dict[str, list[SummaryRecord]] = {}
+    for row in rows:
+        record = SummaryRecord(id=row["id"], text=row["text"], summary=row["summary"], question=row["question"] or None)
+        by_style.setdefault(row["style"], []).append(record)
+    share = max(1, limit // max(len(by_style), 1))
+    return {style: records[:share] for style, records in sorted(by_style.items())}
+
+
+def _client(settings: Settings, version: str) -> LocalChatModel:
+    spec = "base" if version == "base" else f"models:/{REGISTERED_MODEL}/{version}"
+    return LocalChatModel.from_settings(settings, resolve_model(settings, spec))
+
+
+def evaluate_candidate(settings: Settings, info: DatasetInfo, candidate: str) -> PromotionEval:
+    """ROUGE-L of `candidate` and of the incumbent champion (base when none) on the test split."""
+    import mlflow
+
+    incumbent = registry.champion_version(settings) or "base"
+    records = test_records(info, settings.train_eval_items)
+    scores: dict[str, list[float]] = {"candidate": [], "incumbent": []}
+    by_style: dict[str, dict[str, float]] = {}
+    for role, version in (("candidate", candidate), ("incumbent", incumbent)):
+        client = _client(settings, version)
+        for style, style_records in records.items():
+            report = evaluate_summarizer(style_records, client, settings, style)
+            scores[role] += report.item_rougeL
+            by_style.setdefault(style, {})[role] = report.rougeL
+    result = PromotionEval(
+        candidate,
+        incumbent,
+        round(statistics.mean(scores["candidate"]), 4) if scores["candidate"] else 0.0,
+        round(statistics.mean(scores["incumbent"]), 4) if scores["incumbent"] else 0.0,
+        len(scores["candidate"]),
+        by_style,
+    )
+    registry.client(settings)
+    mlflow.set_experiment(EXPERIMENT)
+    with mlflow.start_run(
+        tags={"candidate": candidate, "incumbent": incumbent, "dataset_version": info.version}
+    ) as run:
+        mlflow.log_metrics({"candidate_rougeL": result.candidate_rougeL, "incumbent_rougeL": result.incumbent_rougeL})
+        for style, values in by_style.items():
+            mlflow.log_metrics({f"{role}_rougeL_{style.replace('-', '_')}": v for role, v in values.items()})
+        mlflow.log_param("test_items", result.items)
+        result.run_id = run.info.run_id
+    return result
