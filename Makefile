@@ -11,7 +11,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := true
 # llama-cpp-python compiles from its sdist on first install; cmake builds one file at a time otherwise.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
-.PHONY: demo test lint install clean system-deps
+.PHONY: demo test lint install clean system-deps train-gpu
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,6 +43,20 @@ system-deps:
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The GPU path of fine-tuning: axolotl in its own venv (its torch/CUDA pins clash with ours), trained on
+# the newest summarization dataset with the same hyper-parameters, registered through the same MLflow.
+# Needs a CUDA machine and the Hub (axolotl loads HuggingFaceTB/SmolLM2-135M-Instruct itself).
+GPU_VENV := .venv-gpu
+AXOLOTL_DIR ?= $(or $(SECONDBRAIN_HOME),.secondbrain)/axolotl
+train-gpu: install
+	test -x $(GPU_VENV)/bin/python || $(PY) -m venv $(GPU_VENV)
+	$(GPU_VENV)/bin/pip install -q --upgrade pip
+	$(GPU_VENV)/bin/pip install -q axolotl
+	$(BIN)/python -m secondbrain_core.training.axolotl prepare $(AXOLOTL_DIR)
+	HF_HUB_OFFLINE=0 TRANSFORMERS_OFFLINE=0 $(GPU_VENV)/bin/axolotl train $(AXOLOTL_DIR)/config.yaml
+	HF_HUB_OFFLINE=0 TRANSFORMERS_OFFLINE=0 $(GPU_VENV)/bin/axolotl merge-lora $(AXOLOTL_DIR)/config.yaml
+	$(BIN)/python -m secondbrain_core.training.axolotl register $(AXOLOTL_DIR)
 
 clean:
 	rm -rf $(VENV) .secondbrain

@@ -58,3 +58,25 @@ def test_promotion_refuses_a_worse_model_and_keeps_the_alias(settings: Settings,
     assert not lost.promoted and "does not beat" in lost.reason
     assert registry.champion_version(settings) == first  # the alias stayed
     assert resolve_model(settings, CHAMPION_ALIAS).version == first
+
+
+def test_gpu_path_config_uses_the_same_dataset_and_hyperparameters(settings: Settings, tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    from secondbrain_core.training.axolotl import prepare
+    from secondbrain_core.training.lora import hyperparameters
+
+    info = tiny_dataset(settings)
+    config = yaml.safe_load(prepare(settings, tmp_path / "axolotl").read_text())
+    params = hyperparameters(settings)
+    assert (config["lora_r"], config["max_steps"], config["learning_rate"]) == (
+        params["lora_r"],
+        params["steps"],
+        params["learning_rate"],
+    )
+    assert config["mlflow_tracking_uri"] == settings.mlflow_tracking_uri
+    rows = [json.loads(line) for line in (tmp_path / "axolotl" / "train.jsonl").read_text().splitlines()]
+    assert len(rows) == info.counts["train"] and rows[0]["messages"][-1]["role"] == "assistant"
+    assert (tmp_path / "axolotl" / "dataset_version").read_text() == info.version
