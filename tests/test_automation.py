@@ -15,6 +15,9 @@ from secondbrain_core.stores.page_store import PageStore
 from secondbrain_dagster.definitions import defs
 from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
 
+ALPHA = "Alpha tests run on every push. The suite takes four minutes and fails when a page of the docs has no title."
+BETA = "Beta builds go out on Fridays to the testers who asked for them, with the changelog of the week attached."
+LINKS = "\n".join(f"[Chapter {i}](Chapter%20{i}.md)" for i in range(8))  # a link list: filtered out
 CRAWLED = dg.AssetKey("crawled_pages")
 SCORES = dg.AssetKey("quality_scores")
 RAG = dg.AssetKey("rag_documents")
@@ -26,7 +29,7 @@ INDEX = dg.AssetKey("vector_index")
 def test_an_ingest_flows_through_crawl_scores_sql_to_chunks_and_a_failed_check_stops_it(
     settings: Settings, tmp_path: Path
 ) -> None:
-    spec = write_export(tmp_path / "export", {"Alpha": "alpha notes", "Beta": "beta notes"})
+    spec = write_export(tmp_path / "export", {"Alpha": ALPHA, "Beta": BETA, "Links": LINKS})
     key = partition_key(spec)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SOURCES.name, [key])

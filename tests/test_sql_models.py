@@ -123,6 +123,9 @@ def test_column_tests_pass_and_fail_on_the_built_table(settings: Settings, tmp_p
     settings.quality_threshold = 0.5  # a re-run replaces the rows, bound to the new value
     assert run_model(model, settings).rows == 1
     assert [r["doc_id"] for r in read_model(settings, "doubled")] == ["alpha"]
+    settings.quality_threshold = 1.0  # nothing passes: an empty table, not a model that never ran
+    assert run_model(model, settings).rows == 0 and read_model(settings, "doubled") == []
+    assert read_model(settings, "never_built") is None
 
 
 def test_a_new_sql_file_is_a_new_asset_with_its_checks(settings: Settings, tmp_path: Path) -> None:

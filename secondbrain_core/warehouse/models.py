@@ -197,6 +197,8 @@ def run_model(model: SqlModel, settings: Settings) -> ModelRun:
         columns = [d[0] for d in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         tests = [_run_test(con, model.name, test) for test in model.tests]
+    if model.name not in db.list_collection_names():  # an empty result must read as [], not "never ran"
+        db.create_collection(model.name)
     collection = db[model.name]
     collection.delete_many({})
     if rows:
