@@ -31,11 +31,27 @@ import dagster as dg
 from secondbrain_core.settings import REPO_ROOT, Settings
 from secondbrain_core.stores import local_mongo
 from secondbrain_dagster.pools import LOCAL_CONFIG
-from tests.fake_notion import FakeNotion, build_workspace, paragraph
+from tests.fake_notion import FakeNotion, paragraph
 
 BIN = Path(sys.executable).parent
 SETTLED = "2024-01-01T10:00:00.000Z"
+NOTES = REPO_ROOT / "sample_data" / "notes"  # real prose: the quality filter keeps it in the index
 POLL_S = 2.0
+
+
+def note_texts(count: int) -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) of the first `count` sample notes: prose, no headings, tables or code."""
+    notes = []
+    for path in sorted(NOTES.rglob("*.md"), key=lambda p: p.stat().st_size, reverse=True)[:count]:
+        lines = [line.strip() for line in path.read_text().split("\n\n")]
+        prose = [line for line in lines if line and not line.startswith(("#", "|", "```", "-", "*"))]
+        notes.append((path.stem.rsplit(" ", 1)[0], prose[:8]))
+    return notes
+
+
+def marked(paragraphs: list[str], word: str) -> list[str]:
+    """The note with one sentence holding `word` appended to its first paragraph."""
+    return [f"{paragraphs[0]} The {word} lives in this note.", *paragraphs[1:]]
 
 
 def found(env: dict[str, str], word: str, page_id: str) -> bool:
@@ -71,6 +87,7 @@ def run_timeline(home: Path, since: float) -> list[dict]:
             assets = sorted(k.to_user_string() for k in run.asset_selection or [])
             rows.append(
                 {
+                    "job": run.job_name,
                     "assets": assets,
                     "partition": run.tags.get("dagster/partition"),
                     "status": run.status.value,
@@ -93,7 +110,9 @@ def main() -> None:
     (home / "dagster").mkdir()
     shutil.copy(LOCAL_CONFIG, home / "dagster" / "dagster.yaml")
     with FakeNotion() as notion:
-        ids = build_workspace(notion, args.pages)
+        texts = note_texts(args.pages)
+        ids = [notion.add_page(title, blocks=[paragraph(p) for p in body]) for title, body in texts]
+        notion.edit_page(ids[0], blocks=[paragraph(p) for p in marked(texts[0][1], "quokkafirst")])
         for page in ids:
             notion.patch(page, last_edited_time=SETTLED)
         env = {
@@ -117,15 +136,16 @@ def main() -> None:
         results = {}
         try:
             started = time.monotonic()
-            first = wait_found(env, "Section", ids[0], args.limit_s)
+            first = wait_found(env, "quokkafirst", ids[0], args.limit_s)
             results["first_index_s"] = round(time.monotonic() - started, 1)
             print(f"first index searchable after {results['first_index_s']} s (poll {first:.0f} s)", flush=True)
             rounds = []
             for n in range(args.rounds):
                 word = f"zebracorn{uuid.uuid4().hex[:6]}"
-                page = ids[(n * 7 + 3) % len(ids)]
+                index = (n * 7 + 3) % len(ids)
+                page = ids[index]
                 since = time.time()
-                notion.edit_page(page, blocks=[paragraph(f"Edited note {n}: the {word} lives here.")])
+                notion.edit_page(page, blocks=[paragraph(p) for p in marked(texts[index][1], word)])
                 seconds = wait_found(env, word, page, args.limit_s)
                 rounds.append({"seconds": round(seconds, 1), "runs": run_timeline(home, since)})
                 print(f"round {n}: searchable {seconds:.1f} s after the edit", flush=True)
