@@ -25,10 +25,8 @@ from pydantic import BaseModel
 
 HEURISTIC_VERSION = "heuristic-v1"
 GATES = ("length", "link_density")
-MIN_WORDS, FULL_WORDS = (
-    5,
-    50,
-)  # length ramps from 0 at MIN_WORDS to 1 at FULL_WORDS (log scale): a short note can be a good one
+# length ramps (log scale) from 0 at MIN_WORDS to 1 at FULL_WORDS: a one-line note can be a good one
+MIN_WORDS, FULL_WORDS = 3, 12
 SHINGLE = 5
 GLOSS_CHARS = 80  # text after the opening link that still makes a line a link line
 
