@@ -105,6 +105,11 @@ def query_id(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def half_of(qid: str) -> str:
+    """A query's half, from a hash of its id alone: adding or removing other queries never moves it."""
+    return "tune" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
 def write_judged(out: Path, queries: dict[str, str], judgments: list[tuple[str, str, int]]) -> None:
     """queries.jsonl ({id: text}, in the given order), qrels.tsv and its tune/test halves.
 
@@ -117,8 +122,7 @@ def write_judged(out: Path, queries: dict[str, str], judgments: list[tuple[str, 
     header = "query-id\tcorpus-id\tscore\n"
     halves: dict[str, list[str]] = {"tune": [], "test": []}
     for qid, doc_id, grade in judgments:
-        half = "tune" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
-        halves[half].append(f"{qid}\t{doc_id}\t{grade}\n")
+        halves[half_of(qid)].append(f"{qid}\t{doc_id}\t{grade}\n")
     (out / "qrels.tsv").write_text(header + "".join(halves["tune"] + halves["test"]), encoding="utf-8")
     for half, rows in halves.items():
         (out / f"qrels-{half}.tsv").write_text(header + "".join(rows), encoding="utf-8")

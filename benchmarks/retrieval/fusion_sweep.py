@@ -42,10 +42,10 @@ def main() -> None:
         alone = evaluate_index(local, data.queries, data.qrels, ("bm25", "dense"), embedder).metrics
         results = {mode: round(alone[mode]["ndcg@10"], 4) for mode in alone}
         for fusion in FUSIONS:
-            for weight in WEIGHTS:
-                weighted = local.model_copy(update={"hybrid_fusion": fusion, "hybrid_dense_weight": weight})
+            for weight in WEIGHTS if fusion != "adaptive" else (None,):  # adaptive sets its own weight
+                weighted = local.model_copy(update={"hybrid_fusion": fusion, "hybrid_dense_weight": weight or 0.5})
                 report = evaluate_index(weighted, data.queries, data.qrels, ("hybrid",), embedder)
-                results[f"{fusion}@{weight}"] = round(report.metrics["hybrid"]["ndcg@10"], 4)
+                results[f"{fusion}@{weight}" if weight else fusion] = round(report.metrics["hybrid"]["ndcg@10"], 4)
     print(json.dumps({"set": str(args.set), "qrels": args.qrels, "ndcg@10": results}, indent=1))
 
 

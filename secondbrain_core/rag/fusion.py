@@ -1,4 +1,5 @@
-"""Hybrid fusion of BM25 and dense rankings: by rank (RRF) or by standardized score (z-score).
+"""Hybrid fusion of BM25 and dense rankings: by rank (RRF), by standardized score (z-score), or
+by z-score with weights read from the query and the two rankings (`adaptive`, the default).
 
 RRF needs no score scaling but hears every ranker equally loud on every query: a query only
 BM25 can answer (an exact name, an error code) is outvoted by dense's confident-looking wrong
@@ -8,21 +9,40 @@ ranker's scores are standardized over its own candidates, so a score far above t
 rare term's exact hit, one clearly closest vector) gets a large lead, while candidates bunched
 together get similar, modest ones.
 
-Both fuse each ranker's first `CANDIDATES` hits (the head); a deeper hit counts as much as a
+A fixed dense weight is a bet on the kind of query: 0.8 won on FAQ questions, whose words
+rarely occur in their answers, and lost on keyword queries over short notes, where BM25 leads
+(issue 11). `adaptive` sets the weight per query from two things that tell which kind it is:
+- coverage: the share of the query's term weight (IDF) that BM25's best chunk holds. All of
+  it (a topic or tag typed as written in the notes, an exact name) and BM25 is worth hearing:
+  the dense prior is `low`; none of it (a question in other words) and it is `high`.
+- peakedness: each ranker's top z within its head. A ranker whose first hit stands far above
+  its other candidates is sure of it; one whose hits are bunched is guessing. The prior's two
+  shares are scaled by the two peaks: w = p * peak_dense / (p * peak_dense + (1 - p) * peak_bm25).
+The rule and its constants were chosen by the worst case over six sets' tune halves
+(benchmarks/RESULTS.md, "Fusion, issue 11"), not on one set.
+
+All fuse each ranker's first `CANDIDATES` hits (the head); a deeper hit counts as much as a
 missing one. Without that the order of the first ten would depend on how deep the caller
 asked (a z-score's mean and spread, RRF's vote from rank 120): `search -k 10` and an
 evaluation that asks for 200 chunks would rank differently. Hits below every head are
 ordered after them by their full-depth fusion.
+
+A page is one thing to the user but several chunks to the rankers: BM25 may rank the
+paragraph that names the query's words and dense the one that explains them, two chunks of
+one page, each then heard by one ranker only. With `pages` and `page_credit`, a head chunk one
+ranker did not return in its head gets `page_credit` of the way from that ranker's missing
+value up to its best vote for a chunk of the same page: the page's evidence, discounted
+because it is about a neighbour of the chunk, not the chunk itself.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from secondbrain_core.settings import Settings
 
-FUSIONS: tuple[str, ...] = ("rrf", "zscore")
+FUSIONS: tuple[str, ...] = ("adaptive", "rrf", "zscore")
 CANDIDATES = 50  # per ranker: what fusion weighs and what the reranker reads
 Scored = Sequence[tuple[Hashable, float]]
 # one ranker's vote: per-item value and the value of an item it did not return
@@ -67,22 +87,113 @@ def fuse_hybrid(
     k: int = 60,
     dense_weight: float = 0.5,
     head: int | None = CANDIDATES,
+    pages: Mapping[Hashable, Hashable] | None = None,
+    page_credit: float = 0.0,
+    coverage: float | None = None,
+    dense_weight_range: tuple[float, float] = (0.3, 0.9),
 ) -> list[tuple[Hashable, float]]:
     """BM25 and dense (item, score) rankings fused; `dense_weight` 0.5 gives both an equal vote.
 
-    Weights are scaled so that 0.5 with `rrf` reproduces plain RRF scores exactly.
+    Weights are scaled so that 0.5 with `rrf` reproduces plain RRF scores exactly. `pages` maps
+    items to their page for `page_credit` (0: items are strangers, the plain fusions).
+    `adaptive` ignores `dense_weight`: it reads `coverage` (`query_coverage`; None when unknown,
+    as on Atlas) and the two heads, within `dense_weight_range` (low, high).
     """
+    if method == "adaptive":
+        prior = dense_prior(coverage, *dense_weight_range)
+        dense_weight = peaked_weight(prior, head_peak(bm25, head), head_peak(dense, head))
     weights = [2 * (1 - dense_weight), 2 * dense_weight]
+    rankings = [[item for item, _ in bm25], [item for item, _ in dense]]
     if method == "rrf":
-        return rrf([[item for item, _ in bm25], [item for item, _ in dense]], k=k, weights=weights, head=head)
-    if method == "zscore":
-        return zscore_fusion([bm25, dense], weights, head=head)
-    raise ValueError(f"unknown fusion {method!r}; use one of {', '.join(FUSIONS)}")
+        votes = [_rrf_votes(ranking, k, head) for ranking in rankings]
+    elif method in ("zscore", "adaptive"):
+        votes = [_zscore_votes(ranking, head) for ranking in (bm25, dense)]
+    else:
+        raise ValueError(f"unknown fusion {method!r}; use one of {', '.join(FUSIONS)}")
+    if pages is not None and page_credit > 0:
+        heads = [ranking[:head] for ranking in rankings]
+        candidates = list(dict.fromkeys(item for top in heads for item in top))
+        votes = [
+            (credit_pages(vote, top, candidates, pages, page_credit), full)
+            for (vote, full), top in zip(votes, heads, strict=True)
+        ]
+    return _combine(rankings, votes, weights)
+
+
+def credit_pages(
+    vote: Vote,
+    head: Sequence[Hashable],
+    candidates: Iterable[Hashable],
+    pages: Mapping[Hashable, Hashable],
+    credit: float,
+) -> Vote:
+    """One ranker's `vote` with each candidate outside its `head` raised `credit` of the way
+    from the missing value to the ranker's best vote for a head chunk of the same page (kept
+    where the ranker has no chunk of that page in its head)."""
+    values, missing = vote
+    best: dict[Hashable, float] = {}
+    for item in head:
+        page = pages[item]
+        best[page] = max(best.get(page, values[item]), values[item])
+    in_head = set(head)
+    credited = dict(values)
+    for item in candidates:
+        page = pages[item]
+        if item not in in_head and page in best:
+            credited[item] = max(values.get(item, missing), missing + credit * (best[page] - missing))
+    return credited, missing
+
+
+def query_coverage(term_weights: Mapping[str, float], found: Iterable[str]) -> float:
+    """The share of the query's term weight (`term_weights`: IDF per query term) that the
+    terms `found` in BM25's best chunk carry; 0 for a query with no terms."""
+    total = math.fsum(term_weights.values())
+    if total <= 0:
+        return 0.0
+    present = set(found)
+    return math.fsum(w for term, w in term_weights.items() if term in present) / total
+
+
+def dense_prior(coverage: float | None, low: float, high: float) -> float:
+    """The dense weight before the rankings are looked at: `low` when BM25's best chunk holds
+    every query term, `high` when it holds none, the middle when nobody could tell."""
+    if coverage is None:
+        return (low + high) / 2
+    return high - (high - low) * min(max(coverage, 0.0), 1.0)
+
+
+def head_peak(ranking: Scored, head: int | None = CANDIDATES) -> float | None:
+    """How far the first hit stands above the ranker's head: its z-score there (None when the
+    head has fewer than two hits or no spread, so it tells nothing)."""
+    top = [score for _, score in ranking[:head]]
+    if len(top) < 2:
+        return None
+    mean = math.fsum(top) / len(top)
+    spread = math.sqrt(math.fsum((score - mean) ** 2 for score in top) / len(top))
+    if spread <= 1e-12 * max(1.0, abs(mean)):
+        return None
+    return (top[0] - mean) / spread
+
+
+def peaked_weight(prior: float, bm25_peak: float | None, dense_peak: float | None) -> float:
+    """`prior`'s two shares scaled by each ranker's peak (`prior` itself when either is unknown)."""
+    if bm25_peak is None or dense_peak is None:
+        return prior
+    bm25_share, dense_share = (1 - prior) * max(bm25_peak, 0.0), prior * max(dense_peak, 0.0)
+    if bm25_share + dense_share <= 0:
+        return prior
+    return dense_share / (bm25_share + dense_share)
 
 
 def fusion_options(settings: Settings) -> dict:
     """The `fuse_hybrid` keyword arguments the settings ask for (shared by the local and Atlas paths)."""
-    return {"method": settings.hybrid_fusion, "k": settings.rrf_k, "dense_weight": settings.hybrid_dense_weight}
+    return {
+        "method": settings.hybrid_fusion,
+        "k": settings.rrf_k,
+        "dense_weight": settings.hybrid_dense_weight,
+        "page_credit": settings.hybrid_page_credit,
+        "dense_weight_range": (settings.hybrid_dense_weight_low, settings.hybrid_dense_weight_high),
+    }
 
 
 def _rrf_votes(ranking: Sequence[Hashable], k: int, head: int | None) -> tuple[Vote, Vote]:

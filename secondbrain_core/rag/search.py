@@ -1,4 +1,4 @@
-"""Search the materialized index: BM25, dense, or both fused with reciprocal rank fusion.
+"""Search the materialized index: BM25, dense, or both fused (`rag/fusion.py`).
 
 The Retriever opens the local index (or Atlas) once and keeps it; it notices a newer manifest
 and reloads, so a long-running chat sees a re-index without restarting. The embedder loads
@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.chunk_table import ChunkTable, SearchFilters
+from secondbrain_core.rag.chunking import Chunk
 from secondbrain_core.rag.embedders import Embedder, embedder_for
-from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options
+from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options, query_coverage
 from secondbrain_core.rag.generations import BM25_DIR, CHUNKS_FILE, VECTORS_FILE
 from secondbrain_core.rag.keyword import KeywordIndex
 from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, files_dir, index_dir, read_manifest
@@ -119,9 +120,16 @@ class Retriever:
             rankings.append(self._keyword.search(query, depth, allowed))
         if vector is not None:
             rankings.append(self._vectors.search(vector.result(), depth, allowed))
-        scored = fuse_hybrid(*rankings, **fusion_options(self.settings)) if mode == "hybrid" else rankings[0]
+        # the heads' rows are read before fusing: the fusion reads their pages and BM25's best text
+        chunks = self._table.fetch(list(dict.fromkeys(key for ranking in rankings for key, _ in ranking[:CANDIDATES])))
+        if mode == "hybrid":
+            pages = _Pages({key: chunk.page_id for key, chunk in chunks.items()})
+            coverage = self._coverage(query, rankings[0], chunks)
+            scored = fuse_hybrid(*rankings, pages=pages, coverage=coverage, **fusion_options(self.settings))
+        else:
+            scored = rankings[0]
         scored = scored[:depth]
-        chunks = self._table.fetch([key for key, _ in scored])
+        chunks.update(self._table.fetch([key for key, _ in scored if key not in chunks]))
         return [
             SearchHit(
                 chunk_id=chunks[key].chunk_id,
@@ -135,6 +143,12 @@ class Retriever:
             for key, score in scored
             if key in chunks
         ]
+
+    def _coverage(self, query: str, bm25: list[tuple[int, float]], chunks: dict[int, Chunk]) -> float:
+        """How much of the query (by IDF) BM25's best chunk holds: the adaptive fusion's prior."""
+        best = chunks.get(bm25[0][0]) if bm25 else None
+        found = self._keyword.terms(best.embedding_text) if best is not None else set()
+        return query_coverage(self._keyword.term_weights(query), found)
 
     def _query_vector(self, query: str) -> np.ndarray:
         if self._embedder is None:
@@ -172,6 +186,13 @@ class Retriever:
             old = self._table
             self._load()
             old.close()
+
+
+class _Pages(dict):
+    """Chunk key -> page id; a key the table lacks (removed since it was ranked) is its own page."""
+
+    def __missing__(self, key: int) -> str:
+        return f"missing:{key}"
 
 
 def _mtime(path: Path) -> float:

@@ -1,0 +1,98 @@
+"""Hybrid fusion against hand-computed cases: ties, a ranker returning nothing, one hit far
+ahead, the adaptive weight, and the credit a page's chunks lend each other."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from secondbrain_core.rag.fusion import (
+    dense_prior,
+    fuse_hybrid,
+    fusion_options,
+    head_peak,
+    peaked_weight,
+    query_coverage,
+    rrf,
+)
+from secondbrain_core.settings import Settings
+
+SQRT3 = math.sqrt(3)  # z of one hit at 10 over three at 1: (10 - 3.25) / 3.897
+# bm25: one hit far ahead of three tied ones; dense: an even slope that ranks it last
+FAR_AHEAD = [("a", 10.0), ("b", 1.0), ("c", 1.0), ("d", 1.0)]
+SLOPE = [("b", 0.9), ("c", 0.8), ("d", 0.7), ("a", 0.6)]
+SLOPE_PEAK = 3 / math.sqrt(5)  # (0.9 - 0.75) / sqrt(0.0125)
+
+
+def scores(fused: list) -> dict:
+    return dict(fused)
+
+
+def test_rrf_ties_keep_the_order_items_were_first_seen() -> None:
+    fused = rrf([["a", "b"], ["b", "a"]], k=60)
+    assert [item for item, _ in fused] == ["a", "b"]
+    assert fused[0][1] == fused[1][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+@pytest.mark.parametrize("method", ["rrf", "zscore", "adaptive"])
+def test_a_ranker_returning_nothing_leaves_the_other_ranking(method: str) -> None:
+    fused = fuse_hybrid([], [("x", 0.9), ("y", 0.5)], method=method, dense_weight=0.5)
+    assert [item for item, _ in fused] == ["x", "y"]
+    if method == "rrf":
+        assert scores(fused) == pytest.approx({"x": 1 / 61, "y": 1 / 62})
+    if method == "zscore":  # mean 0.7, spread 0.2: z = +1 and -1; the empty ranker adds 0
+        assert scores(fused) == pytest.approx({"x": 1.0, "y": -1.0})
+    assert fuse_hybrid([], [], method=method) == []
+
+
+def test_one_hit_far_ahead() -> None:
+    assert head_peak(FAR_AHEAD) == pytest.approx(SQRT3)
+    assert head_peak(SLOPE) == pytest.approx(SLOPE_PEAK)
+    # a fixed dense weight of 0.8 lets dense's slope outvote BM25's standout hit
+    fixed = fuse_hybrid(FAR_AHEAD, SLOPE, method="zscore", dense_weight=0.8)
+    assert fixed[0][0] == "b"
+    assert scores(fixed)["a"] == pytest.approx(0.4 * SQRT3 - 1.6 * SLOPE_PEAK)
+    # adaptive: every query term in BM25's best chunk (prior 0.3), then each ranker's peak
+    w = 0.3 * SLOPE_PEAK / (0.3 * SLOPE_PEAK + 0.7 * SQRT3)
+    adaptive = fuse_hybrid(FAR_AHEAD, SLOPE, method="adaptive", coverage=1.0, dense_weight_range=(0.3, 0.9))
+    assert adaptive[0][0] == "a"
+    assert scores(adaptive)["a"] == pytest.approx(2 * (1 - w) * SQRT3 - 2 * w * SLOPE_PEAK)
+    assert scores(adaptive)["b"] == pytest.approx(2 * (1 - w) * (-1 / SQRT3) + 2 * w * SLOPE_PEAK)
+
+
+def test_adaptive_weight_parts() -> None:
+    assert query_coverage({"tax": 2.0, "form": 1.0, "deadline": 1.0}, {"tax", "deadline", "other"}) == 0.75
+    assert query_coverage({}, {"tax"}) == 0.0
+    assert dense_prior(1.0, 0.3, 0.9) == pytest.approx(0.3)
+    assert dense_prior(0.0, 0.3, 0.9) == pytest.approx(0.9)
+    assert dense_prior(None, 0.3, 0.9) == pytest.approx(0.6), "unknown coverage: the middle"
+    assert dense_prior(1.7, 0.3, 0.9) == pytest.approx(0.3), "clamped"
+    assert peaked_weight(0.5, 2.0, 2.0) == pytest.approx(0.5)
+    assert peaked_weight(0.5, 3.0, 1.0) == pytest.approx(0.25)
+    assert peaked_weight(0.6, None, 5.0) == 0.6, "a ranker without a peak leaves the prior"
+    assert head_peak([("only", 4.0)]) is None and head_peak([("a", 1.0), ("b", 1.0)]) is None
+
+
+def test_page_credit_lends_a_page_its_best_chunks_vote() -> None:
+    # bm25 ranks chunk 1 of page P, dense ranks chunk 2 of P: z = +1 / -1 in each head
+    bm25 = [("P#1", 3.0), ("Q#1", 1.0)]
+    dense = [("P#2", 0.9), ("R#1", 0.5)]
+    pages = {"P#1": "P", "P#2": "P", "Q#1": "Q", "R#1": "R"}
+    plain = scores(fuse_hybrid(bm25, dense, method="zscore", dense_weight=0.5))
+    assert plain == pytest.approx({"P#1": 0.0, "P#2": 0.0, "Q#1": -2.0, "R#1": -2.0})
+    half = scores(fuse_hybrid(bm25, dense, method="zscore", dense_weight=0.5, pages=pages, page_credit=0.5))
+    # missing -1 raised half way to P's best (+1): 0; Q and R have no chunk in the other head
+    assert half == pytest.approx({"P#1": 1.0, "P#2": 1.0, "Q#1": -2.0, "R#1": -2.0})
+    full = scores(fuse_hybrid(bm25, dense, method="zscore", dense_weight=0.5, pages=pages, page_credit=1.0))
+    assert full["P#1"] == full["P#2"] == pytest.approx(2.0)
+    rrf_half = scores(fuse_hybrid(bm25, dense, method="rrf", pages=pages, page_credit=0.5))
+    assert rrf_half["P#1"] == pytest.approx(1 / 61 + 0.5 / 61), "rrf: half of dense's vote for P#2"
+
+
+def test_settings_name_the_fusion(settings: Settings) -> None:
+    options = fusion_options(settings)
+    assert options["method"] == "adaptive" and options["page_credit"] == 0.5
+    assert options["dense_weight_range"] == (0.3, 0.9)
+    with pytest.raises(ValueError, match="unknown fusion"):
+        fuse_hybrid(FAR_AHEAD, SLOPE, method="max")
