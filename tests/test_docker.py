@@ -156,9 +156,9 @@ def _ping(client: DagsterGrpcClient) -> bool:
         return False
 
 
-@pytest.mark.parametrize("service", sorted(OURS - {"mlflow"}))
+@pytest.mark.parametrize("service", ["daemon", "endpoint", "chat"])
 def test_commands_are_real_entry_points(service: str) -> None:
-    """Each command's program and sub-command exist in this environment (`--help` exits 0)."""
+    """The commands not started above exist in this environment (their `--help` exits 0)."""
     command = SERVICES[service]["command"]
     program = command[0]
     words = [w for w in command[1:3] if not w.startswith("-") and not w.startswith("$")][
