@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -61,3 +64,22 @@ def test_the_full_listing_still_runs_to_find_removed_pages(settings: Settings, m
         notion.trash_page(gone)  # the newest edit (Home) does not move
         notion.patch(gone, last_edited_time=OLD)
         assert requested(tick(instance, first.cursor)) == ["notion"]
+
+
+def test_an_edit_is_indexed_without_loading_torch(tmp_path) -> None:
+    """Re-indexing after one edit embeds a few chunks on the numpy encoder (the same vectors,
+    tests/test_embedders.py): loading torch for them was most of an edit's way to search."""
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from note_pages import note_page
+from secondbrain_core.rag.pipeline import build_chunks, sync_index
+from secondbrain_core.settings import Settings
+settings = Settings(home={str(tmp_path / "home")!r})
+pages = [note_page("a", "s", "A", "# A\\n\\nGrind the beans finely."), note_page("b", "s", "B", "# B\\n\\nWater it.")]
+report = sync_index(build_chunks(pages, settings), settings)
+print(report.embedded, "torch" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["2", "False"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from secondbrain_core.rag.numpy_bert import NumpyBertEncoder
 
 BATCH_SIZE = 64
+FEW_DOCUMENTS = 32  # at most this many texts, with no torch model loaded, are embedded in numpy
 HTTP_BATCH_SIZE = 128
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -85,8 +86,17 @@ class SentenceTransformerEmbedder:
         return model
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """A few texts with no torch model loaded yet (an index build after one Notion edit) go
+        through the numpy encoder (`embed_short`): loading torch for them was most of an edit's
+        way to search (benchmarks/freshness.py)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= FEW_DOCUMENTS:
+            return self.embed_short(texts)
+        return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """On the torch model (loaded on first use)."""
         vectors = self._model().encode(
             texts, batch_size=BATCH_SIZE, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
         )
@@ -105,8 +115,10 @@ class SentenceTransformerEmbedder:
         a cold CLI does not import torch for a few dozen sentences."""
         with _MODELS_LOCK:
             loaded = self.name in _MODELS
-        if loaded or not texts:
-            return self.embed_documents(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if loaded:
+            return self._encode(texts)
         return normalize(self._query_encoder().encode(texts))
 
     def _query_encoder(self) -> NumpyBertEncoder:
