@@ -100,6 +100,34 @@ def test_passages_fit_the_budget_and_keep_an_announced_list() -> None:
     assert ev.word_count(ev.compose(passages)) - len(passages) <= 3
 
 
+def test_terms_no_note_contains_lower_the_support() -> None:
+    text = "Water the orchid once a week."
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Orchids", "", "", text), ev.split_units(text), 1.0, text)
+    question = ev.terms("how often do I water the bonsai orchid?")  # water, orchid, often, bonsai
+    params = ev.SelectionParams(unknown_penalty=0.4)
+    known = {"water", "orchid", "often"}.__contains__
+    both = ev.support_of([passage], question, lambda t: 1.0, 0.5, params, indexed=known)
+    assert both.unknown == pytest.approx(0.25), "one of four equally rare terms is in no note"
+    assert both.coverage == pytest.approx(0.5)  # water, orchid found; often, bonsai missing
+    assert both.support == pytest.approx(0.5 * 0.5 + 0.5 * 0.5 - 0.4 * 0.25)
+    everything_known = ev.support_of([passage], question, lambda t: 1.0, 0.5, params)
+    assert everything_known.unknown == 0.0 and everything_known.support == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("how many token types does the parser know?", ev._NUMBER_SHAPE),
+        ("which setting controls the checkpoint interval?", ev._NAME_SHAPE),
+        ("can I run VACUUM inside a transaction block?", ev._POLAR_SHAPE),
+        ("oops I dropped it. doesn't postgres ask first?", ev._POLAR_SHAPE),
+        ("why is my query slow", None),
+    ],
+)
+def test_the_shape_of_the_asked_answer(question: str, shape) -> None:
+    assert ev.answer_shape(question) is shape
+
+
 def test_follow_ups_are_searched_with_the_question_they_follow() -> None:
     history = [Turn(role="user", content="how often do I water the orchid?"), Turn(role="assistant", content="x")]
     assert is_follow_up("and when do I repot it?") and not is_follow_up("what grinder do I use for espresso?")

@@ -115,6 +115,7 @@ class Evidence:
     similarity: float  # best unit's embedding similarity to the question
     support: float  # the combined score compared with the decline threshold
     missing: list[str] = field(default_factory=list)  # question terms the passages lack
+    unknown: float = 0.0  # IDF share of the question's terms that no indexed chunk contains
 
 
 def distinct(units: list[Unit]) -> list[Unit]:
@@ -212,7 +213,7 @@ class SelectionParams:
     extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
     max_passages: int = 4
     support_lexical_weight: float = 0.5
-    code_factor: float = 0.8
+    unknown_penalty: float = 0.4  # support lost per IDF share of question terms the notes never use
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
 
@@ -241,8 +242,6 @@ def score_units(
         relevance = params.lexical_weight * lexical + (1 - params.lexical_weight) * dense
         if wanted is not None and wanted.search(unit.text):
             relevance += params.answer_type_bonus
-        if _FENCE.match(unit.text):  # code shares the question's names but rarely states the answer
-            relevance *= params.code_factor
         scores[n] = relevance * (1 - params.rank_weight) + params.rank_weight * prior
     return carry_forward(units, scores, params.carry)
 
@@ -266,7 +265,16 @@ _ASKS_NAME = re.compile(
     r"program|type|extension|column|table|name|called)\b",
     re.I,
 )
+_ASKS_YES_NO = re.compile(
+    r"(?:^|[.?!;:,\-]\s*)(?:so|and|but|ok|oh)?\s*"
+    r"(can|could|does|do|did|is|are|was|were|will|would|should|has|have|must|may|"
+    r"can't|doesn't|don't|isn't|aren't|won't|shouldn't)\s+(i|it|you|we|they|postgres\w*|the|a|an|this|that|there|my)\b",
+    re.I,
+)
 _NUMBER_SHAPE = re.compile(r"\d")
+_POLAR_SHAPE = re.compile(
+    r"\b(not|no|never|cannot|can't|won't|isn't|aren't|doesn't|don't|only|must|always|unless|instead|without)\b", re.I
+)
 _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 
 
@@ -276,6 +284,8 @@ def answer_shape(question: str) -> re.Pattern | None:
         return _NAME_SHAPE
     if _ASKS_NUMBER.search(question):
         return _NUMBER_SHAPE
+    if _ASKS_YES_NO.search(question):
+        return _POLAR_SHAPE
     return None
 
 
@@ -391,15 +401,23 @@ def support_of(
     idf: Callable[[str], float],
     best_similarity: float,
     params: SelectionParams,
+    indexed: Callable[[str], bool] = lambda term: True,
 ) -> Evidence:
-    """How well the chosen passages cover the question: the number the decline threshold reads."""
+    """How well the chosen passages cover the question: the number the decline threshold reads.
+
+    A question about something the notes never mention ("pgbouncer", "effective_cache_size",
+    "dentist") still finds passages that look close; that its key terms occur in no chunk at
+    all (`indexed` false) is the stronger sign, so their IDF share lowers the support.
+    """
     found: set[str] = set()
     for p in passages:
         found |= set(terms(f"{p.text} {p.candidate.title} {p.candidate.heading}"))
     share = coverage(question_terms, found, idf)
+    unknown = 1.0 - coverage(question_terms, {t for t in question_terms if indexed(t)}, idf) if question_terms else 0.0
     support = params.support_lexical_weight * share + (1 - params.support_lexical_weight) * best_similarity
+    support -= params.unknown_penalty * unknown
     missing = sorted({t for t in question_terms if t not in found})
-    return Evidence(passages, share, best_similarity, support, missing)
+    return Evidence(passages, share, best_similarity, support, missing, unknown)
 
 
 def shown(passage: Passage) -> str:

@@ -65,6 +65,10 @@ class TermStats:
             stems[key] = max(stems.get(key, 0), df)
         return cls(chunks, stems)
 
+    def indexed(self, term: str) -> bool:
+        """Whether any indexed chunk holds the (stemmed) term."""
+        return self.frequencies.get(term, 0) > 0
+
     def idf(self, term: str) -> float:
         if self.chunks <= 0:
             return 1.0
@@ -142,7 +146,7 @@ class GroundedAnswerer(dspy.Module):
             Step(
                 name="select",
                 detail=f"{len(units)} units, {len(evidence.passages)} passages; coverage {evidence.coverage:.2f}, "
-                f"similarity {evidence.similarity:.2f}, support {evidence.support:.2f} "
+                f"similarity {evidence.similarity:.2f}, unknown {evidence.unknown:.2f}, support {evidence.support:.2f} "
                 f"(threshold {self.threshold:.2f}); missing {evidence.missing[:8]}",
                 seconds=_since(started),
             )
@@ -174,7 +178,9 @@ class GroundedAnswerer(dspy.Module):
         similarities = np.asarray(vectors @ self.embed_query(query), dtype=np.float64)
         scores = ev.score_units(units, candidates, query, question_terms, self.stats.idf, similarities, self.params)
         passages = ev.select_passages(units, scores, candidates, self.params)
-        return ev.support_of(passages, question_terms, self.stats.idf, float(similarities.max()), self.params)
+        return ev.support_of(
+            passages, question_terms, self.stats.idf, float(similarities.max()), self.params, self.stats.indexed
+        )
 
     def _lead(self, question: str, passages: list[ev.Passage], steps: list[Step]) -> str:
         started = time.perf_counter()
