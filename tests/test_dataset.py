@@ -130,3 +130,25 @@ def test_eval_reads_a_dataset_split_in_the_style_asked(settings: Settings) -> No
     records = load_records(info.path, split, style="one-sentence")
     assert records and all(r.style == "one-sentence" for r in records)
     assert json.loads((info.path / "manifest.json").read_text())["version"] == info.version
+
+
+def test_judge_prefers_a_short_on_topic_summary_to_loops_copies_and_rambling() -> None:
+    from secondbrain_core.dataset.judge import copy_ratio, key_terms
+
+    judge = hash_judge()
+    title, text = "Planner", TEXT
+    assert key_terms(title, text)[0] == "planner"
+    assert copy_ratio("The planner picks a join order by cost", text) == 1.0
+    good, loop, copy, long = judge.verdicts(
+        title,
+        text,
+        [
+            "the planner picks join orders",
+            "planner planner planner planner planner planner",
+            "The planner picks a join order by cost. It estimates rows from statistics kept by ANALYZE.",
+            "the planner " + "and more words " * 20,
+        ],
+        "one-sentence",
+    )
+    assert loop.repeat_penalty > 0 and copy.copy_penalty > 0 and long.length_penalty > 0
+    assert good.repeat_penalty == good.copy_penalty == good.length_penalty == 0
