@@ -79,3 +79,19 @@ def test_a_backfill_of_every_source_is_accepted_by_the_instance() -> None:
     assert targets == {AssetKeyPartitionKey(k, p) for k in per_source for p in sources}
     declared = [defs.resolve_assets_def(k).backfill_policy for k in per_source if k.to_user_string() not in LANDING]
     assert declared and all(policy.max_partitions_per_run == 1 for policy in declared), "one run per source"
+
+
+def test_partition_mappings_between_per_source_and_whole_graph_assets() -> None:
+    """Per source to per source: the same source. Per source to a whole-graph asset (the SQL
+    models, the index) and back: every source, so one source's update reaches the index and the
+    index's rebuild reaches every source's chunks."""
+    edges = [(key, parent) for key in KEYS for parent in GRAPH.get(key).parent_keys if parent in KEYS]
+    for key, parent in edges:
+        child_def, parent_def = GRAPH.get(key).partitions_def, GRAPH.get(parent).partitions_def
+        mapping = GRAPH.get_partition_mapping(key, parent)
+        name = f"{parent.to_user_string()} -> {key.to_user_string()}"
+        if child_def == SOURCES and parent_def == SOURCES:
+            assert isinstance(mapping, dg.IdentityPartitionMapping), name
+        elif (child_def is None) != (parent_def is None):
+            assert isinstance(mapping, dg.AllPartitionMapping), name
+    assert any(GRAPH.get(k).partitions_def is None for k, p in edges if GRAPH.get(p).partitions_def == SOURCES)
