@@ -27,7 +27,7 @@ import dagster as dg
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.redact import redact
-from secondbrain_core.settings import Settings
+from secondbrain_core.settings import Settings, load_settings
 from secondbrain_core.sources.notion_webhook import last_wake
 from secondbrain_core.sources.page import PageStub
 from secondbrain_core.sources.registry import check_source, open_source
@@ -62,7 +62,7 @@ def _interval(settings: Settings) -> int:
 
 @dg.sensor(
     job=ingest_job,
-    minimum_interval_seconds=_interval(Settings()),
+    minimum_interval_seconds=_interval(load_settings()),  # a bad value fails the load naming its variable
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Runs ingest_sources only for the sources whose listing changed since the last tick.",
 )
