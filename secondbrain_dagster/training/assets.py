@@ -14,7 +14,7 @@ from secondbrain_core.dataset.store import latest_dataset
 from secondbrain_core.training import registry
 from secondbrain_core.training.promotion import evaluate_candidate
 from secondbrain_core.training.run import train_and_register
-from secondbrain_dagster.policies import ML_OWNERS
+from secondbrain_dagster.policies import ML_OWNERS, NETWORK_RETRY
 from secondbrain_dagster.resources import SecondBrainSettings
 
 TRAINING_CRON = "0 3 * * 0"  # Sundays 03:00: the dataset (and so a new model) at most weekly
@@ -35,6 +35,7 @@ CANDIDATE_SCORE, INCUMBENT, INCUMBENT_SCORE = "candidate_rougeL", "incumbent", "
     kinds={"huggingface", "python"},
     owners=ML_OWNERS,
     deps=[dg.AssetKey("finetune_documents")],
+    retry_policy=NETWORK_RETRY,  # the teacher may be a remote LLM, the push goes to the Hub
     automation_condition=DATASET_WHEN,
     freshness_policy=WEEKLY_FRESH,
 )
