@@ -12,11 +12,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from secondbrain_core.dataset.pairs import Pair
 from secondbrain_core.dataset.split import SPLITS, split_of
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
+
+if TYPE_CHECKING:  # the pairs' module loads the judge (ROUGE, numpy): readers of a saved dataset need neither
+    from secondbrain_core.dataset.pairs import Pair
 
 MANIFEST = "manifest.json"
 
@@ -50,6 +53,8 @@ def split_records(pairs: list[Pair]) -> dict[str, list[dict]]:
 def save_dataset(pairs: list[Pair], dropped: dict[str, int], teacher: str, settings: Settings) -> DatasetInfo:
     """Write the DatasetDict and its card under the home (once per version); its info."""
     from datasets import Dataset, DatasetDict, Features, Value
+
+    from secondbrain_core.dataset.pairs import Pair
 
     records = split_records(pairs)
     version = version_of(records)

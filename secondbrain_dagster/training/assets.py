@@ -1,6 +1,7 @@
 """`summarization_dataset`, `tuned_model` and `summarization_eval`: distill, fine-tune, evaluate.
 
-Training is not re-run on every note edit: the dataset is rebuilt when missing and weekly
+Library imports sit in the asset bodies: torch, peft and ROUGE load when a run needs them,
+not with the definitions. Training is not re-run on every note edit: the dataset is rebuilt when missing and weekly
 (`TRAINING_CRON`; change the conditions below to taste), and `tuned_model` trains only when the
 dataset's content version differs from the one the newest registered model was trained on.
 """
@@ -9,11 +10,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from secondbrain_core.dataset.build import build_configured_dataset
 from secondbrain_core.dataset.store import latest_dataset
 from secondbrain_core.training import registry
-from secondbrain_core.training.promotion import evaluate_candidate
-from secondbrain_core.training.run import train_and_register
 from secondbrain_dagster.policies import ML_OWNERS, NETWORK_RETRY
 from secondbrain_dagster.resources import SecondBrainSettings
 
@@ -47,6 +45,8 @@ def summarization_dataset(context: dg.AssetExecutionContext, sb: SecondBrainSett
     A note's own Summary property is its one-sentence pair; the teacher (an OpenAI-compatible
     LLM when configured, else the base model) writes the others. The version is a content hash.
     """
+    from secondbrain_core.dataset.build import build_configured_dataset  # torch and ROUGE load only when run
+
     settings = sb.get()
     info = build_configured_dataset(settings, lambda done, total: context.log.info(f"notes {done}/{total}"))
     rows = "\n".join(f"| {k} | {v} |" for k, v in info.by_source_style.items())
@@ -76,6 +76,8 @@ def tuned_model(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> d
     merged, converted to GGUF and registered in MLflow as `summarizer` with its lineage (dataset
     version, base model, git commit). Not retrained when the dataset version has not changed.
     """
+    from secondbrain_core.training.run import train_and_register
+
     settings = sb.get()
     info = latest_dataset(settings)
     existing = registry.version_for_dataset(settings, info.version)
@@ -119,6 +121,8 @@ def summarization_eval(context: dg.AssetExecutionContext, sb: SecondBrainSetting
     champion (the base model when none) on the same held-out test pairs, per style; one MLflow
     run in `summarization_eval`. The blocking check `champion_promotion` decides the alias.
     """
+    from secondbrain_core.training.promotion import evaluate_candidate
+
     settings = sb.get()
     info = latest_dataset(settings)
     candidate = registry.latest_version(settings)
