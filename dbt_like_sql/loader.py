@@ -15,6 +15,7 @@ import dagster as dg
 
 from secondbrain_core.warehouse.models import ModelRun, SqlModel, load_models, run_model, warehouse_path
 from secondbrain_dagster.automation import AFTER_UPSTREAM
+from secondbrain_dagster.policies import DATA_OWNERS
 from secondbrain_dagster.resources import SecondBrainSettings
 
 MODELS_DIR = Path(__file__).resolve().parent
@@ -32,6 +33,7 @@ def _asset_for(model: SqlModel) -> dg.AssetsDefinition:
         deps=[dg.AssetKey(dep) for dep in model.deps],
         group_name=GROUP,
         kinds={"duckdb", "sql"},
+        owners=DATA_OWNERS,
         description=model.description or f"SQL model {model.path.name}",
         automation_condition=AFTER_UPSTREAM,
         freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),

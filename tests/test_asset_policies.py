@@ -20,9 +20,6 @@ KEYS = sorted(GRAPH.materializable_asset_keys, key=lambda k: k.to_user_string())
 # pass once it declares owners and its policies from secondbrain_dagster/policies.py.
 LANDING = {
     "crawled_pages",
-    "quality_scores",
-    "rag_documents",
-    "finetune_documents",
     "summarization_dataset",
     "tuned_model",
 }

@@ -13,6 +13,7 @@ from secondbrain_core.quality.scoring import score_source
 from secondbrain_core.sources.registry import open_source
 from secondbrain_dagster.automation import AFTER_LATER_STEP
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
+from secondbrain_dagster.policies import DATA_OWNERS, NETWORK_RETRY, PER_SOURCE_BACKFILL
 from secondbrain_dagster.resources import SecondBrainSettings
 
 PREVIEW_ROWS = 8
@@ -25,7 +26,9 @@ INGEST = dg.AssetKey("raw_notion_pages")
     group_name="etl",
     automation_condition=AFTER_LATER_STEP,
     kinds={"python", "mongodb"},
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    owners=DATA_OWNERS,
+    retry_policy=NETWORK_RETRY,  # the judge may call an OpenAI-compatible endpoint
+    backfill_policy=PER_SOURCE_BACKFILL,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
 )
 def quality_scores(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
