@@ -16,23 +16,9 @@ from secondbrain_dagster.ingest.partitions import SOURCES
 NETWORK_KINDS = {"notion", "s3", "crawl4ai", "openai", "voyage", "atlas", "huggingface"}
 GRAPH = defs.resolve_asset_graph()
 KEYS = sorted(GRAPH.materializable_asset_keys, key=lambda k: k.to_user_string())
-# Assets landed by the ETL and training work while these policies were added; each is expected to
-# pass once it declares owners and its policies from secondbrain_dagster/policies.py.
-LANDING = {
-    "crawled_pages",
-    "summarization_dataset",
-    "tuned_model",
-}
 
 
-def _param(key: dg.AssetKey):
-    name = key.to_user_string()
-    if name in LANDING:
-        return pytest.param(key, id=name, marks=pytest.mark.xfail(strict=False, reason="declared by its own domain"))
-    return pytest.param(key, id=name)
-
-
-@pytest.mark.parametrize("key", [_param(k) for k in KEYS])
+@pytest.mark.parametrize("key", KEYS, ids=lambda k: k.to_user_string())
 def test_asset_declares_its_operating_policies(key: dg.AssetKey) -> None:
     assets_def = defs.resolve_assets_def(key)
     spec = next(s for s in assets_def.specs if s.key == key)
@@ -74,7 +60,7 @@ def test_a_backfill_of_every_source_is_accepted_by_the_instance() -> None:
     assert stored.backfill_id == "all-sources"
     targets = set(stored.asset_backfill_data.target_subset.iterate_asset_partitions())
     assert targets == {AssetKeyPartitionKey(k, p) for k in per_source for p in sources}
-    declared = [defs.resolve_assets_def(k).backfill_policy for k in per_source if k.to_user_string() not in LANDING]
+    declared = [defs.resolve_assets_def(k).backfill_policy for k in per_source]
     assert declared and all(policy.max_partitions_per_run == 1 for policy in declared), "one run per source"
 
 

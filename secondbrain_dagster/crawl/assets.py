@@ -16,6 +16,7 @@ from secondbrain_core.sources.registry import open_source
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
+from secondbrain_dagster.policies import DATA_OWNERS, NETWORK_RETRY, PER_SOURCE_BACKFILL
 from secondbrain_dagster.pools import CRAWLER
 from secondbrain_dagster.resources import SecondBrainSettings
 
@@ -28,7 +29,9 @@ PREVIEW_ROWS = 8
     group_name="etl",
     automation_condition=AFTER_UPSTREAM,
     kinds={"crawl4ai", "mongodb"},
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    owners=DATA_OWNERS,
+    retry_policy=NETWORK_RETRY,
+    backfill_policy=PER_SOURCE_BACKFILL,
     pool=CRAWLER,  # one crawl at a time on a machine, whoever launched it
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
 )
