@@ -80,3 +80,16 @@ def test_gpu_path_config_uses_the_same_dataset_and_hyperparameters(settings: Set
     rows = [json.loads(line) for line in (tmp_path / "axolotl" / "train.jsonl").read_text().splitlines()]
     assert len(rows) == info.counts["train"] and rows[0]["messages"][-1]["role"] == "assistant"
     assert (tmp_path / "axolotl" / "dataset_version").read_text() == info.version
+
+
+def test_the_base_gguf_dequantized_for_training_saves_as_a_plain_checkpoint(tmp_path: Path) -> None:
+    """transformers marks a GGUF-loaded model quantized and refuses to save it; the merged model must save."""
+    import json
+
+    from secondbrain_core.llm.models import base_model
+    from secondbrain_core.training.lora import _load_base
+
+    _, model = _load_base(base_model(), "cpu")
+    model.save_pretrained(tmp_path / "plain")
+    assert "quantization_config" not in json.loads((tmp_path / "plain" / "config.json").read_text())
+    assert (tmp_path / "plain" / "model.safetensors").is_file()

@@ -66,6 +66,9 @@ def _load_base(base: ModelRef, device: str):
     kwargs = {"gguf_file": base.gguf_file} if base.gguf_file else {}
     tokenizer = AutoTokenizer.from_pretrained(base.path, **kwargs)
     model = AutoModelForCausalLM.from_pretrained(base.path, dtype=torch.float32, **kwargs).to(device)
+    if base.gguf_file:  # dequantized to float32 on load: the tensors are plain, but the GGUF marker
+        model.hf_quantizer = None  # would make save_pretrained refuse to write the merged model
+        model.config.__dict__.pop("quantization_config", None)
     return tokenizer, model
 
 
