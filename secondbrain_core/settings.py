@@ -216,7 +216,9 @@ class Settings(BaseSettings):
     train_learning_rate: float = Field(default=5e-4, gt=0)
     train_lora_r: int = Field(default=16, ge=1)
     train_lora_alpha: int = Field(default=32, ge=1)
-    train_max_tokens: int = Field(default=384, ge=64, description="longest training example (prompt + summary)")
+    train_max_tokens: int = Field(
+        default=192, ge=64, description="longest training example (prompt + summary); memory grows with it"
+    )
     train_eval_every: int = Field(default=14, ge=1, description="validation loss every N steps")
     train_eval_items: int = Field(default=40, ge=1, description="test-split pairs the promotion eval generates for")
     train_gguf: bool = Field(default=True, description="convert the merged model to GGUF for the llama.cpp engine")
