@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from secondbrain_core.rag.pipeline import sync_index
 from secondbrain_core.rag.search import MODES, Retriever
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
+
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 DIM = 384
 VOCABULARY = 30_000
@@ -88,6 +91,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--local-rerank",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time hybrid plus what a local rerank costs: MiniLM over the sentences of the first N hits",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as home:
@@ -104,7 +114,8 @@ def main() -> None:
             retriever.search(query, mode="hybrid")  # load the model, warm caches
 
         # modes interleaved per query, so a burst of load on the shared box hits all alike
-        samples: dict[str, list[float]] = {name: [] for name in ("query_embedding", *MODES)}
+        names = ("query_embedding", *MODES, *(["hybrid+local_rerank"] if args.local_rerank else []))
+        samples: dict[str, list[float]] = {name: [] for name in names}
         for query in queries[: args.queries]:
             t0 = time.perf_counter()
             embedder.embed_query(query)
@@ -113,6 +124,11 @@ def main() -> None:
                 t0 = time.perf_counter()
                 retriever.search(query, mode=mode, k=10)
                 samples[mode].append((time.perf_counter() - t0) * 1000)
+            if args.local_rerank:
+                t0 = time.perf_counter()
+                hits = retriever.search(query, mode="hybrid", k=args.local_rerank)
+                embedder.embed_short([s for hit in hits for s in SENTENCE.split(hit.text) if s.strip()])
+                samples["hybrid+local_rerank"].append((time.perf_counter() - t0) * 1000)
         results = {name: percentiles(values) for name, values in samples.items()}
     print(
         json.dumps(
