@@ -8,8 +8,8 @@ SEARCH_OWNERS = ["team:search"]  # rag
 ML_OWNERS = ["team:ml"]  # training, serving, evals
 
 # A source or an API that fails once (a 5xx past the client's own retries, a dropped
-# connection) is tried again a little later before the run is marked failed.
-NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
+# connection) is tried again 10 s and then 20 s later before the run is marked failed.
+NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL)
 
 # Sources are independent: a backfill of every source runs one run per source, so one failing
 # source does not fail (or re-run) the others.
