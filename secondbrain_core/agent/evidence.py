@@ -213,7 +213,7 @@ class SelectionParams:
     extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
     max_passages: int = 4
     support_lexical_weight: float = 0.5
-    unknown_penalty: float = 0.4  # support lost per IDF share of question terms the notes never use
+    unknown_penalty: float = 0.1  # support lost per IDF share of question terms the notes never use
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
 
