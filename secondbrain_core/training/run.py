@@ -15,7 +15,7 @@ from pathlib import Path
 
 from secondbrain_core.dataset.build import log_dataset_input
 from secondbrain_core.dataset.store import DatasetInfo, load_dataset
-from secondbrain_core.errors import service_errors
+from secondbrain_core.errors import SecondBrainError, service_errors
 from secondbrain_core.llm.models import ModelRef, resolve_model
 from secondbrain_core.settings import Settings
 from secondbrain_core.training import registry
@@ -92,7 +92,12 @@ def _comet(settings: Settings, tags: dict[str, str]):
     """A Comet experiment mirroring the run, only when COMET_API_KEY is set (comet_ml installed)."""
     if not settings.comet_api_key:
         return None
-    import comet_ml
+    try:
+        import comet_ml
+    except ImportError:
+        raise SecondBrainError(
+            "COMET_API_KEY is set but comet_ml is not installed: pip install 'secondbrain[cloud]' or unset it"
+        ) from None
 
     experiment = comet_ml.Experiment(api_key=settings.comet_api_key.get_secret_value(), project_name="secondbrain")
     experiment.log_others(tags)
