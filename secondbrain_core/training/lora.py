@@ -129,7 +129,7 @@ def fine_tune(
         schedule.step()
         optimizer.zero_grad()
         tokens += batch_tokens
-        report.final_loss = float(loss)
+        report.final_loss = float(loss.detach())
         log_metric("train_loss", report.final_loss, step)
         if held_out and (step % settings.train_eval_every == 0 or step == steps):
             value = validation_loss(model, held_out, pad_id, device, settings.train_batch_size)
