@@ -171,6 +171,19 @@ def ask_sample_question(settings: Settings) -> dict:
         return {**asked, "error": str(exc)}
 
 
+def failed_assets(stage_runs: list[RunSummary], assets: list[dg.AssetKey]) -> set[dg.AssetKey]:
+    """Assets of a stage that did not materialize in every run, or whose blocking check failed:
+    what they feed does not run, while the rest of the graph (the index, when training's
+    promotion gate refuses a model) still does."""
+    failed: set[str] = set()
+    for run in stage_runs:
+        if not run.success:
+            made = {m["asset"] for m in run.materializations}
+            failed |= {a for a in run.assets if a not in made}
+        failed |= {c["asset"] for c in run.checks if not c["passed"] and c.get("severity") != "WARN"}
+    return {k for k in assets if k.to_user_string() in failed}
+
+
 def _text(summary: dict) -> str:
     lines = [f"Dagster instance: {summary['dagster_home']}", f"Sources: {', '.join(summary['sources'])}", ""]
     for run in summary["runs"]:
@@ -183,7 +196,7 @@ def _text(summary: dict) -> str:
             verdict = "passed" if c["passed"] else "warning" if c.get("severity") == "WARN" else "FAILED"
             lines.append(f"    check {c['asset']}.{c['check']}: {verdict}")
     if summary["skipped"]:
-        lines.append(f"not run (an upstream run failed): {', '.join(summary['skipped'])}")
+        lines.append(f"not run (upstream failed): {', '.join(summary['skipped'])}")
     question = summary["question"]
     lines += ["", f"Q: {question['question']}"]
     if "answer" in question:
@@ -242,16 +255,22 @@ def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
     sources = register_sources(instance, settings)
     runs: list[RunSummary] = []
     stages = plan_stages(defs, only)
+    graph = defs.resolve_asset_graph()
+    stopped: set[dg.AssetKey] = set()  # failed, or behind a failed blocking check, or downstream of those
+    skipped: list[str] = []
     with contextlib.ExitStack() as stack:
         reference = serve_sample_reference(settings, stack)
-        for index, stage in enumerate(stages):
-            stage_runs = run_stage(defs, stage, instance, sources, demo_run_config(reference))
+        for stage in stages:
+            runnable = [k for k in stage.assets if not stopped & graph.get(k).parent_keys]
+            stopped.update(k for k in stage.assets if k not in runnable)
+            skipped += [k.to_user_string() for k in stage.assets if k not in runnable]
+            if not runnable:
+                continue
+            stage_runs = run_stage(
+                defs, Stage(stage.partitions_def, runnable), instance, sources, demo_run_config(reference)
+            )
             runs += stage_runs
-            if not all(r.success for r in stage_runs):
-                skipped = [k.to_user_string() for s in stages[index + 1 :] for k in s.assets]
-                break
-        else:
-            skipped = []
+            stopped |= failed_assets(stage_runs, runnable)
     return {
         "dagster_home": str(Path(instance.root_directory)),
         "sources": sources,

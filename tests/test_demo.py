@@ -17,7 +17,7 @@ from test_dagster_ingest import write_export
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import REPO_ROOT, SAMPLE_SOURCE, Settings
 from secondbrain_core.sources.reference_site import DEFAULT_PORT
-from secondbrain_dagster.demo import next_steps, plan_stages, serve_sample_reference
+from secondbrain_dagster.demo import RunSummary, failed_assets, next_steps, plan_stages, serve_sample_reference
 from secondbrain_dagster.ingest.partitions import SOURCES
 
 
@@ -111,3 +111,23 @@ def test_next_steps_name_only_commands_that_exist() -> None:
     assert "secondbrain search" in steps and "secondbrain serve" in steps
     chat_installed = importlib.util.find_spec("secondbrain_core.app.chat") is not None
     assert ("secondbrain chat" in steps) == chat_installed
+
+
+def test_a_refused_promotion_stops_only_what_it_feeds() -> None:
+    """A failed blocking check (training's promotion gate) and an asset the failed run never made
+    stop their own branch; a failed warning check stops nothing."""
+    keys = [dg.AssetKey(name) for name in ("rag_documents", "tuned_model", "summarization_eval")]
+    run = RunSummary(
+        run_id="r",
+        partition=None,
+        success=False,
+        assets=["rag_documents", "tuned_model", "summarization_eval"],
+        materializations=[{"asset": "rag_documents"}, {"asset": "tuned_model"}, {"asset": "summarization_eval"}],
+        checks=[
+            {"asset": "summarization_eval", "check": "champion_promotion", "passed": False, "severity": "ERROR"},
+            {"asset": "rag_documents", "check": "share", "passed": False, "severity": "WARN"},
+        ],
+    )
+    assert failed_assets([run], keys) == {dg.AssetKey("summarization_eval")}
+    unmade = RunSummary("s", None, False, ["rag_documents", "tuned_model"], [{"asset": "rag_documents"}], [])
+    assert failed_assets([unmade], keys[:2]) == {dg.AssetKey("tuned_model")}
