@@ -89,6 +89,14 @@ def test_units_are_exact_spans_and_skip_structure() -> None:
     assert all(text[u.start : u.end] == u.text for u in units)
 
 
+@pytest.mark.timeout(20)
+def test_a_long_run_of_spaces_splits_in_linear_time() -> None:
+    """The table-separator pattern is the chunker's possessive one: a plain `\\s*\\|?\\s*` took
+    4 s for 20,000 spaces here (quadratic), minutes for 200,000, inside every answer."""
+    text = "Intro sentence.\n" + " " * 200_000 + "X marks the end.\n|---|\n"
+    assert [u.text for u in ev.split_units(text)] == ["Intro sentence.", "X marks the end."]
+
+
 def test_passages_fit_the_budget_and_keep_an_announced_list() -> None:
     text = "To get out of the shell, type:\n\n```\n\\q\n```\n\nOther words here that do not matter at all today."
     candidate = ev.Candidate(0, "c", "p", "Shell", "", "", text)

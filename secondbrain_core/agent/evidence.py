@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
+
 _WORD = re.compile(r"\w+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
@@ -163,7 +164,7 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
         if _FENCE.match(line):
             flush_paragraph()
             fence_start = offset  # the code starts on the line after the fence
-        elif not stripped or _HEADING.match(line) or _TABLE_SEPARATOR.match(line):
+        elif not stripped or _HEADING.match(line) or TABLE_SEPARATOR.match(line):
             flush_paragraph()
         elif stripped.startswith("|") or _LIST_ITEM.match(line):
             flush_paragraph()

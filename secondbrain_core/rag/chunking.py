@@ -34,7 +34,7 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|")
 # Possessive (`*+`): with plain `\s*` a long run of spaces in a row that is no separator took
 # time quadratic in its length (minutes for 200,000); each part matches a different character.
-_TABLE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
+TABLE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _TAG_KEYS = {"tags", "tag", "labels", "label", "topics"}
 
@@ -258,7 +258,7 @@ def _split_code(text: str, max_tokens: int) -> list[str]:
 def _split_table(text: str, max_tokens: int) -> list[str]:
     """Row-bounded fragments; each repeats the header (and separator) row so it reads alone."""
     rows = text.split("\n")
-    header_rows = 2 if len(rows) > 2 and _TABLE_SEPARATOR.match(rows[1]) else 0
+    header_rows = 2 if len(rows) > 2 and TABLE_SEPARATOR.match(rows[1]) else 0
     header = "\n".join(rows[:header_rows])
     header_tokens = count_tokens(header) if header else 0
     if header_tokens > max_tokens // 2:
