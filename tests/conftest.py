@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_api import FakeAPI
+from fake_api import FakeAPI, served
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -59,11 +58,8 @@ def settings(tmp_path: Path, mongo_server: str, monkeypatch: pytest.MonkeyPatch)
 def api() -> Iterator[FakeAPI]:
     """The fake OpenAI/Voyage API (`fake_api.py`) serving on a free loopback port."""
     server = FakeAPI()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 NOTES = {  # page id -> (source, title, tags, markdown): what the chat tests ask about

@@ -5,11 +5,26 @@ The hosted services are outside this machine, so tests meet them at the HTTP bou
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIM = 8
+
+
+@contextlib.contextmanager
+def served(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """`server` answering on its own thread for the block; shut down and closed after it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class FakeAPI(ThreadingHTTPServer):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import dagster as dg
 import pytest
+from fake_api import served
 from fake_notion import FakeNotion, paragraph
 from test_dagster_ingest import requested, tick
 
@@ -25,11 +25,8 @@ TOKEN = "secret_verification_token"
 @pytest.fixture
 def receiver(settings: Settings) -> Iterator[str]:
     server = make_server(settings, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield f"http://127.0.0.1:{server.server_address[1]}{PATH}"
 
 
 def post(url: str, body: dict, signature: str | None = None) -> int:

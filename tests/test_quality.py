@@ -4,13 +4,12 @@ stub on loopback (malformed answers recorded as failed), and the verdict cache."
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 
 import pytest
-from fake_api import JSONHandler
+from fake_api import JSONHandler, served
 from note_pages import note_page
 
 from secondbrain_core.crawl.store import CrawledPage, CrawlStore, LinkRef
@@ -103,11 +102,8 @@ class _JudgeHandler(JSONHandler):
 @pytest.fixture
 def judge_stub() -> Iterator[JudgeStub]:
     server = JudgeStub()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 def store_source(settings: Settings) -> None:
