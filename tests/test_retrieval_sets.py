@@ -153,3 +153,51 @@ def test_python_index_set_is_deterministic_with_markdown_headings_and_index_term
         ("range-built-in-function", "reference-page", "2"),
     }
     assert_halves_partition(files)
+
+
+def stanza(name: str, description: str, tags: str = "", source: str = "") -> str:
+    lines = [f"Package: {name}", *([f"Source: {source} (1.0-1)"] if source else []), "Version: 1.0-1"]
+    lines += [f"Description: {description}", *([f"Tag: {tags}"] if tags else []), "Section: misc"]
+    return "\n".join(lines) + "\n"
+
+
+def test_debian_tags_set_is_deterministic_with_topical_tags_as_queries(tmp_path: Path) -> None:
+    # sources pkg33 and pkg48 fall in the builder's 1-in-17 hash sample, pkg0 does not
+    source = tmp_path / "lists"
+    source.mkdir()
+    packages = [
+        stanza("pkg33", "Real-time strategy game", "game::strategy, role::program,\n use::gameplaying"),
+        stanza("libpkg33-dev", "Real-time strategy game (development files)", "game::strategy", source="pkg33"),
+        stanza("pkg33-data", "Untagged data", source="pkg33"),
+        stanza("pkg48", "Archive tool", "use::compressing, works-with-format::zip, devel::lang:python"),
+        stanza("pkg0", "Not in the sample", "use::compressing"),
+        stanza("pkg48-doc", "TODO tags only", "works-with-format::TODO, interface::commandline", source="pkg48"),
+    ]
+    (source / "x_main_binary-amd64_Packages").write_text("\n".join(packages), encoding="utf-8")
+    (source / "x_Release").write_text("not a package list\n", encoding="utf-8")
+
+    files = build_twice("build_debian_tags.py", source, tmp_path)
+
+    assert sorted(p for p in files if p.startswith("corpus/")) == [
+        "corpus/libpkg33-dev.md",
+        "corpus/pkg33.md",
+        "corpus/pkg48-doc.md",
+        "corpus/pkg48.md",
+    ]
+    assert files["corpus/pkg33.md"].decode() == "# pkg33\n\nReal-time strategy game\n"
+    assert queries(files) == {
+        "compressing": "compressing",
+        "gameplaying": "gameplaying",
+        "python": "python",
+        "strategy-game": "strategy game",
+        "zip": "zip",
+    }
+    assert judged(files) == {
+        ("compressing", "pkg48", "2"),
+        ("gameplaying", "pkg33", "2"),
+        ("python", "pkg48", "2"),
+        ("strategy-game", "libpkg33-dev", "2"),
+        ("strategy-game", "pkg33", "2"),
+        ("zip", "pkg48", "2"),
+    }
+    assert_halves_partition(files)
