@@ -95,12 +95,14 @@ def _read_text(path: Path) -> str:
     if path.suffix == ".xz":
         return lzma.decompress(path.read_bytes()).decode("utf-8", "replace")
     if path.suffix == ".lz4":  # apt's default here; Python has no lz4 in its standard library
-        return subprocess.run(["lz4", "-dc", str(path)], check=True, capture_output=True).stdout.decode("utf-8", "replace")
+        data = subprocess.run(["lz4", "-dc", str(path)], check=True, capture_output=True).stdout
+        return data.decode("utf-8", "replace")
     return path.read_text(encoding="utf-8", errors="replace")
 
 
 def main() -> None:
-    set_cli(__doc__.splitlines()[0], DEFAULT_SOURCE, "apt's lists folder", "(run apt-get update)", notes_and_queries(build))
+    lists = "apt's lists folder"
+    set_cli(__doc__.splitlines()[0], DEFAULT_SOURCE, lists, "(run apt-get update)", notes_and_queries(build))
 
 
 if __name__ == "__main__":
