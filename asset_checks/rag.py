@@ -4,9 +4,9 @@ import warnings
 
 import dagster as dg
 
+from secondbrain_core.rag.backends import open_backend
 from secondbrain_core.rag.chunk_store import ChunkStore
 from secondbrain_core.rag.manifest import read_manifest
-from secondbrain_core.rag.pipeline import local_index_counts, uses_atlas
 from secondbrain_core.rag.tokens import count_tokens
 from secondbrain_core.sources.registry import open_source
 from secondbrain_core.stores.mongo import open_database
@@ -38,14 +38,11 @@ def chunks_within_token_bound(context: dg.AssetCheckExecutionContext, sb: Second
 
 @dg.asset_check(asset=vector_index, blocking=True)
 def index_matches_chunks(sb: SecondBrainSettings) -> dg.AssetCheckResult:
-    """Vectors, chunk rows, BM25 documents and the manifest all count every stored chunk once."""
+    """Every part of the index (local: vectors, chunk rows, BM25 documents; Atlas: documents) and
+    the manifest count every stored chunk once."""
     settings = sb.get()
     expected = ChunkStore(open_database(settings)).count()
-    if uses_atlas(settings):
-        manifest = read_manifest(settings)
-        counts = {"manifest": manifest.counts.get("chunks", 0) if manifest else 0}
-    else:
-        counts = local_index_counts(settings)
+    counts = open_backend(settings).counts()
     return dg.AssetCheckResult(
         passed=all(value == expected for value in counts.values()),
         metadata={"stored_chunks": expected, **counts},

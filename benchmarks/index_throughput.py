@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from secondbrain_core.rag.backend import EMBED_BATCH
 from secondbrain_core.rag.embedders import embedder_for
-from secondbrain_core.rag.pipeline import EMBED_BATCH, build_chunks, sync_index
+from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import SAMPLE_SOURCE, Settings
 from secondbrain_core.sources.registry import open_source

@@ -10,10 +10,12 @@ import pytest
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag import atlas
+from secondbrain_core.rag.backends import backend_name
 from secondbrain_core.rag.embedders import embedder_for
 from secondbrain_core.rag.fusion import CANDIDATES, FUSIONS, fuse_hybrid, rrf
+from secondbrain_core.rag.local_index import LocalIndex
 from secondbrain_core.rag.manifest import read_manifest
-from secondbrain_core.rag.pipeline import build_chunks, index_store, local_index_counts, sync_index, uses_atlas
+from secondbrain_core.rag.pipeline import build_chunks, index_store, sync_index
 from secondbrain_core.rag.search import Retriever, SearchFilters
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
@@ -101,7 +103,7 @@ def test_deleted_pages_leave_the_index(small: Settings) -> None:
     report = sync_index(kept, small, embedder)
 
     assert report.removed == len(build_chunks(pages[-1:], small)) and report.embedded == 0
-    assert set(local_index_counts(small).values()) == {len(kept)}
+    assert set(LocalIndex(small).counts().values()) == {len(kept)}
     for mode in ("bm25", "dense", "hybrid"):
         assert "tax" not in {h.page_id for h in retriever.search("1040 tax form deadline", mode=mode, k=10)}
 
@@ -113,7 +115,7 @@ def test_changing_the_embedder_rebuilds(small: Settings) -> None:
     report = sync_index(chunks, small, other)
     assert report.embedded == other.embedded == len(chunks) and report.removed == 0
     assert read_manifest(small).embedder == "minilm-v2"
-    assert set(local_index_counts(small).values()) == {len(chunks)}
+    assert set(LocalIndex(small).counts().values()) == {len(chunks)}
     with pytest.raises(SecondBrainError, match="minilm-v2"):
         Retriever(small)  # configured embedder is still minilm: querying would mix vector spaces
 
@@ -297,9 +299,9 @@ def test_atlas_index_build_waits_until_both_indexes_are_queryable() -> None:
 
 
 def test_vector_backend_setting_picks_atlas_for_atlas_local(monkeypatch) -> None:
-    assert not uses_atlas(Settings(mongodb_uri="mongodb://localhost:27017/"))
-    assert uses_atlas(Settings(mongodb_uri="mongodb+srv://u:p@cluster0.abcd.mongodb.net/"))
-    assert uses_atlas(Settings(mongodb_uri="mongodb://localhost:27017/", vector_backend="atlas"))
-    assert not uses_atlas(Settings(mongodb_uri="mongodb+srv://c.mongodb.net/", vector_backend="local"))
+    assert backend_name(Settings(mongodb_uri="mongodb://localhost:27017/")) == "local"
+    assert backend_name(Settings(mongodb_uri="mongodb+srv://u:p@cluster0.abcd.mongodb.net/")) == "atlas"
+    assert backend_name(Settings(mongodb_uri="mongodb://localhost:27017/", vector_backend="atlas")) == "atlas"
+    assert backend_name(Settings(mongodb_uri="mongodb+srv://c.mongodb.net/", vector_backend="local")) == "local"
     with pytest.raises(SecondBrainError, match="VECTOR_BACKEND=atlas needs MONGODB_URI"):
-        uses_atlas(Settings(mongodb_uri=None, vector_backend="atlas"))
+        backend_name(Settings(mongodb_uri=None, vector_backend="atlas"))

@@ -25,8 +25,9 @@ from hash_embedder import HashEmbedder
 
 from secondbrain_core.app.cli import main
 from secondbrain_core.rag.chunk_table import ChunkTable
+from secondbrain_core.rag.local_index import LocalIndex
 from secondbrain_core.rag.manifest import index_dir, read_manifest
-from secondbrain_core.rag.pipeline import build_chunks, local_index_counts, sync_index
+from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.rag.search import Retriever
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
@@ -70,7 +71,7 @@ def bm25_pages(query: str, capsys: pytest.CaptureFixture[str]) -> set[str]:
 
 def assert_whole(settings: Settings, capsys: pytest.CaptureFixture[str]) -> tuple[str, ...]:
     """The index is entirely one build's (every part agrees) and searchable; returns which one."""
-    counts = local_index_counts(settings)
+    counts = LocalIndex(settings).counts()
     assert len(set(counts.values())) == 1, counts
     words = OLD if counts["manifest"] == len(OLD) else NEW
     assert counts["manifest"] == len(words)

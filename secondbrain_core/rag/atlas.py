@@ -1,36 +1,43 @@
 """MongoDB Atlas back-end: Atlas Vector Search + Atlas Search instead of the local files.
 
-Used when `MONGODB_URI` is an Atlas (or `mongodb-atlas-local`) URI. The index definitions are
-created by code, `$vectorSearch` and `$search` run as aggregation pipelines, and their rankings
-are fused with the same RRF as the local index. The pipeline and definition builders are pure
-functions (unit-tested); the I/O around them needs a real Atlas, which tests do not have.
+Used when `MONGODB_URI` is an Atlas URI, or with `SECONDBRAIN_VECTOR_BACKEND=atlas` (the
+`mongodb-atlas-local` image). One document per chunk (vector, text, filter fields); the index
+definitions are created by code and `$vectorSearch` / `$search` run as aggregation pipelines.
+Fusion happens in `search.Retriever`, as for the local index. The pipeline and definition
+builders are pure functions and the writes are plain MongoDB (both tested here); the search
+indexes themselves need a real Atlas, which the tests use only when one is configured.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 from pymongo import DeleteMany, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.operations import SearchIndexModel
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.rag.chunk_table import SearchFilters
+from secondbrain_core.rag.backend import IndexReport, Ranking, SearchFilters, embed_all
 from secondbrain_core.rag.chunking import Chunk
 from secondbrain_core.rag.embedders import Embedder
-from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
-from secondbrain_core.rag.manifest import read_manifest, write_manifest
+from secondbrain_core.rag.manifest import IndexManifest, build_manifest, read_manifest, write_manifest
 from secondbrain_core.settings import Settings
 from secondbrain_core.stores.mongo import open_database
 
+BACKEND = "atlas"  # the manifest's `backend` for this index
 COLLECTION = "chunk_index"
 VECTOR_INDEX = "chunk_vectors"
 TEXT_INDEX = "chunk_text"
 QUERYABLE_TIMEOUT_S = 600.0  # Atlas's own guidance: a new index on a small collection takes seconds to minutes
-_PROJECTION = {"_id": 0, "chunk_id": "$_id", "page_id": 1, "title": 1, "url": 1, "text": 1}
+# what a ranking reads back: the key (chunk id) and the score; rows come from `AtlasIndex.chunks`
+_KEY = {"_id": 1}
+_NOT_READ_BACK = {"embedding": 0, "search_text": 0}
 
 
 def vector_index_definition(dimension: int) -> dict[str, Any]:
@@ -89,7 +96,7 @@ def vector_search_pipeline(vector: list[float], k: int, filters: SearchFilters |
     }
     if clauses := vector_filter(filters):
         stage["filter"] = clauses
-    return [{"$vectorSearch": stage}, {"$project": {**_PROJECTION, "score": {"$meta": "vectorSearchScore"}}}]
+    return [{"$vectorSearch": stage}, {"$project": {**_KEY, "score": {"$meta": "vectorSearchScore"}}}]
 
 
 def text_search_pipeline(query: str, k: int, filters: SearchFilters | None = None) -> list[dict]:
@@ -107,7 +114,7 @@ def text_search_pipeline(query: str, k: int, filters: SearchFilters | None = Non
     return [
         {"$search": {"index": TEXT_INDEX, "compound": compound}},
         {"$limit": k},
-        {"$project": {**_PROJECTION, "score": {"$meta": "searchScore"}}},
+        {"$project": {**_KEY, "score": {"$meta": "searchScore"}}},
     ]
 
 
@@ -126,8 +133,30 @@ def chunk_document(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:
         "search_text": chunk.embedding_text,
         "tags": chunk.metadata.get("tags", []),
         "last_edited_time": datetime.fromisoformat(edited) if edited else None,
+        "metadata": chunk.metadata,
         "embedding": [float(x) for x in vector],
     }
+
+
+def document_chunk(doc: dict[str, Any]) -> Chunk:
+    """The chunk a `chunk_document` holds (documents written before `metadata` was stored give
+    back what `chunking.page_metadata` holds: source, tags, edit time)."""
+    edited = doc.get("last_edited_time")
+    fallback = {"source": doc["source"], "tags": doc.get("tags", [])}
+    if edited:
+        fallback["last_edited_time"] = edited.isoformat()
+    return Chunk(
+        chunk_id=doc["_id"],
+        page_id=doc["page_id"],
+        source=doc["source"],
+        title=doc["title"],
+        url=doc["url"],
+        heading_path=doc.get("heading_path", []),
+        position=doc.get("position", 0),
+        text=doc["text"],
+        context=doc.get("context", ""),
+        metadata=doc.get("metadata", fallback),
+    )
 
 
 def ensure_search_indexes(collection: Collection, dimension: int) -> None:
@@ -170,69 +199,121 @@ def wait_until_queryable(collection: Collection, timeout_s: float = QUERYABLE_TI
         time.sleep(poll_s)
 
 
-def sync_atlas(chunks: list[Chunk], settings: Settings, embedder: Embedder):
-    """`sync_index` for Atlas: same incremental contract, documents instead of files."""
-    from secondbrain_core.rag.pipeline import IndexReport, build_manifest
+class Written(BaseModel):
+    """What `write_chunks` changed in the collection."""
 
-    started = time.perf_counter()
-    collection = open_database(settings)[COLLECTION]
-    previous = read_manifest(settings)
-    if previous is not None and previous.embedder != embedder.name:
+    added: int
+    removed: int
+    dimension: int
+    seconds_embedding: float
+
+
+def write_chunks(collection: Collection, chunks: list[Chunk], embedder: Embedder, restart: bool) -> Written:
+    """Make the collection hold exactly `chunks` (unique ids), embedding only ids it lacks;
+    `restart` (another embedder) empties it first. Plain MongoDB writes, no search index needed."""
+    if restart:
         collection.delete_many({})
     wanted = {c.chunk_id: c for c in chunks}
     have = {d["_id"] for d in collection.find({}, {"_id": 1})}
     to_add = [cid for cid in wanted if cid not in have]
     stale = sorted(have - wanted.keys())
     embed_started = time.perf_counter()
-    vectors = embedder.embed_documents([wanted[cid].embedding_text for cid in to_add]) if to_add else None
+    vectors = embed_all([wanted[cid].embedding_text for cid in to_add], embedder)
     seconds_embedding = time.perf_counter() - embed_started
     ops: list = [
-        ReplaceOne({"_id": cid}, chunk_document(wanted[cid], v), upsert=True)
-        for cid, v in zip(to_add, vectors if vectors is not None else [], strict=True)
+        ReplaceOne({"_id": cid}, chunk_document(wanted[cid], vector), upsert=True)
+        for cid, vector in zip(to_add, vectors, strict=True)
     ]
     if stale:
         ops.append(DeleteMany({"_id": {"$in": stale}}))
     if ops:
         collection.bulk_write(ops, ordered=True)
-    dimension = vectors.shape[1] if vectors is not None else embedder.dimension
-    ensure_search_indexes(collection, dimension)
-    wait_until_queryable(collection)
-    manifest = build_manifest(list(wanted.values()), settings, embedder.name, dimension, "atlas")
-    write_manifest(settings, manifest)
-    return IndexReport(
+    return Written(
         added=len(to_add),
         removed=len(stale),
-        kept=len(wanted) - len(to_add),
-        embedded=len(to_add),
-        seconds_embedding=round(seconds_embedding, 3),
-        seconds_total=round(time.perf_counter() - started, 3),
-        manifest=manifest,
+        dimension=vectors.shape[1] if len(vectors) else embedder.dimension,
+        seconds_embedding=seconds_embedding,
     )
 
 
-class AtlasSearch:
-    """Runs the two pipelines on the Atlas collection and fuses them."""
+class AtlasIndex:
+    """The `chunk_index` collection of the document store and its two search indexes."""
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self.manifest = read_manifest(settings)
-        if self.manifest is None or self.manifest.backend != "atlas":
-            raise SecondBrainError("no Atlas search index yet: run `secondbrain demo` / materialize vector_index first")
-        self._collection = open_database(settings)[COLLECTION]
+        self.settings = settings
+        self.location = f"Atlas collection {settings.mongodb_database}.{COLLECTION}"
+        self._manifest: IndexManifest | None = None
 
-    def search(self, query: str, vector: np.ndarray | None, mode: str, k: int, filters: SearchFilters | None):
-        from secondbrain_core.rag.search import SearchHit
+    @cached_property
+    def _collection(self) -> Collection:
+        return open_database(self.settings)[COLLECTION]
 
-        rankings: list[list[dict]] = []
-        if mode in ("bm25", "hybrid"):
-            rankings.append(list(self._collection.aggregate(text_search_pipeline(query, k, filters))))
-        if mode in ("dense", "hybrid") and vector is not None:
-            pipeline = vector_search_pipeline([float(x) for x in vector], k, filters)
-            rankings.append(list(self._collection.aggregate(pipeline)))
-        docs = {d["chunk_id"]: d for ranking in rankings for d in ranking}
-        if mode == "hybrid" and len(rankings) == 2:
-            bm25, dense = ([(d["chunk_id"], d["score"]) for d in ranking] for ranking in rankings)
-            scored = fuse_hybrid(bm25, dense, **fusion_options(self._settings))
-        else:
-            scored = [(d["chunk_id"], d["score"]) for d in rankings[0]]
-        return [SearchHit(**{**docs[cid], "score": float(score)}) for cid, score in scored[:k]]
+    # --- build ---------------------------------------------------------------------------
+
+    def sync(self, chunks: list[Chunk], embedder: Embedder) -> IndexReport:
+        """Write the documents, make sure both search indexes exist and answer, then the manifest."""
+        started = time.perf_counter()
+        previous = read_manifest(self.settings)
+        restart = previous is not None and previous.embedder != embedder.name
+        written = write_chunks(self._collection, chunks, embedder, restart)
+        ensure_search_indexes(self._collection, written.dimension)
+        wait_until_queryable(self._collection)
+        manifest = build_manifest(chunks, self.settings, embedder.name, written.dimension, BACKEND)
+        write_manifest(self.settings, manifest)
+        return IndexReport(
+            added=written.added,
+            removed=written.removed,
+            kept=len(chunks) - written.added,
+            embedded=written.added,
+            seconds_embedding=round(written.seconds_embedding, 3),
+            seconds_total=round(time.perf_counter() - started, 3),
+            manifest=manifest,
+        )
+
+    def counts(self) -> dict[str, int]:
+        manifest = read_manifest(self.settings)
+        return {
+            "manifest": manifest.counts.get("chunks", 0) if manifest else 0,
+            "documents": self._collection.count_documents({}),
+        }
+
+    # --- search --------------------------------------------------------------------------
+
+    def refresh(self) -> IndexManifest:
+        """The manifest is read once; the collection itself is always live."""
+        if self._manifest is None:
+            manifest = read_manifest(self.settings)
+            if manifest is None or manifest.backend != BACKEND:
+                raise SecondBrainError(
+                    "no Atlas search index yet: run `secondbrain demo` / materialize vector_index first"
+                )
+            self._manifest = manifest
+        return self._manifest
+
+    @property
+    def manifest(self) -> IndexManifest:
+        return self.refresh()
+
+    def keyword(self, query: str, k: int, filters: SearchFilters | None) -> Ranking:
+        return self._ranking(text_search_pipeline(query, k, filters))
+
+    def dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None) -> Ranking:
+        return self._ranking(vector_search_pipeline([float(x) for x in vector], k, filters))
+
+    def chunks(self, keys: list[Hashable]) -> dict[Hashable, Chunk]:
+        if not keys:
+            return {}
+        docs = self._collection.find({"_id": {"$in": list(keys)}}, _NOT_READ_BACK)
+        return {doc["_id"]: document_chunk(doc) for doc in docs}
+
+    def coverage(self, query: str, best: Chunk | None) -> float | None:
+        return None  # Atlas Search does not expose its term statistics
+
+    def document_frequencies(self) -> tuple[int, dict[str, int]]:
+        return 0, {}
+
+    def tags(self) -> list[str]:
+        return sorted(self._collection.distinct("tags"))
+
+    def _ranking(self, pipeline: list[dict]) -> Ranking:
+        return [(doc["_id"], float(doc["score"])) for doc in self._collection.aggregate(pipeline)]

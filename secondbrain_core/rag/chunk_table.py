@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
 
+from secondbrain_core.rag.backend import SearchFilters
 from secondbrain_core.rag.chunking import Chunk
 from secondbrain_core.sources.page import to_stored_time
 
@@ -23,18 +23,6 @@ _COLUMNS = "key, chunk_id, page_id, source, title, url, heading_path, position, 
 def chunk_key(chunk_id: str) -> int:
     """The vector index's integer key: the first 60 bits of the content hash."""
     return int(chunk_id[:15], 16)
-
-
-class SearchFilters(BaseModel):
-    """Metadata filters; all given ones must hold (tags: any of them)."""
-
-    sources: list[str] | None = None
-    tags: list[str] | None = None
-    edited_after: datetime | None = None
-    edited_before: datetime | None = None
-
-    def is_empty(self) -> bool:
-        return not (self.sources or self.tags or self.edited_after or self.edited_before)
 
 
 class ChunkTable:

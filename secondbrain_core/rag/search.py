@@ -1,34 +1,32 @@
 """Search the materialized index: BM25, dense, or both fused (`rag/fusion.py`).
 
-The Retriever opens the local index (or Atlas) once and keeps it; it notices a newer manifest
-and reloads, so a long-running chat sees a re-index without restarting. The embedder loads
-lazily: a BM25-only search never pays for the model.
+The Retriever queries the configured index back-end (`rag/backends.py`: the local files or
+Atlas) through `backend.IndexBackend` only: the back-end ranks, the Retriever validates,
+fuses, reranks and shapes the hits, the same for every back-end. The back-end stays open and
+re-opens after a newer build, so a long-running chat sees a re-index without restarting. The
+embedder loads lazily: a BM25-only search never pays for the model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.rag.chunk_table import ChunkTable, SearchFilters
-from secondbrain_core.rag.chunking import Chunk
+from secondbrain_core.rag.backend import IndexBackend, Ranking, SearchFilters
+from secondbrain_core.rag.backends import open_backend
 from secondbrain_core.rag.embedders import Embedder, embedder_for
-from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options, query_coverage
-from secondbrain_core.rag.generations import BM25_DIR, CHUNKS_FILE, VECTORS_FILE
-from secondbrain_core.rag.keyword import KeywordIndex
-from secondbrain_core.rag.manifest import MANIFEST_FILE, IndexManifest, files_dir, index_dir, read_manifest
+from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options
+from secondbrain_core.rag.manifest import IndexManifest
 from secondbrain_core.rag.modes import MODES, Mode
-from secondbrain_core.rag.pipeline import uses_atlas
-from secondbrain_core.rag.vectors import VectorIndex
 from secondbrain_core.settings import Settings
 
 _QUERY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
 
-__all__ = ["MODES", "Retriever", "SearchFilters", "SearchHit"]
+__all__ = ["CANDIDATES", "MODES", "Retriever", "SearchFilters", "SearchHit"]
 
 
 class SearchHit(BaseModel):
@@ -43,24 +41,20 @@ class SearchHit(BaseModel):
 
 
 class Retriever:
-    """Opens the index under `settings.home` (or Atlas); loads the embedder on first dense query."""
+    """Opens the configured index (`backend`, default from the settings); loads the embedder on
+    the first dense query."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, backend: IndexBackend | None = None
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
-        self._atlas = None
-        if uses_atlas(settings):
-            from secondbrain_core.rag.atlas import AtlasSearch
-
-            self._atlas = AtlasSearch(settings)
-            self._manifest = self._atlas.manifest
-            return
-        self._loaded_mtime = 0.0
-        self._load()
+        self._backend = backend or open_backend(settings)
+        self._refresh()
 
     @property
     def manifest(self) -> IndexManifest:
-        return self._manifest
+        return self._backend.manifest
 
     def search(
         self,
@@ -80,12 +74,8 @@ class Retriever:
             raise SecondBrainError("the search query is empty")
         filters = filters if filters is not None and not filters.is_empty() else None
         depth = max(k, CANDIDATES) if mode == "hybrid" or rerank else k
-        if self._atlas is not None:
-            vector = self._query_vector(query) if mode != "bm25" else None
-            hits = self._atlas.search(query, vector, mode, depth, filters)
-        else:
-            self._reload_if_changed()
-            hits = self._local(query, mode, depth, filters)
+        self._refresh()
+        hits = self._ranked(query, mode, depth, filters)
         if rerank and hits:
             from secondbrain_core.rag.rerank import rerank as rerank_hits
 
@@ -95,41 +85,36 @@ class Retriever:
 
     def document_frequencies(self) -> tuple[int, dict[str, int]]:
         """Chunk count and per-word chunk counts of the keyword index (nothing on Atlas)."""
-        if self._atlas is not None:
-            return 0, {}
-        self._reload_if_changed()
-        return len(self._keyword.keys), self._keyword.document_frequencies()
+        self._refresh()
+        return self._backend.document_frequencies()
 
     def tags(self) -> list[str]:
-        """The tags a filter can choose from (the chat offers them; Atlas lists none, type them)."""
-        if self._atlas is not None:
-            return []
-        self._reload_if_changed()
-        return self._table.tags()
+        """The tags a filter can choose from (the chat offers them)."""
+        self._refresh()
+        return self._backend.tags()
 
-    # --- local index -----------------------------------------------------------------
-
-    def _local(self, query: str, mode: Mode, depth: int, filters: SearchFilters | None) -> list[SearchHit]:
+    def _ranked(self, query: str, mode: Mode, depth: int, filters: SearchFilters | None) -> list[SearchHit]:
         # The query is embedded on a worker thread while BM25 and the filter query run here:
         # on 2 cores the two overlap (torch and numpy release the GIL), which keeps hybrid
         # p95 near the slower of the two instead of their sum.
         vector = _QUERY_POOL.submit(self._query_vector, query) if mode != "bm25" else None
-        allowed = self._table.matching_keys(filters) if filters else None
-        rankings: list[list[tuple[int, float]]] = []
+        rankings: list[Ranking] = []
         if mode in ("bm25", "hybrid"):
-            rankings.append(self._keyword.search(query, depth, allowed))
+            rankings.append(self._backend.keyword(query, depth, filters))
         if vector is not None:
-            rankings.append(self._vectors.search(vector.result(), depth, allowed))
+            rankings.append(self._backend.dense(vector.result(), depth, filters))
         # the heads' rows are read before fusing: the fusion reads their pages and BM25's best text
-        chunks = self._table.fetch(list(dict.fromkeys(key for ranking in rankings for key, _ in ranking[:CANDIDATES])))
+        heads = list(dict.fromkeys(key for ranking in rankings for key, _ in ranking[:CANDIDATES]))
+        chunks = self._backend.chunks(heads)
         if mode == "hybrid":
             pages = _Pages({key: chunk.page_id for key, chunk in chunks.items()})
-            coverage = self._coverage(query, rankings[0], chunks)
+            best = chunks.get(rankings[0][0][0]) if rankings[0] else None
+            coverage = self._backend.coverage(query, best)
             scored = fuse_hybrid(*rankings, pages=pages, coverage=coverage, **fusion_options(self.settings))
         else:
             scored = rankings[0]
         scored = scored[:depth]
-        chunks.update(self._table.fetch([key for key, _ in scored if key not in chunks]))
+        chunks.update(self._backend.chunks([key for key, _ in scored if key not in chunks]))
         return [
             SearchHit(
                 chunk_id=chunks[key].chunk_id,
@@ -144,56 +129,24 @@ class Retriever:
             if key in chunks
         ]
 
-    def _coverage(self, query: str, bm25: list[tuple[int, float]], chunks: dict[int, Chunk]) -> float:
-        """How much of the query (by IDF) BM25's best chunk holds: the adaptive fusion's prior."""
-        best = chunks.get(bm25[0][0]) if bm25 else None
-        found = self._keyword.terms(best.embedding_text) if best is not None else set()
-        return query_coverage(self._keyword.term_weights(query), found)
-
     def _query_vector(self, query: str) -> np.ndarray:
         if self._embedder is None:
             self._embedder = embedder_for(self.settings)
         return self._embedder.embed_query(query)
 
-    def _load(self) -> None:
-        """Open the generation the manifest names; the mtime is taken first, so a build that
-        switches while we open is noticed by the next search rather than missed."""
-        directory = index_dir(self.settings)
-        loaded_mtime = _mtime(directory / MANIFEST_FILE)
-        manifest = read_manifest(self.settings)
-        if manifest is None:
-            raise SecondBrainError(
-                f"no search index under {directory}: run `secondbrain demo` / materialize vector_index first"
-            )
+    def _refresh(self) -> None:
+        """Follow the back-end to its current build; one from another embedder is refused
+        (querying it would compare vectors of two spaces)."""
+        manifest = self._backend.refresh()
         if manifest.embedder != self.settings.embedder.strip():
             raise SecondBrainError(
-                f"the index under {directory} was built with embedder {manifest.embedder!r} but "
+                f"the index under {self._backend.location} was built with embedder {manifest.embedder!r} but "
                 f"SECONDBRAIN_EMBEDDER={self.settings.embedder!r}: re-materialize vector_index"
             )
-        files = files_dir(self.settings, manifest)
-        try:
-            keyword = KeywordIndex.load(files / BM25_DIR)  # first: it opens no file it does not find
-        except FileNotFoundError as exc:
-            raise SecondBrainError(
-                f"the index under {directory} lacks {exc.filename}: re-materialize vector_index"
-            ) from None
-        vectors = VectorIndex.open(files / VECTORS_FILE, manifest.dimension)
-        self._keyword, self._vectors, self._table = keyword, vectors, ChunkTable(files / CHUNKS_FILE)
-        self._manifest, self._loaded_mtime = manifest, loaded_mtime
-
-    def _reload_if_changed(self) -> None:
-        if _mtime(index_dir(self.settings) / MANIFEST_FILE) != self._loaded_mtime:
-            old = self._table
-            self._load()
-            old.close()
 
 
 class _Pages(dict):
-    """Chunk key -> page id; a key the table lacks (removed since it was ranked) is its own page."""
+    """Chunk key -> page id; a key the index lacks (removed since it was ranked) is its own page."""
 
-    def __missing__(self, key: int) -> str:
+    def __missing__(self, key: Hashable) -> str:
         return f"missing:{key}"
-
-
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime_ns if path.exists() else 0.0
