@@ -31,10 +31,6 @@ def backend_name(settings: Settings) -> str:
         return "atlas" if settings.mongodb_uri and is_atlas(settings.mongodb_uri) else "local"
     if settings.vector_backend == "atlas" and not settings.mongodb_uri:
         raise SecondBrainError("SECONDBRAIN_VECTOR_BACKEND=atlas needs MONGODB_URI pointing at Atlas or atlas-local")
-    if settings.vector_backend not in BACKENDS:
-        raise SecondBrainError(
-            f"unknown SECONDBRAIN_VECTOR_BACKEND={settings.vector_backend!r}; use auto or one of {', '.join(BACKENDS)}"
-        )
     return settings.vector_backend
 
 
