@@ -3,6 +3,7 @@ ties in position order, fewer positives than k, and a real index searched throug
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ def test_keyword_search_ranks_through_it_and_honours_allowed_keys(tmp_path: Path
     texts = ["vacuum freezes old rows", "vacuum vacuum vacuum", "nothing relevant", "autovacuum and vacuum"]
     index = KeywordIndex.build(tmp_path / "bm25", np.array([10, 11, 12, 13]), texts)
     hits = index.search("vacuum", 10)
-    assert [key for key, _ in hits][0] == 11 and {key for key, _ in hits} == {10, 11, 13}
-    assert all(a[1] >= b[1] for a, b in zip(hits, hits[1:]))
+    assert hits[0][0] == 11 and {key for key, _ in hits} == {10, 11, 13}
+    assert all(a[1] >= b[1] for a, b in itertools.pairwise(hits))
     assert [key for key, _ in index.search("vacuum", 10, np.array([10, 12]))] == [10]
     assert index.search("vacuum", 1) == hits[:1]
