@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -26,11 +25,10 @@ from secondbrain_core.rag.chunking import Chunk, chunk_id_for
 from secondbrain_core.rag.embedders import embedder_for
 from secondbrain_core.rag.manifest import read_manifest
 from secondbrain_core.rag.pipeline import sync_index
+from secondbrain_core.rag.rerank import local_rerank
 from secondbrain_core.rag.search import MODES, Retriever
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
-
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 DIM = 384
 VOCABULARY = 30_000
@@ -97,7 +95,7 @@ def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="also time hybrid plus what a local rerank costs: MiniLM over the sentences of the first N hits",
+        help="also time hybrid + local rerank (rag/rerank.local_rerank) of the first N hits",
     )
     parser.add_argument(
         "--home",
@@ -136,7 +134,7 @@ def main() -> None:
             if args.local_rerank:
                 t0 = time.perf_counter()
                 hits = retriever.search(query, mode="hybrid", k=args.local_rerank)
-                embedder.embed_short([s for hit in hits for s in SENTENCE.split(hit.text) if s.strip()])
+                local_rerank(embedder.embed_query(query), hits, embedder)
                 samples["hybrid+local_rerank"].append((time.perf_counter() - t0) * 1000)
         results = {name: percentiles(values) for name, values in samples.items()}
     print(

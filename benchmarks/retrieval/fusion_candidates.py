@@ -13,6 +13,7 @@ sets of hybrid / max(bm25, dense), and of hybrid / plain RRF.
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from lab_sets import LabSet, load_lab_set
 from secondbrain_core.evals.metrics import evaluate_run
 from secondbrain_core.evals.retrieval import rank_docs
 from secondbrain_core.rag.embedders import embedder_for
-from secondbrain_core.rag.fusion import fuse_hybrid, query_coverage
+from secondbrain_core.rag.fusion import dense_prior, fuse_hybrid, peaked_weight, query_coverage
 from secondbrain_core.rag.keyword import KeywordIndex
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
@@ -45,6 +46,40 @@ CANDIDATES: dict[str, dict] = {
         for c in (0.5, 1.0)
     },
 }
+
+# Round 2 (issue 11, 2026-12-02): other ways to read a ranker's confidence than its top z in the
+# head: "gap" = (first - second) / spread, "zgap" = top z + gap; each raised to `gamma` (a
+# sharper trust in the more confident ranker). Not product settings: exploratory rows.
+PEAK_VARIANTS: dict[str, tuple[tuple[float, float], str, float]] = {
+    f"adaptive {lo}-{hi} {peak} g{gamma}": ((lo, hi), peak, gamma)
+    for lo, hi in ((0.3, 0.9), (0.4, 0.8), (0.5, 0.5))
+    for peak in ("z", "gap", "zgap")
+    for gamma in (1.0, 2.0, 3.0)
+    if (lo, peak, gamma) != (0.3, "z", 1.0)  # that one is the product's adaptive 0.3-0.9
+}
+
+
+def confidence(ranking: list[tuple[int, float]], kind: str, head: int = 50) -> float | None:
+    """A ranker's confidence in its first hit, read the `kind` way (None: its head tells nothing)."""
+    top = [score for _, score in ranking[:head]]
+    if len(top) < 2:
+        return None
+    mean = math.fsum(top) / len(top)
+    spread = math.sqrt(math.fsum((x - mean) ** 2 for x in top) / len(top))
+    if spread <= 1e-12:
+        return None
+    z, gap = (top[0] - mean) / spread, (top[0] - top[1]) / spread
+    return {"z": z, "gap": gap, "zgap": z + gap}[kind]
+
+
+def peak_variant(bm25, dense, pages, coverage, variant: tuple[tuple[float, float], str, float]):
+    """`adaptive` with page credit 0.5, its peaks read the variant's way."""
+    (low, high), kind, gamma = variant
+    peaks = [confidence(bm25, kind), confidence(dense, kind)]
+    if None not in peaks:
+        peaks = [max(p, 0.0) ** gamma for p in peaks]
+    weight = peaked_weight(dense_prior(coverage, low, high), *peaks)
+    return fuse_hybrid(bm25, dense, method="zscore", dense_weight=weight, pages=pages, page_credit=0.5)
 
 
 def rankings(lab: LabSet, half: str) -> tuple[dict, dict, dict]:
@@ -80,6 +115,9 @@ def table(labs: list[LabSet], half: str) -> dict[str, dict[str, float]]:
         for name, options in CANDIDATES.items():
             fused = {q: fuse_hybrid(bm25[q], dense[q], pages=pages, coverage=coverage[q], **options) for q in bm25}
             rows[name][lab.name] = score(lab, half, fused)
+        for name, variant in PEAK_VARIANTS.items():
+            fused = {q: peak_variant(bm25[q], dense[q], pages, coverage[q], variant) for q in bm25}
+            rows.setdefault(name, {})[lab.name] = score(lab, half, fused)
     return rows
 
 

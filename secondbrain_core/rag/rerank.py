@@ -7,7 +7,12 @@ rather than a silent no-op, so an evaluation never reports "rerank" numbers that
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
+
 import httpx
+import numpy as np
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
@@ -32,3 +37,55 @@ def rerank(query: str, hits: list, settings: Settings) -> list:
         raise SecondBrainError(f"rerank: HTTP {response.status_code}: {response.text[:200]}")
     ranked = sorted(response.json()["data"], key=lambda row: -row["relevance_score"])
     return [hits[row["index"]].model_copy(update={"score": float(row["relevance_score"])}) for row in ranked]
+
+
+# --- local rerank: MiniLM similarity of the query to each candidate's best sentence -----------
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+MAX_SENTENCES = 40  # per candidate: a chunk is ~256 tokens, this bounds a pathological one
+LOCAL_RERANK_WEIGHT = 1.0
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (and lines) of a candidate's text that the local reranker compares with
+    the query; the text itself, cut, when it has no sentence of at least three characters."""
+    found = [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) >= 3]
+    return found[:MAX_SENTENCES] or [text[:500]]
+
+
+def best_sentence_scores(query_vector: np.ndarray, per_candidate: Sequence[np.ndarray]) -> list[float]:
+    """Each candidate's best cosine between the query and one of its sentences (unit rows)."""
+    return [float(np.max(rows @ query_vector)) if len(rows) else 0.0 for rows in per_candidate]
+
+
+def sentence_rerank_order(fused: Sequence[float], best: Sequence[float], weight: float) -> list[int]:
+    """Positions of the candidates by z(fused score) + `weight` x z(best-sentence similarity),
+    both standardized over the candidates; ties keep the fused order.
+
+    A chunk vector averages its ~256 tokens, so a chunk whose one sentence answers the query
+    can sit below a chunk that is about the topic throughout; the best sentence hears the one
+    sentence. It is added to the fused score, not put in its place: alone it loses BM25's
+    exact matches (measured, benchmarks/RESULTS.md)."""
+    combined = [f + weight * b for f, b in zip(_standardized(fused), _standardized(best), strict=True)]
+    return sorted(range(len(combined)), key=lambda i: -combined[i])
+
+
+def local_rerank(query_vector: np.ndarray, hits: list, embedder, weight: float = LOCAL_RERANK_WEIGHT) -> list:
+    """`hits` (SearchHit, fused order) reordered by `sentence_rerank_order`; their sentences are
+    embedded here, in one batch (`embedder.embed_short`), so the cost grows with the hits sent."""
+    per_hit = [sentences(hit.text) for hit in hits]
+    vectors = embedder.embed_short([s for found in per_hit for s in found])
+    rows, start = [], 0
+    for found in per_hit:
+        rows.append(vectors[start : start + len(found)])
+        start += len(found)
+    best = best_sentence_scores(query_vector, rows)
+    return [hits[i] for i in sentence_rerank_order([hit.score for hit in hits], best, weight)]
+
+
+def _standardized(values: Sequence[float]) -> list[float]:
+    if not values:
+        return []
+    mean = math.fsum(values) / len(values)
+    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+    return [0.0 if spread <= 1e-12 else (v - mean) / spread for v in values]

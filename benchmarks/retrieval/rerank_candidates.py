@@ -1,0 +1,103 @@
+"""Local rerank on every set's half: MiniLM similarity of the query to each fused candidate's best sentence.
+
+    python benchmarks/retrieval/rerank_candidates.py /tmp/ir/manpages_names /tmp/ir/pgnotes ... [--half tune]
+
+The fused ranking is the product's default (`fusion_options` of today's settings) over the same
+rankings `fusion_candidates` reads; the first `--depth` candidates are reordered by
+`rag.rerank.sentence_rerank_order` (the product's code) at each weight. Sentence vectors are
+the default embedder's, cached per set under `--cache` by sentence text, so a set is embedded
+once. The table ends with the worst-case columns of the fusion rule: the minimum over sets of
+reranked / max(bm25, dense), and of reranked / hybrid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from fusion_candidates import rankings, score
+from lab_sets import LabSet, load_lab_set
+
+from secondbrain_core.rag.embedders import Embedder, embedder_for
+from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
+from secondbrain_core.rag.rerank import best_sentence_scores, sentence_rerank_order, sentences
+from secondbrain_core.runtime_env import apply_runtime_env
+from secondbrain_core.settings import Settings
+
+WEIGHTS = (0.25, 0.5, 1.0, 2.0)
+
+
+def sentence_vectors(lab: LabSet, wanted: set[int], embedder: Embedder, cache: Path) -> dict[str, np.ndarray]:
+    """Vectors of the sentences of chunks `wanted`, from the set's cache, embedding what is missing."""
+    texts_file, vectors_file = cache / f"{lab.name}-sentences.json", cache / f"{lab.name}-sentences.npy"
+    known: dict[str, np.ndarray] = {}
+    if texts_file.exists():
+        known = dict(zip(json.loads(texts_file.read_text()), np.load(vectors_file), strict=True))
+    needed = [s for i in sorted(wanted) for s in sentences(lab.chunks[i].text)]
+    missing = [s for s in dict.fromkeys(needed) if s not in known]
+    if missing:
+        print(f"{lab.name}: embedding {len(missing)} sentences", flush=True)
+        for start in range(0, len(missing), 256):
+            batch = missing[start : start + 256]
+            known.update(zip(batch, embedder.embed_documents(batch), strict=True))
+        cache.mkdir(parents=True, exist_ok=True)
+        texts_file.write_text(json.dumps(list(known)))
+        np.save(vectors_file, np.vstack(list(known.values())).astype(np.float32))
+    return known
+
+
+def table(labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: Path) -> dict[str, dict[str, float]]:
+    options = fusion_options(Settings())
+    rows: dict[str, dict[str, float]] = {"bm25": {}, "dense": {}, "hybrid": {}}
+    rows |= {f"rerank {w}": {} for w in WEIGHTS} | {"best sentence alone": {}}
+    for lab in labs:
+        bm25, dense, coverage = rankings(lab, half)
+        pages = lab.page_ids
+        fused = {q: fuse_hybrid(bm25[q], dense[q], pages=pages, coverage=coverage[q], **options) for q in bm25}
+        vectors = sentence_vectors(lab, {i for f in fused.values() for i, _ in f[:depth]}, embedder, cache)
+        best = {}
+        for q, ranked in fused.items():
+            per = [np.vstack([vectors[s] for s in sentences(lab.chunks[i].text)]) for i, _ in ranked[:depth]]
+            best[q] = best_sentence_scores(lab.query_vectors[q], per)
+        rows["bm25"][lab.name], rows["dense"][lab.name] = score(lab, half, bm25), score(lab, half, dense)
+        rows["hybrid"][lab.name] = score(lab, half, fused)
+        for name, weight in [(f"rerank {w}", w) for w in WEIGHTS] + [("best sentence alone", 1e6)]:
+            run = {}
+            for q, ranked in fused.items():
+                head = ranked[:depth]
+                order = sentence_rerank_order([s for _, s in head], best[q], weight)
+                run[q] = [head[j] for j in order] + ranked[depth:]
+            rows[name][lab.name] = score(lab, half, run)
+        print(lab.name, {name: round(by_set[lab.name], 4) for name, by_set in rows.items()}, flush=True)
+    return rows
+
+
+def markdown(rows: dict[str, dict[str, float]]) -> str:
+    sets = list(rows["bm25"])
+    best = {s: max(rows["bm25"][s], rows["dense"][s]) for s in sets}
+    lines = ["| candidate | " + " | ".join(sets) + " | min /best | min /hybrid |", "|---" * (len(sets) + 3) + "|"]
+    for name, by_set in rows.items():
+        worst = min(by_set[s] / best[s] for s in sets)
+        versus = min(by_set[s] / rows["hybrid"][s] for s in sets)
+        lines.append(f"| {name} | " + " | ".join(f"{by_set[s]:.4f}" for s in sets) + f" | {worst:.4f} | {versus:.4f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", type=Path, nargs="+", help="set folders (corpus/, queries.jsonl, qrels.tsv)")
+    parser.add_argument("--half", choices=("tune", "test"), default="tune")
+    parser.add_argument("--depth", type=int, default=20, help="fused candidates reranked")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
+    args = parser.parse_args()
+    settings = Settings()
+    apply_runtime_env(settings)
+    embedder = embedder_for(settings)
+    labs = [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets]
+    print(markdown(table(labs, args.half, args.depth, embedder, args.cache)))
+
+
+if __name__ == "__main__":
+    main()
