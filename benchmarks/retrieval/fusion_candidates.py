@@ -99,10 +99,15 @@ def rankings(lab: LabSet, half: str) -> tuple[dict, dict, dict]:
     return bm25, dense, coverage
 
 
-def score(lab: LabSet, half: str, chunk_runs: dict[str, list[tuple[int, float]]]) -> float:
+def metrics(lab: LabSet, half: str, chunk_runs: dict[str, list[tuple[int, float]]]) -> dict[str, float]:
+    """Doc-level metrics of chunk rankings, as `secondbrain eval retrieval` scores them."""
     pages = lab.page_ids
     run = {qid: rank_docs([pages[i] for i, _ in ranked]) for qid, ranked in chunk_runs.items()}
-    return evaluate_run(run, lab.halves[half])["ndcg@10"]
+    return evaluate_run(run, lab.halves[half])
+
+
+def score(lab: LabSet, half: str, chunk_runs: dict[str, list[tuple[int, float]]]) -> float:
+    return metrics(lab, half, chunk_runs)["ndcg@10"]
 
 
 def table(labs: list[LabSet], half: str) -> dict[str, dict[str, float]]:

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from fusion_candidates import rankings, score
+from fusion_candidates import CANDIDATES, PLAIN, metrics, rankings
 from lab_sets import LabSet, load_lab_set
 
 from secondbrain_core.rag.embedders import Embedder, embedder_for
@@ -26,7 +26,7 @@ from secondbrain_core.rag.rerank import best_sentence_scores, sentence_rerank_or
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 
-WEIGHTS = (0.25, 0.5, 1.0, 2.0)
+WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0)
 
 
 def sentence_vectors(lab: LabSet, wanted: set[int], embedder: Embedder, cache: Path) -> dict[str, np.ndarray]:
@@ -48,9 +48,10 @@ def sentence_vectors(lab: LabSet, wanted: set[int], embedder: Embedder, cache: P
     return known
 
 
-def table(labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: Path) -> dict[str, dict[str, float]]:
+def table(labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: Path) -> dict[str, dict[str, dict]]:
+    """Metrics (nDCG/Recall/MRR at the eval's cut-offs) per row and set."""
     options = fusion_options(Settings())
-    rows: dict[str, dict[str, float]] = {"bm25": {}, "dense": {}, "hybrid": {}}
+    rows: dict[str, dict[str, dict]] = {"bm25": {}, "dense": {}, "hybrid": {}, "rrf (plain)": {}}
     rows |= {f"rerank {w}": {} for w in WEIGHTS} | {"best sentence alone": {}}
     for lab in labs:
         bm25, dense, coverage = rankings(lab, half)
@@ -61,26 +62,31 @@ def table(labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: 
         for q, ranked in fused.items():
             per = [np.vstack([vectors[s] for s in sentences(lab.chunks[i].text)]) for i, _ in ranked[:depth]]
             best[q] = best_sentence_scores(lab.query_vectors[q], per)
-        rows["bm25"][lab.name], rows["dense"][lab.name] = score(lab, half, bm25), score(lab, half, dense)
-        rows["hybrid"][lab.name] = score(lab, half, fused)
+        rows["bm25"][lab.name], rows["dense"][lab.name] = metrics(lab, half, bm25), metrics(lab, half, dense)
+        rows["hybrid"][lab.name] = metrics(lab, half, fused)
+        plain = {q: fuse_hybrid(bm25[q], dense[q], **CANDIDATES[PLAIN]) for q in bm25}
+        rows["rrf (plain)"][lab.name] = metrics(lab, half, plain)
         for name, weight in [(f"rerank {w}", w) for w in WEIGHTS] + [("best sentence alone", 1e6)]:
             run = {}
             for q, ranked in fused.items():
                 head = ranked[:depth]
                 order = sentence_rerank_order([s for _, s in head], best[q], weight)
                 run[q] = [head[j] for j in order] + ranked[depth:]
-            rows[name][lab.name] = score(lab, half, run)
-        print(lab.name, {name: round(by_set[lab.name], 4) for name, by_set in rows.items()}, flush=True)
+            rows[name][lab.name] = metrics(lab, half, run)
+        print(lab.name, {name: round(by_set[lab.name]["ndcg@10"], 4) for name, by_set in rows.items()}, flush=True)
     return rows
 
 
-def markdown(rows: dict[str, dict[str, float]]) -> str:
-    sets = list(rows["bm25"])
-    best = {s: max(rows["bm25"][s], rows["dense"][s]) for s in sets}
+def markdown(rows: dict[str, dict[str, dict]]) -> str:
+    """nDCG@10 per row and set, and the rule's two worst cases (against the best single ranker
+    and against the fused ranking the rerank starts from)."""
+    ndcg = {name: {s: m["ndcg@10"] for s, m in by_set.items()} for name, by_set in rows.items()}
+    sets = list(ndcg["bm25"])
+    best = {s: max(ndcg["bm25"][s], ndcg["dense"][s]) for s in sets}
     lines = ["| candidate | " + " | ".join(sets) + " | min /best | min /hybrid |", "|---" * (len(sets) + 3) + "|"]
-    for name, by_set in rows.items():
+    for name, by_set in ndcg.items():
         worst = min(by_set[s] / best[s] for s in sets)
-        versus = min(by_set[s] / rows["hybrid"][s] for s in sets)
+        versus = min(by_set[s] / ndcg["hybrid"][s] for s in sets)
         lines.append(f"| {name} | " + " | ".join(f"{by_set[s]:.4f}" for s in sets) + f" | {worst:.4f} | {versus:.4f} |")
     return "\n".join(lines)
 
@@ -91,12 +97,16 @@ def main() -> None:
     parser.add_argument("--half", choices=("tune", "test"), default="tune")
     parser.add_argument("--depth", type=int, default=20, help="fused candidates reranked")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
+    parser.add_argument("--json", type=Path, help="also write every row's metrics per set here")
     args = parser.parse_args()
     settings = Settings()
     apply_runtime_env(settings)
     embedder = embedder_for(settings)
     labs = [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets]
-    print(markdown(table(labs, args.half, args.depth, embedder, args.cache)))
+    rows = table(labs, args.half, args.depth, embedder, args.cache)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    print(markdown(rows))
 
 
 if __name__ == "__main__":
