@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from secondbrain_core.experiments import use_experiment
 from secondbrain_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def _setup(settings: Settings) -> None:
         if uri in _CONFIGURED:
             return
         mlflow.set_tracking_uri(uri)
-        mlflow.set_experiment(EXPERIMENT)
+        use_experiment(settings, EXPERIMENT)  # trace artifacts under the home, not ./mlruns
         # MLflow's INFO lines ("Flushing the async trace logging queue...") would end every `ask`
         logging.getLogger("mlflow").setLevel(logging.WARNING)
         if not _CONFIGURED:

@@ -75,12 +75,35 @@ def log_dataset_input(info: DatasetInfo, split: str = "train", context: str = "t
 
 
 def build_configured_dataset(settings: Settings, progress: Callable[[int, int], None] | None = None) -> DatasetInfo:
-    """The dataset as the settings configure it: the user's documents, the seed, the configured teacher."""
+    """The dataset as the settings configure it: the user's documents, the seed, the configured teacher.
+
+    Built again only when the documents, the seed, a setting (the teacher's among them) or the
+    code changed (`incremental.py`): a teacher writes pairs note by note, minutes on two cores.
+    """
+    from dataclasses import asdict
+    from pathlib import Path
+
     from secondbrain_core.dataset.documents import read_documents
     from secondbrain_core.dataset.judge import Judge
     from secondbrain_core.dataset.pairs import teacher_for
     from secondbrain_core.dataset.seed import seed_documents
+    from secondbrain_core.incremental import input_key, reuse_or_compute
 
-    notes = read_documents(settings)
-    teacher = teacher_for(settings, Judge.local()) if notes and settings.dataset_teacher_notes else None
-    return build_dataset(settings, notes, seed_documents(settings.dataset_seed_limit), teacher, progress)
+    notes, seed = read_documents(settings), seed_documents(settings.dataset_seed_limit)
+
+    def build() -> dict:
+        teacher = teacher_for(settings, Judge.local()) if notes and settings.dataset_teacher_notes else None
+        return asdict(build_dataset(settings, notes, seed, teacher, progress))
+
+    key = input_key(settings, step="summarization_dataset", notes=_digest(notes), seed=_digest(seed))
+    stored, _ = reuse_or_compute(
+        settings, "summarization_dataset", key, build, lambda info: Path(info["path"]).is_dir()
+    )
+    return DatasetInfo(**{**stored.result, "path": Path(stored.result["path"])})
+
+
+def _digest(documents: list[Document]) -> str:
+    digest = hashlib.sha256()
+    for doc in documents:
+        digest.update(f"{doc.doc_id}\0{doc.title}\0{doc.source}\0{doc.summary}\0{doc.text}\0".encode())
+    return digest.hexdigest()

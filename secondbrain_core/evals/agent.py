@@ -175,6 +175,24 @@ def evaluate_dev_set(
     return AgentEvaluation(report, dataset_version(path), "temp index of the dev corpus", optimization)
 
 
+def evaluation_key(settings: Settings, path: Path = AGENT_SET, spec: str = SAMPLE_SOURCE, split: str = "all") -> str:
+    """The content key of `evaluate_dev_set` with these arguments (`incremental.py`): the
+    questions, the index or pages, and the champion summarizer (the answer's lead line)."""
+    from secondbrain_core.evals.dev_set import index_inputs, sample_pages
+    from secondbrain_core.incremental import input_key
+    from secondbrain_core.training.registry import champion_version
+
+    inputs = index_inputs(settings, sample_pages(settings, spec), spec)
+    return input_key(
+        settings,
+        evaluation="agent",
+        questions=dataset_version(path),
+        split=split,
+        champion=champion_version(settings),
+        **inputs,
+    )
+
+
 def _optimize(assistant: Assistant, questions: list[DevQuestion]):
     """With a capable model: compile the tool agent on the tune half (saved, then loaded by
     every later answer, the evaluation's included); None on the local path."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from secondbrain_core.evals.beir import load_qrels, load_queries
 from secondbrain_core.evals.metrics import Qrels
 from secondbrain_core.evals.retrieval import RetrievalReport, evaluate_index, evaluate_pages
+from secondbrain_core.incremental import input_key
 from secondbrain_core.settings import REPO_ROOT, SAMPLE_SOURCE, Settings
 from secondbrain_core.sources.page import Page
 from secondbrain_core.sources.registry import open_source
@@ -58,6 +59,24 @@ def holds_exactly(settings: Settings, pages: list[Page], spec: str) -> bool:
     indexed = ChunkStore(open_database(settings)).collection.distinct("page_id")
     # no chunk store: the index was built straight from the live pages (index_store), unfiltered
     return not indexed or set(indexed) == {p.id for p in pages}
+
+
+def index_inputs(settings: Settings, pages: list[Page], spec: str) -> dict[str, object]:
+    """What an evaluation over the dev corpus reads besides its questions: the materialized index
+    (its manifest, which changes with every build) when it holds exactly `pages`, else the pages
+    themselves, which it indexes in a temp home."""
+    from secondbrain_core.rag.manifest import read_manifest
+
+    manifest = read_manifest(settings)
+    if manifest is not None and holds_exactly(settings, pages, spec):
+        return {"index": manifest.model_dump(mode="json")}
+    return {"pages": sorted(f"{p.id}:{p.content_hash}" for p in pages)}
+
+
+def evaluation_key(settings: Settings, folder: Path = DEV_SET_DIR, spec: str = SAMPLE_SOURCE) -> str:
+    """The content key of `evaluate_dev_set` with these arguments (`incremental.py`)."""
+    dev = load_dev_set(settings, folder, spec)
+    return input_key(settings, evaluation="retrieval", dev_set=dev.version, **index_inputs(settings, dev.pages, spec))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from secondbrain_core.errors import service_errors
 from secondbrain_core.evals.retrieval import RetrievalReport
+from secondbrain_core.experiments import experiment_id
 from secondbrain_core.settings import Settings
 
 EXPERIMENT = "retrieval_eval"
@@ -49,8 +50,7 @@ def tracking(settings: Settings, name: str = EXPERIMENT) -> Iterator[tuple]:
     with service_errors(f"MLflow at MLFLOW_TRACKING_URI={uri}", settings, MlflowException):
         mlflow.set_tracking_uri(uri)
         client = mlflow.MlflowClient(tracking_uri=uri)
-        experiment = client.get_experiment_by_name(name)
-        yield client, experiment.experiment_id if experiment else client.create_experiment(name)
+        yield client, experiment_id(settings, name)
 
 
 def log_report(report: RetrievalReport, settings: Settings, dev_set_version: str, target: str) -> str:

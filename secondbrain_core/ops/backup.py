@@ -40,7 +40,8 @@ from secondbrain_core.stores.page_store import PAGES
 FORMAT = "secondbrain-backup"
 MANIFEST = "backup.json"
 INDEX_MANIFEST = "index/manifest.json"  # rag/manifest.py, relative to the home
-SKIPPED = {"mongo", "endpoint", "tools", "crawl4ai", LOCK_FILE, HOME_FILE}  # top-level names under the home
+# top-level names under the home; MLflow's artifacts are copied once, by experiment (`ops/mlflow_files.py`)
+SKIPPED = {"mongo", "endpoint", "tools", "crawl4ai", mlflow_files.ARTIFACTS, LOCK_FILE, HOME_FILE}
 
 
 class FileEntry(BaseModel):

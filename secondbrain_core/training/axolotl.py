@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from secondbrain_core.dataset.store import DatasetInfo, latest_dataset, load_dataset
+from secondbrain_core.experiments import use_experiment
 from secondbrain_core.llm.models import resolve_model
 from secondbrain_core.llm.summarize import summary_messages
 from secondbrain_core.settings import Settings, load_settings
@@ -95,7 +96,7 @@ def register(settings: Settings, out: Path) -> str:
     version = (out / "dataset_version").read_text().strip()
     lineage = {**registry.lineage(version, resolve_model(settings, "base").name), "trainer": "axolotl"}
     registry.client(settings)
-    mlflow.set_experiment(registry.EXPERIMENT)
+    use_experiment(settings, registry.EXPERIMENT)  # artifacts under the home, not ./mlruns
     with mlflow.start_run(tags=lineage) as run, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params({**hyperparameters(settings), "dataset_version": version, "trainer": "axolotl"})
         shutil.copytree(out / "lora" / "merged", Path(tmp) / ARTIFACT_PATH / "hf")

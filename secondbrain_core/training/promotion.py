@@ -2,16 +2,19 @@
 the same held-out test pairs, in every style, scored with ROUGE; one MLflow run per evaluation.
 
 Both models answer the same records with the same prompts and greedy decoding, so the only
-difference between the two scores is the weights.
+difference between the two scores is the weights. The scores are stored (`incremental.py`):
+an unchanged rerun (same candidate, incumbent, dataset, settings and code) reuses them.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from secondbrain_core.dataset.store import DatasetInfo, load_dataset
 from secondbrain_core.evals.summarization import SummaryRecord, evaluate_summarizer
+from secondbrain_core.experiments import use_experiment
+from secondbrain_core.incremental import RUN_ID, input_key, reuse_or_compute
 from secondbrain_core.llm.local import LocalChatModel
 from secondbrain_core.llm.models import REGISTERED_MODEL, resolve_model
 from secondbrain_core.settings import Settings
@@ -57,10 +60,32 @@ def _client(settings: Settings, version: str) -> LocalChatModel:
 
 
 def evaluate_candidate(settings: Settings, info: DatasetInfo, candidate: str) -> PromotionEval:
-    """ROUGE-L of `candidate` and of the incumbent champion (base when none) on the test split."""
+    """ROUGE-L of `candidate` and of the incumbent champion (base when none) on the test split.
+
+    Reused from the last evaluation of the same candidate on the same dataset, settings and code
+    when it faced the same incumbent, or when the candidate has since become the champion (that
+    comparison still stands: scoring the champion against itself would decide nothing).
+    """
+    incumbent = registry.champion_version(settings) or "base"
+    key = input_key(settings, evaluation=EXPERIMENT, candidate=candidate, dataset=info.version)
+    stored, _ = reuse_or_compute(
+        settings,
+        EXPERIMENT,
+        key,
+        lambda: _stored(_evaluate(settings, info, candidate, incumbent)),
+        lambda result: result["incumbent"] == incumbent or incumbent == candidate,
+    )
+    fields = {name: value for name, value in stored.result.items() if name != RUN_ID}
+    return PromotionEval(**fields)
+
+
+def _stored(result: PromotionEval) -> dict:
+    return {**asdict(result), RUN_ID: result.run_id}
+
+
+def _evaluate(settings: Settings, info: DatasetInfo, candidate: str, incumbent: str) -> PromotionEval:
     import mlflow
 
-    incumbent = registry.champion_version(settings) or "base"
     records = test_records(info, settings.train_eval_items)
     scores: dict[str, list[float]] = {"candidate": [], "incumbent": []}
     by_style: dict[str, dict[str, float]] = {}
@@ -79,7 +104,7 @@ def evaluate_candidate(settings: Settings, info: DatasetInfo, candidate: str) ->
         by_style,
     )
     registry.client(settings)
-    mlflow.set_experiment(EXPERIMENT)
+    use_experiment(settings, EXPERIMENT)
     with mlflow.start_run(
         tags={"candidate": candidate, "incumbent": incumbent, "dataset_version": info.version}
     ) as run:

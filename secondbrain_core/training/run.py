@@ -16,6 +16,7 @@ from pathlib import Path
 from secondbrain_core.dataset.build import log_dataset_input
 from secondbrain_core.dataset.store import DatasetInfo, load_dataset
 from secondbrain_core.errors import SecondBrainError, service_errors
+from secondbrain_core.experiments import use_experiment
 from secondbrain_core.llm.models import ModelRef, resolve_model
 from secondbrain_core.settings import Settings
 from secondbrain_core.training import registry
@@ -45,7 +46,7 @@ def train_and_register(settings: Settings, info: DatasetInfo, base: ModelRef | N
     lineage = registry.lineage(info.version, base.name)
     with service_errors(f"MLflow at MLFLOW_TRACKING_URI={settings.mlflow_tracking_uri}", settings, MlflowException):
         registry.client(settings)
-        mlflow.set_experiment(registry.EXPERIMENT)
+        use_experiment(settings, registry.EXPERIMENT)  # artifacts under the home, not ./mlruns
         with mlflow.start_run(tags=lineage) as run, tempfile.TemporaryDirectory() as tmp:
             comet = _comet(settings, lineage)
             log_dataset_input(info)
