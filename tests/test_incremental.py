@@ -215,3 +215,26 @@ def test_dataset_rebuilt_only_when_documents_change(settings: Settings, monkeypa
     assert len(builds) == 2 and edited.version != first.version
     shutil.rmtree(edited.path)  # a stored result whose dataset folder is gone is rebuilt
     assert build.build_configured_dataset(settings).path.is_dir() and len(builds) == 3
+
+
+def test_dev_set_key_follows_the_index_content_not_its_build_time(
+    settings: Settings,
+    tiny_dev_set: dict[str, str],  # noqa: F811
+) -> None:
+    from datetime import UTC, datetime
+
+    from secondbrain_core.evals.dev_set import evaluation_key, sample_pages
+    from secondbrain_core.rag.manifest import read_manifest, write_manifest
+    from secondbrain_core.rag.pipeline import build_chunks, sync_index
+
+    folder, spec = Path(tiny_dev_set["dev_set_dir"]), tiny_dev_set["corpus_source"]
+    temp_index = evaluation_key(settings, folder, spec)
+    sync_index(build_chunks(sample_pages(settings, spec), settings), settings)
+    indexed = evaluation_key(settings, folder, spec)
+    assert indexed != temp_index  # now scored on the materialized index
+    manifest = read_manifest(settings)
+    assert manifest is not None
+    write_manifest(settings, manifest.model_copy(update={"built_at": datetime.now(UTC)}))
+    assert evaluation_key(settings, folder, spec) == indexed  # rebuilt, same chunks: reused
+    write_manifest(settings, manifest.model_copy(update={"source_versions": {spec: "other chunk ids"}}))
+    assert evaluation_key(settings, folder, spec) != indexed

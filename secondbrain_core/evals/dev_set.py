@@ -62,15 +62,17 @@ def holds_exactly(settings: Settings, pages: list[Page], spec: str) -> bool:
 
 
 def index_inputs(settings: Settings, pages: list[Page], spec: str) -> dict[str, object]:
-    """What an evaluation over the dev corpus reads besides its questions: the materialized index
-    (its manifest, which changes with every build) when it holds exactly `pages`, else the pages
-    themselves, which it indexes in a temp home."""
+    """What an evaluation over the dev corpus reads besides its questions: the pages (judged, and
+    cited), and the materialized index when it holds exactly them (its manifest: embedder, counts,
+    a digest of the chunk ids, which are content hashes; not when or where it was written), else
+    nothing more: the pages are indexed in a temp home."""
     from secondbrain_core.rag.manifest import read_manifest
 
+    inputs: dict[str, object] = {"pages": sorted(f"{p.id}:{p.content_hash}" for p in pages)}
     manifest = read_manifest(settings)
     if manifest is not None and holds_exactly(settings, pages, spec):
-        return {"index": manifest.model_dump(mode="json")}
-    return {"pages": sorted(f"{p.id}:{p.content_hash}" for p in pages)}
+        inputs["index"] = manifest.model_dump(mode="json", exclude={"built_at", "generation"})
+    return inputs
 
 
 def evaluation_key(settings: Settings, folder: Path = DEV_SET_DIR, spec: str = SAMPLE_SOURCE) -> str:
