@@ -205,6 +205,10 @@ class Settings(BaseSettings):
     dataset_teacher_notes: int = Field(
         default=40, ge=0, description="notes the teacher writes key-points/answer/one-sentence pairs for"
     )
+    dataset_offline_teacher: bool = Field(
+        default=False,
+        description="with no OpenAI-compatible teacher, let the base model write pairs for notes without a summary",
+    )
     dataset_max_chars: int = Field(default=1200, ge=200, description="document text a pair holds (cut at a sentence)")
     dataset_min_judge: float = Field(default=0.25, description="teacher pairs judged below this are dropped")
     hf_token: SecretStr | None = Field(default=None, validation_alias=_alias("HF_TOKEN"))

@@ -81,5 +81,5 @@ def hash_judge() -> Judge:
 
 
 def tiny_dataset(settings: Settings) -> DatasetInfo:
-    """Human one-line pairs only (no teacher), split by document hash and saved under the home."""
+    """Human-written pairs only (no teacher: the summaries and what is composed from them), split and saved."""
     return build_dataset(settings, tiny_documents(), [], teacher=None)

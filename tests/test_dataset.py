@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from dataset_fixtures import hash_judge, tiny_dataset, tiny_documents, topic_document
 
 from secondbrain_core.app.cli import main
 from secondbrain_core.dataset.build import build_dataset
-from secondbrain_core.dataset.documents import from_page
+from secondbrain_core.dataset.documents import Document, from_page
 from secondbrain_core.dataset.filters import apply_filters
 from secondbrain_core.dataset.pairs import HUMAN, Pair, pairs_for
 from secondbrain_core.dataset.split import SPLITS, split_of
@@ -81,14 +82,54 @@ class _Teacher:
 
 
 def test_notes_get_every_style_and_human_summaries_win(settings: Settings) -> None:
+    from secondbrain_core.dataset.derived import STRUCTURE
     from secondbrain_core.dataset.pairs import Teacher
 
     doc = tiny_documents()[0]
     teacher = Teacher(_Teacher(), hash_judge(), settings, 2, "fake-best-of-2")
-    pairs = {p.style: p for p in pairs_for(doc, ["one-sentence", "key-points", "answer-focused"], teacher, settings)}
+    styles = ["one-sentence", "key-points", "answer-focused"]
+    pairs = {p.style: p for p in pairs_for(doc, styles, teacher, settings)}
     assert pairs["one-sentence"].summary == doc.summary and pairs["one-sentence"].teacher == HUMAN
-    assert pairs["key-points"].summary.startswith("- The command") and pairs["key-points"].teacher == "fake-best-of-2"
+    # a note with a human summary needs no model: its other styles are composed from what its authors wrote
+    assert {pairs["key-points"].teacher, pairs["answer-focused"].teacher} == {STRUCTURE}
     assert pairs["answer-focused"].question.startswith("What does the note say about VACUUM")
+    unsummarized = {p.style: p for p in pairs_for(replace(doc, summary=None), styles, teacher, settings)}
+    assert unsummarized["key-points"].summary.startswith("- The command")
+    assert {p.teacher for p in unsummarized.values()} == {"fake-best-of-2"}
+
+
+def test_key_points_and_answers_are_composed_from_the_summary_and_opening_sentences() -> None:
+    from secondbrain_core.dataset.derived import answer, key_points
+
+    text = (
+        "`REINDEX` rebuilds an index using the data stored in the index's table.\n\n"
+        "`CONCURRENTLY`\n:   With this option the index is rebuilt without taking locks that prevent writes.\n\n"
+        "    REINDEX INDEX my_index;\n\n"
+        "| option | meaning |\n|---|---|\n\n"
+        "An index may need rebuilding after it becomes bloated. Bloat is common.\n\n[…]"
+    )
+    doc = Document("r", "REINDEX", text, "notes", "rebuild indexes")
+    assert answer(doc, text) == (
+        "REINDEX is used to rebuild indexes. `REINDEX` rebuilds an index using the data stored in the index's table."
+    )
+    assert key_points(doc, text) == (
+        "- REINDEX is used to rebuild indexes.\n"
+        "- `REINDEX` rebuilds an index using the data stored in the index's table.\n"
+        "- With this option the index is rebuilt without taking locks that prevent writes.\n"
+        "- An index may need rebuilding after it becomes bloated."
+    )  # the definition term, the code block, the table and the truncation mark are not points
+    assert key_points(replace(doc, summary=None), text) is None and answer(replace(doc, summary=None), text) is None
+
+
+def test_offline_there_is_no_model_teacher_unless_asked(settings: Settings) -> None:
+    from secondbrain_core.dataset.pairs import teacher_for
+
+    def no_judge():
+        raise AssertionError("the judge's embedder must not load when there is no teacher")
+
+    assert teacher_for(settings, no_judge) is None
+    info = tiny_dataset(settings)
+    assert set(info.by_source_style) == {"notes/one-sentence", "notes/key-points", "notes/answer-focused"}
 
 
 def test_a_page_summary_property_is_taken_out_of_the_text() -> None:

@@ -31,10 +31,11 @@ def build_dataset(
 ) -> DatasetInfo:
     """Pairs for the notes in every style and for every seed page, filtered, split and saved.
 
-    The teacher writes for at most `dataset_teacher_notes` notes (picked by id hash, so the
-    same ones each time): on two cores each pair costs about a second of generation.
+    The teacher writes for at most `dataset_teacher_notes` notes without a human summary (picked
+    by id hash, so the same ones each time): on two cores each pair costs 3-70 s of generation.
     """
-    taught = set(sorted((d.doc_id for d in notes), key=_hash)[: settings.dataset_teacher_notes])
+    untaught = [d.doc_id for d in notes if not d.summary]  # a note with a summary needs no teacher
+    taught = set(sorted(untaught, key=_hash)[: settings.dataset_teacher_notes])
     pairs = []
     for i, doc in enumerate(notes):
         pairs += pairs_for(doc, NOTE_STYLES, teacher if doc.doc_id in taught else None, settings)
@@ -84,7 +85,6 @@ def build_configured_dataset(settings: Settings, progress: Callable[[int, int], 
     from pathlib import Path
 
     from secondbrain_core.dataset.documents import read_documents
-    from secondbrain_core.dataset.judge import Judge
     from secondbrain_core.dataset.pairs import teacher_for
     from secondbrain_core.dataset.seed import seed_documents
     from secondbrain_core.incremental import input_key, reuse_or_compute
@@ -92,7 +92,7 @@ def build_configured_dataset(settings: Settings, progress: Callable[[int, int], 
     notes, seed = read_documents(settings), seed_documents(settings.dataset_seed_limit)
 
     def build() -> dict:
-        teacher = teacher_for(settings, Judge.local()) if notes and settings.dataset_teacher_notes else None
+        teacher = teacher_for(settings) if notes and settings.dataset_teacher_notes else None
         return asdict(build_dataset(settings, notes, seed, teacher, progress))
 
     key = input_key(settings, step="summarization_dataset", notes=_digest(notes), seed=_digest(seed))

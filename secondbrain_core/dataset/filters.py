@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from secondbrain_core.dataset.judge import copy_ratio
-from secondbrain_core.dataset.pairs import HUMAN, Pair
+from secondbrain_core.dataset.pairs import HUMAN_WRITTEN, Pair
 
 MAX_CHARS = {"one-sentence": 240, "key-points": 700, "answer-focused": 400}
 COPY_LIMIT = 0.9  # share of the summary that is one verbatim run of the document
@@ -25,7 +25,7 @@ def drop_reason(pair: Pair, min_judge: float) -> str | None:
         return "too_long"
     if len(pair.summary.split()) >= 6 and copy_ratio(pair.summary, pair.text) >= COPY_LIMIT:
         return "copied"
-    if pair.teacher != HUMAN and pair.judge_score < min_judge:
+    if pair.teacher not in HUMAN_WRITTEN and pair.judge_score < min_judge:
         return "judge_low"
     return None
 
