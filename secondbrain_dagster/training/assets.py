@@ -42,8 +42,10 @@ def summarization_dataset(context: dg.AssetExecutionContext, sb: SecondBrainSett
     answer-focused), plus man-page seed pairs; filtered, split by document hash, saved as a
     Hugging Face DatasetDict under `$SECONDBRAIN_HOME/datasets/<version>` with a dataset card.
 
-    A note's own Summary property is its one-sentence pair; the teacher (an OpenAI-compatible
-    LLM when configured, else the base model) writes the others. The version is a content hash.
+    A note's own Summary property is its one-sentence pair, and its other styles are composed from
+    that summary and the note's opening sentences; the teacher (an OpenAI-compatible LLM when
+    configured; offline the base model only when asked) writes pairs for notes without a summary.
+    The version is a content hash.
     """
     from secondbrain_core.dataset.build import build_configured_dataset  # torch and ROUGE load only when run
 
@@ -56,7 +58,7 @@ def summarization_dataset(context: dg.AssetExecutionContext, sb: SecondBrainSett
             "path": dg.MetadataValue.path(str(info.path)),
             **{f"{split}_pairs": n for split, n in info.counts.items()},
             **{f"dropped_{name}": n for name, n in info.dropped.items()},
-            "teacher": info.teacher or "none (human summaries only)",
+            "teacher": info.teacher or "none (human-written pairs only)",
             "mix": dg.MetadataValue.md("| source/style | pairs |\n|---|---|\n" + rows),
         },
         data_version=dg.DataVersion(info.version),
