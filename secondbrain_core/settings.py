@@ -130,6 +130,14 @@ class Settings(BaseSettings):
         description="share of a ranker's vote for a page's best chunk lent to that page's other candidates",
     )
     rerank: bool = False
+    local_rerank: bool = Field(
+        default=False,
+        description="hybrid's first 20 reordered by MiniLM similarity of the query to each one's best sentence "
+        "(won on every tune set, but embeds ~200 sentences a query: seconds on 2 cores)",
+    )
+    local_rerank_weight: float = Field(
+        default=1.0, ge=0.0, description="local rerank: weight of the best-sentence z-score beside the fused one"
+    )
     vector_backend: Literal["auto", "local", "atlas"] = Field(
         default="auto",
         description="auto: Atlas Vector Search when MONGODB_URI is an Atlas URI, else the local index; "

@@ -3,18 +3,23 @@ sentence per candidate, the z-score combination with the fused order; and the wh
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 
 from secondbrain_core.rag.embedders import embedder_for
+from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.rag.rerank import (
+    LOCAL_RERANK_DEPTH,
     MAX_SENTENCES,
     best_sentence_scores,
     local_rerank,
     sentence_rerank_order,
     sentences,
 )
-from secondbrain_core.rag.search import SearchHit
+from secondbrain_core.rag.search import Retriever, SearchHit
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.page import Page
 
 
 def test_sentences_split_on_ends_and_lines_and_fall_back_to_the_text() -> None:
@@ -52,3 +57,28 @@ def test_local_rerank_lifts_the_hit_whose_one_sentence_answers(settings: Setting
     query = embedder.embed_query("reclaim disk space")
     assert local_rerank(query, [about, answer], embedder, weight=2.0) == [answer, about]
     assert local_rerank(query, [about, answer], embedder, weight=0.0) == [about, answer]
+
+
+def test_the_setting_reranks_hybrid_search_and_leaves_other_modes(settings: Settings) -> None:
+    embedder = embedder_for(settings)
+    notes = {
+        "cats": "Cats sleep sixteen hours a day. Feed them twice a day.",
+        "disk": "Tables live in files. VACUUM FULL gives disk space back to the system.",
+        "backup": "Backups matter. Test a restore of the disk image every month.",
+        "garden": "Water tomato plants deeply. Disk harrows break up the soil.",
+    }
+    edited = datetime(2024, 1, 1, tzinfo=UTC)
+    pages = [
+        Page(id=pid, source="notes", title=pid, url="", markdown=text, last_edited_time=edited)
+        for pid, text in notes.items()
+    ]
+    sync_index(build_chunks(pages, settings), settings, embedder)
+    retriever = Retriever(settings, embedder)
+    query = "reclaim disk space"
+    fused = retriever.search(query, mode="hybrid", k=50)
+    bm25 = retriever.search(query, mode="bm25", k=4)
+
+    settings.local_rerank, settings.local_rerank_weight = True, 2.0
+    expected = local_rerank(embedder.embed_query(query), fused[:LOCAL_RERANK_DEPTH], embedder, 2.0)
+    assert retriever.search(query, mode="hybrid", k=3) == expected[:3]
+    assert retriever.search(query, mode="bm25", k=4) == bm25

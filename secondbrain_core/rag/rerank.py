@@ -1,8 +1,12 @@
-"""Optional rerank of the fused candidates with Voyage's reranker (`SECONDBRAIN_RERANK=true`).
+"""Optional reranks of the fused candidates: Voyage's reranker (`SECONDBRAIN_RERANK=true`) and a
+local one (`SECONDBRAIN_LOCAL_RERANK=true`).
 
-No PyPI package ships a cross-encoder's weights for offline use, so reranking is the hosted
-Voyage endpoint, used only when `VOYAGE_API_KEY` is set; asking for it without a key is an error
-rather than a silent no-op, so an evaluation never reports "rerank" numbers that were not.
+No PyPI package ships a cross-encoder's weights for offline use, so the model reranker is the
+hosted Voyage endpoint, used only when `VOYAGE_API_KEY` is set; asking for it without a key is an
+error rather than a silent no-op, so an evaluation never reports "rerank" numbers that were not.
+The local rerank uses the embedder the index already has: the query against each candidate's
+best sentence. It won on every set's tune half (benchmarks/RESULTS.md, issue 11) but embeds
+the candidates' sentences at query time, seconds a query on 2 cores, so it is off by default.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ def rerank(query: str, hits: list, settings: Settings) -> list:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_SENTENCES = 40  # per candidate: a chunk is ~256 tokens, this bounds a pathological one
-LOCAL_RERANK_WEIGHT = 1.0
+LOCAL_RERANK_WEIGHT = 1.0  # chosen by the worst case over six sets' tune halves (RESULTS.md, issue 11)
+LOCAL_RERANK_DEPTH = 20  # fused candidates reordered; each costs its sentences' embedding
 
 
 def sentences(text: str) -> list[str]:

@@ -76,6 +76,11 @@ class Retriever:
         depth = max(k, CANDIDATES) if mode == "hybrid" or rerank else k
         self._refresh()
         hits = self._ranked(query, mode, depth, filters)
+        if self.settings.local_rerank and mode == "hybrid" and hits:
+            from secondbrain_core.rag.rerank import LOCAL_RERANK_DEPTH, local_rerank
+
+            vector, weight = self._query_vector(query), self.settings.local_rerank_weight
+            hits = local_rerank(vector, hits[:LOCAL_RERANK_DEPTH], self._embedder, weight) + hits[LOCAL_RERANK_DEPTH:]
         if rerank and hits:
             from secondbrain_core.rag.rerank import rerank as rerank_hits
 
