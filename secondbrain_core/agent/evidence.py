@@ -50,11 +50,15 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def stem(word: str) -> str:
-    """A crude suffix stripper, applied to question and notes alike ("vacuuming" ~ "vacuum")."""
+    """A crude suffix stripper, applied to question and notes alike ("vacuuming" ~ "vacuum").
+
+    A final "e" goes too, so that a word and its inflections meet: "license" and "licensed",
+    "prerequisite" and "prerequisites", "change" and "changes" all become one stem.
+    """
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-    return word
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def terms(text: str) -> list[str]:
