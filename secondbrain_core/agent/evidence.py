@@ -217,8 +217,10 @@ class SelectionParams:
     follow_words: int = 0  # words of what follows a seed unit that its passage keeps (0 measured best)
     extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
     max_passages: int = 4
-    support_lexical_weight: float = 0.5
-    unknown_penalty: float = 0.1  # support lost per IDF share of question terms the notes never use
+    # support = weight x term coverage + (1 - weight) x similarity: chosen by its worst case over
+    # several note sets (FAQ-style notes share few words with their questions, so coverage alone misleads)
+    support_lexical_weight: float = 0.3
+    unknown_penalty: float = 0.0  # support lost per IDF share of question terms the notes never use
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
 
