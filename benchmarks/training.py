@@ -41,6 +41,7 @@ from secondbrain_core.settings import SAMPLE_SOURCE, Settings
 from secondbrain_core.sources.registry import open_source
 
 BOOTSTRAP_SAMPLES = 2000
+ROUGE_NAMES = ("rouge1", "rouge2", "rougeL")
 SET_LIMIT = 200
 PYTHON_LIBRARY = Path("/usr/share/doc/python3-doc/html/_sources/library")
 DPKG_STATUS = Path("/var/lib/dpkg/status")
@@ -149,7 +150,8 @@ def score(args) -> None:
     records = load_records(args.data, limit=args.limit)
     started = time.perf_counter()
     report = evaluate_summarizer(records, local_llm(settings, args.model), settings, args.style)
-    lead = [round(rouge_scores(first_sentence(r.text), r.summary)["rougeL"], 4) for r in records]
+    lead_scores = [rouge_scores(first_sentence(r.text), r.summary) for r in records]
+    lead = [round(scores["rougeL"], 4) for scores in lead_scores]
     result = {
         "data": str(args.data),
         "model": args.model,
@@ -157,7 +159,7 @@ def score(args) -> None:
         "rouge1": report.rouge1,
         "rouge2": report.rouge2,
         "rougeL": report.rougeL,
-        "lead1_rougeL": round(statistics.mean(lead), 4),
+        **{f"lead1_{name}": round(statistics.mean(x[name] for x in lead_scores), 4) for name in ROUGE_NAMES},
         "seconds_per_item": report.seconds_per_item,
         "seconds": round(time.perf_counter() - started, 1),
         "items": report.item_rougeL,
