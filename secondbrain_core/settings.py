@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     )
     s3_endpoint_url: str | None = Field(default=None, validation_alias=_alias("AWS_ENDPOINT_URL"))
     dagster_home_override: Path | None = Field(default=None, validation_alias=_alias("DAGSTER_HOME"))
+    dagster_executor: Literal["in_process", "multiprocess", "k8s", "celery"] = Field(
+        default="in_process",
+        description="where a run's steps execute: k8s = a pod per step (dagster-k8s), celery = workers "
+        "(dagster-celery); both need pip install -e '.[scale]' (README: When one machine is not enough)",
+    )
     mlflow_tracking_uri_override: str | None = Field(default=None, validation_alias=_alias("MLFLOW_TRACKING_URI"))
 
     # --- sources -----------------------------------------------------------------------

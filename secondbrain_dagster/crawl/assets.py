@@ -19,6 +19,7 @@ from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
 from secondbrain_dagster.policies import DATA_OWNERS, NETWORK_RETRY, PER_SOURCE_BACKFILL
 from secondbrain_dagster.pools import CRAWLER
 from secondbrain_dagster.resources import SecondBrainSettings
+from secondbrain_dagster.scale import CRAWL_POD
 
 PREVIEW_ROWS = 8
 
@@ -33,6 +34,7 @@ PREVIEW_ROWS = 8
     retry_policy=NETWORK_RETRY,
     backfill_policy=PER_SOURCE_BACKFILL,
     pool=CRAWLER,  # one crawl at a time on a machine, whoever launched it
+    op_tags=CRAWL_POD,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
 )
 def crawled_pages(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:

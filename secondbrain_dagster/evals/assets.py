@@ -21,6 +21,7 @@ from secondbrain_core.settings import SAMPLE_SOURCE, Settings
 from secondbrain_dagster.automation import AFTER_UPSTREAM
 from secondbrain_dagster.policies import ML_OWNERS
 from secondbrain_dagster.resources import SecondBrainSettings
+from secondbrain_dagster.scale import MODEL_POD
 
 MLFLOW_RUN_ID = RUN_ID  # metadata key the regression check reads; a stored result is kept only while its run exists
 # Both evaluations score the index after each build, and go stale with it.
@@ -29,6 +30,7 @@ AFTER_EACH_INDEX = {
     "group_name": "evals",
     "automation_condition": AFTER_UPSTREAM,
     "freshness_policy": dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=2)),
+    "op_tags": MODEL_POD,
 }
 
 

@@ -21,6 +21,7 @@ from secondbrain_dagster.automation import AFTER_LATER_STEP, AFTER_UPSTREAM
 from secondbrain_dagster.ingest.partitions import SOURCES, source_spec
 from secondbrain_dagster.policies import PER_SOURCE_BACKFILL, SEARCH_OWNERS
 from secondbrain_dagster.resources import SecondBrainSettings
+from secondbrain_dagster.scale import INDEX_POD
 
 PREVIEW_ROWS = 5
 
@@ -67,6 +68,7 @@ def chunks(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.Mat
     kinds={"usearch", "python"},
     owners=SEARCH_OWNERS,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
+    op_tags=INDEX_POD,
 )
 def vector_index(sb: SecondBrainSettings) -> dg.MaterializeResult:
     """Dense (usearch HNSW, or Atlas Vector Search) + BM25 index over all chunks, with a manifest.

@@ -14,6 +14,7 @@ from secondbrain_core.dataset.store import latest_dataset
 from secondbrain_core.training import registry
 from secondbrain_dagster.policies import ML_OWNERS, NETWORK_RETRY
 from secondbrain_dagster.resources import SecondBrainSettings
+from secondbrain_dagster.scale import MODEL_POD, TRAINING_POD
 
 TRAINING_CRON = "0 3 * * 0"  # Sundays 03:00: the dataset (and so a new model) at most weekly
 DATASET_WHEN = (dg.AutomationCondition.on_missing() | dg.AutomationCondition.on_cron(TRAINING_CRON)).with_label(
@@ -72,6 +73,7 @@ def summarization_dataset(context: dg.AssetExecutionContext, sb: SecondBrainSett
     deps=[summarization_dataset],
     automation_condition=AFTER_DATASET,
     freshness_policy=WEEKLY_FRESH,
+    op_tags=TRAINING_POD,
 )
 def tuned_model(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
     """SmolLM2-135M-Instruct LoRA-tuned on the dataset's train split (validated during training),
@@ -117,6 +119,7 @@ def tuned_model(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> d
     deps=[tuned_model],
     automation_condition=AFTER_DATASET,
     freshness_policy=WEEKLY_FRESH,
+    op_tags=MODEL_POD,
 )
 def summarization_eval(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
     """ROUGE-1/2/L (rouge-score, stemmed) of the newest registered model and of the current
