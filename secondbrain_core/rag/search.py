@@ -75,11 +75,11 @@ class Retriever:
         filters = filters if filters is not None and not filters.is_empty() else None
         depth = max(k, CANDIDATES) if mode == "hybrid" or rerank else k
         self._refresh()
-        hits = self._ranked(query, mode, depth, filters)
+        hits, vector = self._ranked(query, mode, depth, filters)
         if self.settings.local_rerank and mode == "hybrid" and hits:
             from secondbrain_core.rag.rerank import LOCAL_RERANK_DEPTH, local_rerank
 
-            vector, weight = self._query_vector(query), self.settings.local_rerank_weight
+            weight = self.settings.local_rerank_weight
             hits = local_rerank(vector, hits[:LOCAL_RERANK_DEPTH], self._embedder, weight) + hits[LOCAL_RERANK_DEPTH:]
         if rerank and hits:
             from secondbrain_core.rag.rerank import rerank as rerank_hits
@@ -98,16 +98,21 @@ class Retriever:
         self._refresh()
         return self._backend.tags()
 
-    def _ranked(self, query: str, mode: Mode, depth: int, filters: SearchFilters | None) -> list[SearchHit]:
+    def _ranked(
+        self, query: str, mode: Mode, depth: int, filters: SearchFilters | None
+    ) -> tuple[list[SearchHit], np.ndarray | None]:
+        """The fused (or single-ranker) hits, and the query vector when one was embedded (the
+        local rerank reuses it)."""
         # The query is embedded on a worker thread while BM25 and the filter query run here:
         # on 2 cores the two overlap (torch and numpy release the GIL), which keeps hybrid
         # p95 near the slower of the two instead of their sum.
-        vector = _QUERY_POOL.submit(self._query_vector, query) if mode != "bm25" else None
+        embedding = _QUERY_POOL.submit(self._query_vector, query) if mode != "bm25" else None
         rankings: list[Ranking] = []
         if mode in ("bm25", "hybrid"):
             rankings.append(self._backend.keyword(query, depth, filters))
+        vector = embedding.result() if embedding is not None else None
         if vector is not None:
-            rankings.append(self._backend.dense(vector.result(), depth, filters))
+            rankings.append(self._backend.dense(vector, depth, filters))
         # the heads' rows are read before fusing: the fusion reads their pages and BM25's best text
         heads = list(dict.fromkeys(key for ranking in rankings for key, _ in ranking[:CANDIDATES]))
         chunks = self._backend.chunks(heads)
@@ -120,7 +125,7 @@ class Retriever:
             scored = rankings[0]
         scored = scored[:depth]
         chunks.update(self._backend.chunks([key for key, _ in scored if key not in chunks]))
-        return [
+        hits = [
             SearchHit(
                 chunk_id=chunks[key].chunk_id,
                 page_id=chunks[key].page_id,
@@ -133,6 +138,7 @@ class Retriever:
             for key, score in scored
             if key in chunks
         ]
+        return hits, vector
 
     def _query_vector(self, query: str) -> np.ndarray:
         if self._embedder is None:
