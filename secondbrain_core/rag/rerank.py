@@ -11,7 +11,6 @@ the candidates' sentences at query time, seconds a query on 2 cores, so it is of
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
@@ -19,6 +18,7 @@ import httpx
 import numpy as np
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.fusion import mean_and_spread
 from secondbrain_core.settings import Settings
 
 RERANK_MODEL = "rerank-2-lite"
@@ -91,6 +91,5 @@ def local_rerank(query_vector: np.ndarray, hits: list, embedder, weight: float =
 def _standardized(values: Sequence[float]) -> list[float]:
     if not values:
         return []
-    mean = math.fsum(values) / len(values)
-    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+    mean, spread = mean_and_spread(values)
     return [0.0 if spread <= 1e-12 else (v - mean) / spread for v in values]
