@@ -8,6 +8,7 @@ import math
 import pytest
 
 from secondbrain_core.rag.fusion import (
+    agreement,
     dense_prior,
     fuse_hybrid,
     fusion_options,
@@ -88,6 +89,57 @@ def test_page_credit_lends_a_page_its_best_chunks_vote() -> None:
     assert full["P#1"] == full["P#2"] == pytest.approx(2.0)
     rrf_half = scores(fuse_hybrid(bm25, dense, method="rrf", pages=pages, page_credit=0.5))
     assert rrf_half["P#1"] == pytest.approx(1 / 61 + 0.5 / 61), "rrf: half of dense's vote for P#2"
+
+
+# bm25 sure of "a", dense of "b", they share "b": the small case the mixes below are computed on
+SHARED = ([("a", 3.0), ("b", 1.0)], [("b", 0.9), ("c", 0.5)])
+
+
+def test_agreement_is_the_share_of_first_pages_both_rankers_hold() -> None:
+    assert agreement([("a", 3), ("b", 2), ("c", 1)], [("b", 0.9), ("c", 0.8), ("d", 0.7)]) == pytest.approx(2 / 3)
+    pages = {"P#1": "P", "P#2": "P", "Q#1": "Q", "R#1": "R"}
+    assert agreement([("P#1", 3), ("Q#1", 1)], [("P#2", 0.9), ("R#1", 0.5)], pages) == 0.5, "pages, not chunks"
+    assert agreement([], [("x", 0.9)]) == 0.0, "a ranker returning nothing agrees with nobody"
+    assert agreement([("a", 1)] * 3, [("a", 2)]) == 1.0
+
+
+def test_combsum_and_combmnz_by_hand() -> None:
+    # min-max per ranker: bm25 a 1, b 0; dense b 1, c 0; missing 0
+    assert fuse_hybrid(*SHARED, method="combsum") == [("a", 1.0), ("b", 1.0), ("c", 0.0)], "tie: first seen"
+    assert fuse_hybrid(*SHARED, method="combmnz") == [("b", 2.0), ("a", 1.0), ("c", 0.0)], "b: both rankers"
+    # one hit far ahead: a 1 + 0, b 0 + 1, c 0 + 2/3, d 0 + 1/3
+    far = scores(fuse_hybrid(FAR_AHEAD, SLOPE, method="combsum"))
+    assert far == pytest.approx({"a": 1.0, "b": 1.0, "c": 2 / 3, "d": 1 / 3})
+    assert scores(fuse_hybrid(FAR_AHEAD, SLOPE, method="combmnz"))["c"] == pytest.approx(4 / 3)
+    assert fuse_hybrid([], [("x", 0.9), ("y", 0.5)], method="combmnz") == [("x", 1.0), ("y", 0.0)]
+    assert fuse_hybrid([("t", 2.0), ("u", 2.0)], [], method="combsum") == [("t", 1.0), ("u", 1.0)], "all tied"
+
+
+def test_mix_blends_plain_rrf_and_adaptive_each_scaled_to_one() -> None:
+    # adaptive, coverage unknown: prior 0.6; both peaks z = 1, so w = 0.6 (weights 0.8 / 1.2);
+    # z: a +1 / missing -1, b -1 / +1, c missing / -1: a -0.4, b 0.4, c -2 (the floor) -> 2/3, 1, 0
+    # plain RRF: a 1/61, b 1/61 + 1/62, c 1/62, floor 0 -> 62/123, 1, 61/123
+    half = scores(fuse_hybrid(*SHARED, method="mix", rrf_share=0.5))
+    assert half == pytest.approx({"b": 1.0, "a": 0.5 * 62 / 123 + 0.5 * 2 / 3, "c": 0.5 * 61 / 123})
+    assert fuse_hybrid(*SHARED, method="mix") == fuse_hybrid(*SHARED, method="mix", rrf_share=0.5), (
+        "no share given: the rankers' agreement, here one of two first pages"
+    )
+    plain = [item for item, _ in fuse_hybrid(FAR_AHEAD, SLOPE, method="rrf")]
+    assert [item for item, _ in fuse_hybrid(FAR_AHEAD, SLOPE, method="mix", rrf_share=1.0)] == plain
+    adaptive = fuse_hybrid(FAR_AHEAD, SLOPE, method="adaptive", coverage=1.0)
+    only = fuse_hybrid(FAR_AHEAD, SLOPE, method="mix", rrf_share=0.0, coverage=1.0)
+    assert [item for item, _ in only] == [item for item, _ in adaptive] and only[0] == ("a", 1.0)
+    # a ranker returning nothing: no agreement, the adaptive half alone
+    assert fuse_hybrid([], [("x", 0.9), ("y", 0.5)], method="mix") == [("x", 1.0), ("y", 0.0)]
+
+
+@pytest.mark.parametrize("method", ["mix", "combsum", "combmnz"])
+def test_new_fusions_rank_the_head_alike_at_any_depth(method: str) -> None:
+    bm25 = [(f"b{i}", 100.0 - i) for i in range(120)]
+    dense = [(f"b{i * 3}", 1.0 - i / 200) for i in range(120)]
+    shallow = fuse_hybrid(bm25[:50], dense[:50], method=method, rrf_share=0.4)
+    deep = fuse_hybrid(bm25, dense, method=method, rrf_share=0.4)
+    assert shallow[:10] == deep[:10]
 
 
 def test_settings_name_the_fusion(settings: Settings) -> None:

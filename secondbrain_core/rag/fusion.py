@@ -39,14 +39,53 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from secondbrain_core.settings import Settings
 
-FUSIONS: tuple[str, ...] = ("adaptive", "rrf", "zscore")
+FUSIONS: tuple[str, ...] = ("adaptive", "rrf", "zscore", "mix", "combsum", "combmnz")
 CANDIDATES = 50  # per ranker: what fusion weighs and what the reranker reads
 Scored = Sequence[tuple[Hashable, float]]
 # one ranker's vote: per-item value and the value of an item it did not return
 Vote = tuple[dict[Hashable, float], float]
+
+
+@dataclass
+class Fused:
+    """A fusion before it is sorted: each item's head score and full-depth score (the
+    tie-break), and the floors, what an item no ranker returned would get in each."""
+
+    order: list[Hashable]  # first-seen order: the last tie-break
+    head: dict[Hashable, float]
+    full: dict[Hashable, float]
+    head_floor: float
+    full_floor: float
+
+    def ranked(self) -> list[tuple[Hashable, float]]:
+        """Items by head score, then full-depth score, then first-seen order."""
+        index = {item: i for i, item in enumerate(self.order)}
+        return [
+            (item, self.head[item])
+            for item in sorted(self.order, key=lambda item: (-self.head[item], -self.full[item], index[item]))
+        ]
+
+    def scaled(self) -> Fused:
+        """Both scores mapped so the floor is 0 and the best item 1 (all 0 when nothing is above
+        the floor): the same scale whatever the fusion's units, and the same at any depth,
+        because the floor and the head's best do not depend on how deep the rankers were read."""
+
+        def scale(scores: dict[Hashable, float], floor: float) -> dict[Hashable, float]:
+            span = max(scores.values(), default=floor) - floor
+            return {item: (v - floor) / span if span > 0 else 0.0 for item, v in scores.items()}
+
+        return Fused(self.order, scale(self.head, self.head_floor), scale(self.full, self.full_floor), 0.0, 0.0)
+
+    def times_voters(self, heads: Sequence[set], fulls: Sequence[set]) -> Fused:
+        """CombMNZ: each score times the number of rankers that returned the item (in their head
+        for the head score)."""
+        head = {item: v * sum(item in h for h in heads) for item, v in self.head.items()}
+        full = {item: v * sum(item in f for f in fulls) for item, v in self.full.items()}
+        return Fused(self.order, head, full, 0.0, 0.0)
 
 
 def rrf(
@@ -62,7 +101,7 @@ def rrf(
     """
     weights = weights if weights is not None else [1.0] * len(rankings)
     votes = [_rrf_votes(ranking, k, head) for ranking in rankings]
-    return _combine(rankings, votes, weights)
+    return _combine(rankings, votes, weights).ranked()
 
 
 def zscore_fusion(
@@ -76,7 +115,7 @@ def zscore_fusion(
     nothing about the order.
     """
     votes = [_zscore_votes(ranking, head) for ranking in rankings]
-    return _combine([[item for item, _ in ranking] for ranking in rankings], votes, weights)
+    return _combine([[item for item, _ in ranking] for ranking in rankings], votes, weights).ranked()
 
 
 def fuse_hybrid(
@@ -91,33 +130,65 @@ def fuse_hybrid(
     page_credit: float = 0.0,
     coverage: float | None = None,
     dense_weight_range: tuple[float, float] = (0.3, 0.9),
+    rrf_share: float | None = None,
 ) -> list[tuple[Hashable, float]]:
     """BM25 and dense (item, score) rankings fused; `dense_weight` 0.5 gives both an equal vote.
 
     Weights are scaled so that 0.5 with `rrf` reproduces plain RRF scores exactly. `pages` maps
     items to their page for `page_credit` (0: items are strangers, the plain fusions).
     `adaptive` ignores `dense_weight`: it reads `coverage` (`query_coverage`; None when unknown,
-    as on Atlas) and the two heads, within `dense_weight_range` (low, high).
+    as on Atlas) and the two heads, within `dense_weight_range` (low, high). `mix` blends plain
+    RRF and `adaptive`, each scaled to [0, 1] (`blend`): `rrf_share` of the way to plain RRF,
+    or, when None, as far as the rankers agree on their first ten pages (`agreement`).
+    `combsum`/`combmnz` add each ranker's min-max scaled scores (CombMNZ times the number of
+    rankers that returned the item in their head), at equal weight.
     """
-    if method == "adaptive":
-        prior = dense_prior(coverage, *dense_weight_range)
-        dense_weight = peaked_weight(prior, head_peak(bm25, head), head_peak(dense, head))
-    weights = [2 * (1 - dense_weight), 2 * dense_weight]
-    rankings = [[item for item, _ in bm25], [item for item, _ in dense]]
-    if method == "rrf":
-        votes = [_rrf_votes(ranking, k, head) for ranking in rankings]
-    elif method in ("zscore", "adaptive"):
-        votes = [_zscore_votes(ranking, head) for ranking in (bm25, dense)]
-    else:
+    if method == "mix":
+        share = agreement(bm25, dense, pages) if rrf_share is None else rrf_share
+        plain = _fused("rrf", bm25, dense, k=k, head=head)
+        options = {"coverage": coverage, "dense_weight_range": dense_weight_range}
+        scored = _fused("adaptive", bm25, dense, head=head, pages=pages, page_credit=page_credit, **options)
+        return blend(plain, scored, share).ranked()
+    if method not in FUSIONS:
         raise ValueError(f"unknown fusion {method!r}; use one of {', '.join(FUSIONS)}")
-    if pages is not None and page_credit > 0:
-        heads = [ranking[:head] for ranking in rankings]
-        candidates = list(dict.fromkeys(item for top in heads for item in top))
-        votes = [
-            (credit_pages(vote, top, candidates, pages, page_credit), full)
-            for (vote, full), top in zip(votes, heads, strict=True)
-        ]
-    return _combine(rankings, votes, weights)
+    return _fused(
+        method,
+        bm25,
+        dense,
+        k=k,
+        dense_weight=dense_weight,
+        head=head,
+        pages=pages,
+        page_credit=page_credit,
+        coverage=coverage,
+        dense_weight_range=dense_weight_range,
+    ).ranked()
+
+
+def agreement(bm25: Scored, dense: Scored, pages: Mapping[Hashable, Hashable] | None = None, top: int = 10) -> float:
+    """How far the two rankers agree: the share of the pages among each one's first `top` hits
+    that the other's first `top` also holds (|A & B| / max(|A|, |B|); items are their own page
+    without `pages`), 0 when either returned nothing.
+
+    Two rankers that find the same pages are both reading the query right, and then rank fusion
+    (RRF), which hears them equally and ignores how loud each is, is the safe merge; when they
+    disagree, one of them is wrong, and the scores' shape (`adaptive`) says which."""
+    page = (lambda item: pages[item]) if pages is not None else (lambda item: item)
+    first = [{page(item) for item, _ in ranking[:top]} for ranking in (bm25, dense)]
+    if not first[0] or not first[1]:
+        return 0.0
+    return len(first[0] & first[1]) / max(len(first[0]), len(first[1]))
+
+
+def blend(a: Fused, b: Fused, share_a: float) -> Fused:
+    """`share_a` of `a` plus the rest of `b`, each first scaled to [0, 1] (`Fused.scaled`), so
+    that the two fusions' units (RRF's 1/(k + rank), z-scores) weigh what their weights say."""
+    a, b = a.scaled(), b.scaled()
+    share_b = 1.0 - share_a
+    order = list(dict.fromkeys([*a.order, *b.order]))
+    head = {item: share_a * a.head.get(item, 0.0) + share_b * b.head.get(item, 0.0) for item in order}
+    full = {item: share_a * a.full.get(item, 0.0) + share_b * b.full.get(item, 0.0) for item in order}
+    return Fused(order, head, full, 0.0, 0.0)
 
 
 def credit_pages(
@@ -203,12 +274,64 @@ def fusion_options(settings: Settings) -> dict:
     }
 
 
+def _fused(
+    method: str,
+    bm25: Scored,
+    dense: Scored,
+    *,
+    k: int = 60,
+    dense_weight: float = 0.5,
+    head: int | None = CANDIDATES,
+    pages: Mapping[Hashable, Hashable] | None = None,
+    page_credit: float = 0.0,
+    coverage: float | None = None,
+    dense_weight_range: tuple[float, float] = (0.3, 0.9),
+) -> Fused:
+    if method == "adaptive":
+        prior = dense_prior(coverage, *dense_weight_range)
+        dense_weight = peaked_weight(prior, head_peak(bm25, head), head_peak(dense, head))
+    weights = [2 * (1 - dense_weight), 2 * dense_weight]
+    rankings = [[item for item, _ in bm25], [item for item, _ in dense]]
+    if method == "rrf":
+        votes = [_rrf_votes(ranking, k, head) for ranking in rankings]
+    elif method in ("zscore", "adaptive"):
+        votes = [_zscore_votes(ranking, head) for ranking in (bm25, dense)]
+    else:  # combsum, combmnz: equal weights
+        votes, weights = [_minmax_votes(ranking, head) for ranking in (bm25, dense)], [1.0, 1.0]
+    if pages is not None and page_credit > 0:
+        heads = [ranking[:head] for ranking in rankings]
+        candidates = list(dict.fromkeys(item for top in heads for item in top))
+        votes = [
+            (credit_pages(vote, top, candidates, pages, page_credit), full)
+            for (vote, full), top in zip(votes, heads, strict=True)
+        ]
+    fused = _combine(rankings, votes, weights)
+    if method == "combmnz":
+        fused = fused.times_voters([set(ranking[:head]) for ranking in rankings], [set(r) for r in rankings])
+    return fused
+
+
 def _rrf_votes(ranking: Sequence[Hashable], k: int, head: int | None) -> tuple[Vote, Vote]:
     full = {}
     for rank, item in enumerate(ranking, start=1):
         full.setdefault(item, 1.0 / (k + rank))
     in_head = set(ranking[:head])
     return ({item: v for item, v in full.items() if item in in_head}, 0.0), (full, 0.0)
+
+
+def _minmax_votes(ranking: Scored, head: int | None) -> tuple[Vote, Vote]:
+    """Scores scaled so the head's best is 1 and its worst 0; a missing item 0 (CombSUM's
+    convention); all-equal heads give every head item 1."""
+    top = [score for _, score in ranking[:head]]
+    if not top:
+        return ({}, 0.0), ({}, 0.0)
+    low, high = min(top), max(top)
+    if high - low <= 1e-12 * max(1.0, abs(high)):
+        tied = {item: 1.0 for item, _ in ranking[:head]}
+        return (tied, 0.0), (tied, 0.0)
+    full = {item: (score - low) / (high - low) for item, score in ranking}
+    in_head = {item for item, _ in ranking[:head]}
+    return ({item: v for item, v in full.items() if item in in_head}, 0.0), (full, min(0.0, *full.values()))
 
 
 def _zscore_votes(ranking: Scored, head: int | None) -> tuple[Vote, Vote]:
@@ -227,13 +350,14 @@ def _zscore_votes(ranking: Scored, head: int | None) -> tuple[Vote, Vote]:
 
 def _combine(
     rankings: Sequence[Sequence[Hashable]], votes: Sequence[tuple[Vote, Vote]], weights: Sequence[float]
-) -> list[tuple[Hashable, float]]:
-    """Weighted sums of the head votes, ties (items below every head) broken by the full-depth votes."""
+) -> Fused:
+    """Weighted sums of the head votes and of the full-depth votes (which break the ties of items
+    below every head)."""
     order = list(dict.fromkeys(item for ranking in rankings for item in ranking))
 
-    def total(item: Hashable, which: int) -> float:
+    def total(item: Hashable | None, which: int) -> float:
         return sum(w * vote[which][0].get(item, vote[which][1]) for vote, w in zip(votes, weights, strict=True))
 
-    fused = [(item, total(item, 0), total(item, 1)) for item in order]
-    fused.sort(key=lambda entry: (-entry[1], -entry[2]))
-    return [(item, head_score) for item, head_score, _ in fused]
+    head = {item: total(item, 0) for item in order}
+    full = {item: total(item, 1) for item in order}
+    return Fused(order, head, full, total(None, 0), total(None, 1))
