@@ -19,7 +19,10 @@ rarely occur in their answers, and lost on keyword queries over short notes, whe
   its other candidates is sure of it; one whose hits are bunched is guessing. The prior's two
   shares are scaled by the two peaks: w = p * peak_dense / (p * peak_dense + (1 - p) * peak_bm25).
 The rule and its constants were chosen by the worst case over six sets' tune halves
-(benchmarks/RESULTS.md, "Fusion, issue 11"), not on one set.
+(benchmarks/RESULTS.md, "Fusion, issue 11"), not on one set, and kept in round 3 against
+fusions that mix rank and score: `mix` (plain RRF and `adaptive` blended, by a fixed share or by
+how far the rankers agree on their first pages, `agreement`) and CombSUM/CombMNZ over min-max scores.
+Those stay here, measured and tested, for `fuse_hybrid` callers and the benchmarks; none won.
 
 All fuse each ranker's first `CANDIDATES` hits (the head); a deeper hit counts as much as a
 missing one. Without that the order of the first ten would depend on how deep the caller
