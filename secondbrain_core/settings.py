@@ -228,19 +228,26 @@ class Settings(BaseSettings):
     dataset_hub_repo: str | None = Field(default=None, description="push each dataset version to this Hub repo id")
     comet_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("COMET_API_KEY"))
     train_base_model: str = Field(default="base", description="model to fine-tune: base (SmolLM2) or a model folder")
-    # defaults = the run measured in benchmarks/RESULTS.md "Training" (407 s end to end on 2 loaded cores)
-    train_steps: int = Field(default=16, ge=1, description="LoRA optimizer steps")
-    train_batch_size: int = Field(default=4, ge=1)
+    # defaults = the run measured in benchmarks/RESULTS.md "Training", 2026-12-06 (20 x 8 at 256 tokens)
+    train_steps: int = Field(default=20, ge=1, description="LoRA optimizer steps")
+    train_batch_size: int = Field(default=8, ge=1)
     train_learning_rate: float = Field(default=5e-4, gt=0)
     train_lora_r: int = Field(default=16, ge=1)
     train_lora_alpha: int = Field(default=32, ge=1)
     train_max_tokens: int = Field(
-        default=160, ge=64, description="longest training example (prompt + summary); memory grows with it"
+        default=256, ge=64, description="longest training example (prompt + summary); memory grows with it"
     )
-    train_eval_every: int = Field(default=8, ge=1, description="validation loss every N steps")
+    train_eval_every: int = Field(default=10, ge=1, description="validation loss every N steps")
     train_eval_items: int = Field(default=40, ge=1, description="test-split pairs the promotion eval generates for")
     train_gguf: bool = Field(default=True, description="convert the merged model to GGUF for the llama.cpp engine")
     train_device: str = Field(default="cpu", description="torch device for fine-tuning (cpu; cuda on a GPU machine)")
+    train_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto",
+        description="auto (bfloat16 autocast where the CPU/GPU multiplies bfloat16 natively) | float32 | bfloat16",
+    )
+    train_notes_repeat: int = Field(
+        default=3, ge=1, description="times each pair of the user's notes enters a training epoch (seed pairs once)"
+    )
 
     def model_post_init(self, context: object, /) -> None:
         remember(self)  # a message built far from these settings still masks their secrets

@@ -78,7 +78,8 @@ def test_gpu_path_config_uses_the_same_dataset_and_hyperparameters(settings: Set
     )
     assert config["mlflow_tracking_uri"] == settings.mlflow_tracking_uri
     rows = [json.loads(line) for line in (tmp_path / "axolotl" / "train.jsonl").read_text().splitlines()]
-    assert len(rows) == info.counts["train"] and rows[0]["messages"][-1]["role"] == "assistant"
+    assert len(rows) == info.counts["train"] * settings.train_notes_repeat  # the tiny dataset is all notes
+    assert rows[0]["messages"][-1]["role"] == "assistant"
     assert (tmp_path / "axolotl" / "dataset_version").read_text() == info.version
 
 
@@ -93,3 +94,22 @@ def test_the_base_gguf_dequantized_for_training_saves_as_a_plain_checkpoint(tmp_
     model.save_pretrained(tmp_path / "plain")
     assert "quantization_config" not in json.loads((tmp_path / "plain" / "config.json").read_text())
     assert (tmp_path / "plain" / "model.safetensors").is_file()
+
+
+def test_an_epoch_repeats_the_notes_pairs_and_batches_rows_of_similar_length(settings: Settings) -> None:
+    """The notes teach the styles the seed lacks, so an epoch sees each of their pairs N times (seed
+    once); batches are cut from length-sorted groups, so short and long examples rarely share one."""
+    import random
+
+    from secondbrain_core.dataset.seed import SEED_SOURCE
+    from secondbrain_core.training.examples import Example, training_rows
+    from secondbrain_core.training.lora import length_grouped_batches
+
+    rows = [{"source": "notes", "summary": "a"}, {"source": SEED_SOURCE, "summary": "b"}]
+    epoch = training_rows(rows, settings.model_copy(update={"train_notes_repeat": 3}))
+    assert [r["summary"] for r in epoch] == ["a", "a", "a", "b"]
+
+    examples = [Example([0] * n, [0] * n) for n in [5, 50, 6, 51, 7, 52, 8, 53]]
+    batches = length_grouped_batches(examples, 2, random.Random(0))
+    assert sorted(len(e.input_ids) for b in batches for e in b) == sorted(len(e.input_ids) for e in examples)
+    assert all(abs(len(a.input_ids) - len(b.input_ids)) <= 1 for a, b in batches)

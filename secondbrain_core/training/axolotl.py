@@ -23,6 +23,7 @@ from secondbrain_core.llm.models import resolve_model
 from secondbrain_core.llm.summarize import summary_messages
 from secondbrain_core.settings import Settings, load_settings
 from secondbrain_core.training import registry
+from secondbrain_core.training.examples import training_rows
 from secondbrain_core.training.lora import hyperparameters
 from secondbrain_core.training.run import ARTIFACT_PATH, publish
 
@@ -82,7 +83,8 @@ def prepare(settings: Settings, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for split in ("train", "validation"):
         with (out / f"{split}.jsonl").open("w") as handle:
-            for row in chat_rows(dataset[split], settings):
+            rows = list(dataset[split])
+            for row in chat_rows(training_rows(rows, settings) if split == "train" else rows, settings):
                 handle.write(json.dumps(row) + "\n")
     (out / "config.yaml").write_text(yaml.safe_dump(axolotl_config(settings, info, out), sort_keys=False))
     (out / "dataset_version").write_text(info.version)

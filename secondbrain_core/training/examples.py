@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from secondbrain_core.dataset.seed import SEED_SOURCE
 from secondbrain_core.llm.summarize import summary_messages
 from secondbrain_core.settings import Settings
 
@@ -19,6 +20,15 @@ PROMPT_TAIL_TOKENS = 8  # the end of the user turn and the assistant header, kep
 class Example:
     input_ids: list[int]
     labels: list[int]
+
+
+def training_rows(rows: list[dict], settings: Settings) -> list[dict]:
+    """The train split as one epoch sees it: each pair of the user's notes `train_notes_repeat` times.
+
+    The seed outnumbers the notes about 7 to 1, and only the notes teach the key-points and
+    answer-focused styles; repeating them (not dropping seed) keeps the seed's breadth.
+    """
+    return [r for r in rows for _ in range(1 if r["source"] == SEED_SOURCE else settings.train_notes_repeat)]
 
 
 def encode(record: dict, tokenizer, settings: Settings) -> Example:
