@@ -229,7 +229,7 @@ class Settings(BaseSettings):
     comet_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("COMET_API_KEY"))
     train_base_model: str = Field(default="base", description="model to fine-tune: base (SmolLM2) or a model folder")
     # defaults = the run measured in benchmarks/RESULTS.md "Training", 2026-12-06 (20 x 8 at 256 tokens)
-    train_steps: int = Field(default=20, ge=1, description="LoRA optimizer steps")
+    train_steps: int = Field(default=60, ge=1, description="LoRA optimizer steps")
     train_batch_size: int = Field(default=8, ge=1)
     train_learning_rate: float = Field(default=5e-4, gt=0)
     train_lora_r: int = Field(default=16, ge=1)
@@ -237,7 +237,7 @@ class Settings(BaseSettings):
     train_max_tokens: int = Field(
         default=256, ge=64, description="longest training example (prompt + summary); memory grows with it"
     )
-    train_eval_every: int = Field(default=10, ge=1, description="validation loss every N steps")
+    train_eval_every: int = Field(default=20, ge=1, description="validation loss every N steps")
     train_eval_items: int = Field(default=40, ge=1, description="test-split pairs the promotion eval generates for")
     train_gguf: bool = Field(default=True, description="convert the merged model to GGUF for the llama.cpp engine")
     train_device: str = Field(default="cpu", description="torch device for fine-tuning (cpu; cuda on a GPU machine)")
