@@ -229,7 +229,7 @@ class Settings(BaseSettings):
     comet_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("COMET_API_KEY"))
     train_base_model: str = Field(default="base", description="model to fine-tune: base (SmolLM2) or a model folder")
     # defaults = the run measured in benchmarks/RESULTS.md "Training", 2026-12-06 (20 x 8 at 256 tokens)
-    train_steps: int = Field(default=60, ge=1, description="LoRA optimizer steps")
+    train_steps: int = Field(default=40, ge=1, description="LoRA optimizer steps")
     train_batch_size: int = Field(default=8, ge=1)
     train_learning_rate: float = Field(default=5e-4, gt=0)
     train_lora_r: int = Field(default=16, ge=1)

@@ -4,10 +4,10 @@ The base GGUF is dequantized to float32 by transformers; LoRA adapters (rank r o
 attention and MLP projection) are trained with AdamW on a linear-decay schedule (under
 bfloat16 autocast where the hardware multiplies bfloat16 natively), validation loss is
 measured every `train_eval_every` steps, and the adapters are merged into the weights so the
-result is a plain checkpoint any engine loads. Defaults (60 steps of 8 examples of at most 256
+result is a plain checkpoint any engine loads. Defaults (40 steps of 8 examples of at most 256
 tokens, the notes' pairs 3 times an epoch, lr 5e-4, r 16) won over 20 steps on the tune halves
-of both public one-line sets (RESULTS.md "Training"): about 6.2 s a step on two idle cores, so
-the demo's training stays within its ten minutes.
+of both public one-line sets (RESULTS.md "Training"; 60 steps did too, but pushed the whole
+demo past its budget): about 6–7 s a step on two idle cores.
 """
 
 from __future__ import annotations
