@@ -146,26 +146,14 @@ def fuse_hybrid(
     `combsum`/`combmnz` add each ranker's min-max scaled scores (CombMNZ times the number of
     rankers that returned the item in their head), at equal weight.
     """
+    options = _Options(k, dense_weight, head, pages, page_credit, coverage, dense_weight_range)
     if method == "mix":
         share = agreement(bm25, dense, pages) if rrf_share is None else rrf_share
-        plain = _fused("rrf", bm25, dense, k=k, head=head)
-        options = {"coverage": coverage, "dense_weight_range": dense_weight_range}
-        scored = _fused("adaptive", bm25, dense, head=head, pages=pages, page_credit=page_credit, **options)
-        return blend(plain, scored, share).ranked()
+        plain = _fused("rrf", bm25, dense, _Options(k=k, head=head))
+        return blend(plain, _fused("adaptive", bm25, dense, options), share).ranked()
     if method not in FUSIONS:
         raise ValueError(f"unknown fusion {method!r}; use one of {', '.join(FUSIONS)}")
-    return _fused(
-        method,
-        bm25,
-        dense,
-        k=k,
-        dense_weight=dense_weight,
-        head=head,
-        pages=pages,
-        page_credit=page_credit,
-        coverage=coverage,
-        dense_weight_range=dense_weight_range,
-    ).ranked()
+    return _fused(method, bm25, dense, options).ranked()
 
 
 def agreement(bm25: Scored, dense: Scored, pages: Mapping[Hashable, Hashable] | None = None, top: int = 10) -> float:
@@ -277,21 +265,24 @@ def fusion_options(settings: Settings) -> dict:
     }
 
 
-def _fused(
-    method: str,
-    bm25: Scored,
-    dense: Scored,
-    *,
-    k: int = 60,
-    dense_weight: float = 0.5,
-    head: int | None = CANDIDATES,
-    pages: Mapping[Hashable, Hashable] | None = None,
-    page_credit: float = 0.0,
-    coverage: float | None = None,
-    dense_weight_range: tuple[float, float] = (0.3, 0.9),
-) -> Fused:
+@dataclass(frozen=True)
+class _Options:
+    """`fuse_hybrid`'s keyword arguments but the method, as one value its branches share."""
+
+    k: int = 60
+    dense_weight: float = 0.5
+    head: int | None = CANDIDATES
+    pages: Mapping[Hashable, Hashable] | None = None
+    page_credit: float = 0.0
+    coverage: float | None = None
+    dense_weight_range: tuple[float, float] = (0.3, 0.9)
+
+
+def _fused(method: str, bm25: Scored, dense: Scored, options: _Options) -> Fused:
+    k, head, pages, page_credit = options.k, options.head, options.pages, options.page_credit
+    dense_weight = options.dense_weight
     if method == "adaptive":
-        prior = dense_prior(coverage, *dense_weight_range)
+        prior = dense_prior(options.coverage, *options.dense_weight_range)
         dense_weight = peaked_weight(prior, head_peak(bm25, head), head_peak(dense, head))
     weights = [2 * (1 - dense_weight), 2 * dense_weight]
     rankings = [[item for item, _ in bm25], [item for item, _ in dense]]
