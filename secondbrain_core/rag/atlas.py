@@ -315,5 +315,8 @@ class AtlasIndex:
     def tags(self) -> list[str]:
         return sorted(self._collection.distinct("tags"))
 
+    def sentence_vectors(self, keys: list[Hashable]) -> list[np.ndarray] | None:
+        return None  # not stored in Atlas: the local rerank embeds at query time
+
     def _ranking(self, pipeline: list[dict]) -> Ranking:
         return [(doc["_id"], float(doc["score"])) for doc in self._collection.aggregate(pipeline)]

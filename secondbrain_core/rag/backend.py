@@ -50,6 +50,8 @@ class IndexReport(BaseModel):
     seconds_embedding: float
     seconds_total: float
     manifest: IndexManifest
+    sentences_embedded: int = 0  # the local rerank's sentences embedded for the store (added chunks')
+    seconds_sentences: float = 0.0  # what embedding and writing them cost, within seconds_total
 
 
 class IndexBackend(Protocol):
@@ -100,6 +102,12 @@ class IndexBackend(Protocol):
 
     def tags(self) -> list[str]:
         """The tags a filter can choose from ([] when the back-end cannot list them)."""
+        ...
+
+    def sentence_vectors(self, keys: list[Hashable]) -> list[np.ndarray] | None:
+        """Each key's rerank sentences (`rerank.sentences` of its text) as the build embedded
+        them, unit float32 rows, in order; None when the index keeps none for some key (the
+        local rerank then embeds them at query time)."""
         ...
 
 

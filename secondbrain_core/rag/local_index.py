@@ -1,7 +1,9 @@
 """The local index back-end: usearch vectors, bm25s keywords and a sqlite chunk table under the home.
 
 A sync embeds only chunk ids the vector index does not have yet and deletes ids no longer
-present; BM25 and the chunk table are rebuilt (cheap). A different embedder than the
+present; BM25 and the chunk table are rebuilt (cheap). With the local rerank on, the new
+chunks' sentences are embedded too and kept beside the vectors (`rag/sentence_store.py`).
+A different embedder than the
 manifest's means a full rebuild: an index never mixes vector spaces. Each build writes a new
 generation and switches to it by writing the manifest last (`rag/generations.py`), so a crash
 or a concurrent build never leaves a broken index. A reader notices a newer manifest (its
@@ -33,6 +35,7 @@ from secondbrain_core.rag.manifest import (
     read_manifest,
     write_manifest,
 )
+from secondbrain_core.rag.sentence_store import SentenceStore, write_store
 from secondbrain_core.rag.vectors import VectorIndex
 from secondbrain_core.settings import Settings
 
@@ -49,6 +52,7 @@ class LocalIndex:
         self._table: ChunkTable | None = None
         self._loaded_mtime = 0.0
         self._filtered: tuple[str, np.ndarray] | None = None  # the last filter's allowed keys
+        self._sentences: SentenceStore | None = None
 
     # --- build ---------------------------------------------------------------------------
 
@@ -75,6 +79,13 @@ class LocalIndex:
         vectors.add(np.array(to_add, dtype=np.uint64), new_vectors)
         vectors.save(directory / VECTORS_FILE)
 
+        sentences_started, sentences_embedded = time.perf_counter(), 0
+        if self.settings.local_rerank:  # its only reader: with the rerank off a build does not pay for it
+            base_sentences = SentenceStore.load(files_dir(self.settings, base)) if base else None
+            texts = {key: chunk.text for key, chunk in wanted.items()}
+            sentences_embedded = write_store(directory, texts, base_sentences, embedder)
+        seconds_sentences = time.perf_counter() - sentences_started
+
         ordered = [wanted[key] for key in sorted(wanted)]
         table = ChunkTable(directory / CHUNKS_FILE)
         try:
@@ -96,6 +107,8 @@ class LocalIndex:
             seconds_embedding=round(seconds_embedding, 3),
             seconds_total=round(time.perf_counter() - started, 3),
             manifest=manifest,
+            sentences_embedded=sentences_embedded,
+            seconds_sentences=round(seconds_sentences, 3),
         )
 
     def counts(self) -> dict[str, int]:
@@ -151,6 +164,9 @@ class LocalIndex:
     def tags(self) -> list[str]:
         return self._table.tags()
 
+    def sentence_vectors(self, keys: list[Hashable]) -> list[np.ndarray] | None:
+        return self._sentences.matrices([int(key) for key in keys]) if self._sentences is not None else None
+
     def _allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
         """Keys passing `filters` (None: all). A hybrid search asks twice with the same filters,
         once per ranker: the indexed query runs once."""
@@ -183,6 +199,7 @@ class LocalIndex:
             ) from None
         vectors = VectorIndex.open(files / VECTORS_FILE, manifest.dimension)
         self._keyword, self._vectors, self._table = keyword, vectors, ChunkTable(files / CHUNKS_FILE)
+        self._sentences = SentenceStore.load(files)  # None: built before the store, or with the rerank off
         self._manifest, self._loaded_mtime, self._filtered = manifest, loaded_mtime, None
 
 

@@ -5,8 +5,11 @@ No PyPI package ships a cross-encoder's weights for offline use, so the model re
 hosted Voyage endpoint, used only when `VOYAGE_API_KEY` is set; asking for it without a key is an
 error rather than a silent no-op, so an evaluation never reports "rerank" numbers that were not.
 The local rerank uses the embedder the index already has: the query against each candidate's
-best sentence. It won on every set's tune half (benchmarks/RESULTS.md, issue 11) but embeds
-the candidates' sentences at query time, seconds a query on 2 cores, so it is off by default.
+best sentence. It won on every set's tune half (benchmarks/RESULTS.md, issue 11); the local
+index stores every chunk's sentence vectors at build time (`rag/sentence_store.py`), so it
+costs one small matrix product a query. Where the back-end has none (Atlas, or an index built
+before they were stored), the candidates' sentences are embedded at query time: the same order,
+seconds a query on 2 cores.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import httpx
 import numpy as np
 
 from secondbrain_core.errors import SecondBrainError
@@ -26,6 +28,8 @@ RERANK_MODEL = "rerank-2-lite"
 
 def rerank(query: str, hits: list, settings: Settings) -> list:
     """`hits` (SearchHit) reordered by the reranker, its relevance as the score."""
+    import httpx  # ~0.1 s to import: only a Voyage rerank pays it, not every local one
+
     if not settings.voyage_api_key:
         raise SecondBrainError("SECONDBRAIN_RERANK=true needs VOYAGE_API_KEY (no offline cross-encoder is packaged)")
     try:
@@ -48,7 +52,7 @@ def rerank(query: str, hits: list, settings: Settings) -> list:
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_SENTENCES = 40  # per candidate: a chunk is ~256 tokens, this bounds a pathological one
 LOCAL_RERANK_WEIGHT = 1.0  # chosen by the worst case over six sets' tune halves (RESULTS.md, issue 11)
-LOCAL_RERANK_DEPTH = 20  # fused candidates reordered; each costs its sentences' embedding
+LOCAL_RERANK_DEPTH = 20  # fused candidates reordered; each costs its sentences' rows (or embedding)
 
 
 def sentences(text: str) -> list[str]:
@@ -75,17 +79,31 @@ def sentence_rerank_order(fused: Sequence[float], best: Sequence[float], weight:
     return sorted(range(len(combined)), key=lambda i: -combined[i])
 
 
-def local_rerank(query_vector: np.ndarray, hits: list, embedder, weight: float = LOCAL_RERANK_WEIGHT) -> list:
-    """`hits` (SearchHit, fused order) reordered by `sentence_rerank_order`; their sentences are
-    embedded here, in one batch (`embedder.embed_short`), so the cost grows with the hits sent."""
+def local_rerank(
+    query_vector: np.ndarray,
+    hits: list,
+    embedder,
+    weight: float = LOCAL_RERANK_WEIGHT,
+    stored: Sequence[np.ndarray] | None = None,
+) -> list:
+    """`hits` (SearchHit, fused order) reordered by `sentence_rerank_order`. `stored`: each hit's
+    sentence vectors as the index kept them (`IndexBackend.sentence_vectors`); without them the
+    sentences are embedded here, in one batch (`embedder.embed_short`), so the cost grows with
+    the hits sent."""
+    rows = list(stored) if stored is not None else _embedded_sentences(hits, embedder)
+    best = best_sentence_scores(query_vector, rows)
+    return [hits[i] for i in sentence_rerank_order([hit.score for hit in hits], best, weight)]
+
+
+def _embedded_sentences(hits: list, embedder) -> list[np.ndarray]:
+    """Each hit's sentence vectors, embedded now: what the index stores when it can."""
     per_hit = [sentences(hit.text) for hit in hits]
     vectors = embedder.embed_short([s for found in per_hit for s in found])
     rows, start = [], 0
     for found in per_hit:
         rows.append(vectors[start : start + len(found)])
         start += len(found)
-    best = best_sentence_scores(query_vector, rows)
-    return [hits[i] for i in sentence_rerank_order([hit.score for hit in hits], best, weight)]
+    return rows
 
 
 def _standardized(values: Sequence[float]) -> list[float]:

@@ -75,12 +75,14 @@ class Retriever:
         filters = filters if filters is not None and not filters.is_empty() else None
         depth = max(k, CANDIDATES) if mode == "hybrid" or rerank else k
         self._refresh()
-        hits, vector = self._ranked(query, mode, depth, filters)
+        hits, keys, vector = self._ranked(query, mode, depth, filters)
         if self.settings.local_rerank and mode == "hybrid" and hits:
             from secondbrain_core.rag.rerank import LOCAL_RERANK_DEPTH, local_rerank
 
+            head = hits[:LOCAL_RERANK_DEPTH]
+            stored = self._backend.sentence_vectors(keys[:LOCAL_RERANK_DEPTH])  # None: embedded now
             weight = self.settings.local_rerank_weight
-            hits = local_rerank(vector, hits[:LOCAL_RERANK_DEPTH], self._embedder, weight) + hits[LOCAL_RERANK_DEPTH:]
+            hits = local_rerank(vector, head, self._embedder, weight, stored) + hits[LOCAL_RERANK_DEPTH:]
         if rerank and hits:
             from secondbrain_core.rag.rerank import rerank as rerank_hits
 
@@ -100,9 +102,9 @@ class Retriever:
 
     def _ranked(
         self, query: str, mode: Mode, depth: int, filters: SearchFilters | None
-    ) -> tuple[list[SearchHit], np.ndarray | None]:
-        """The fused (or single-ranker) hits, and the query vector when one was embedded (the
-        local rerank reuses it)."""
+    ) -> tuple[list[SearchHit], list[Hashable], np.ndarray | None]:
+        """The fused (or single-ranker) hits, their back-end keys (the local rerank reads their
+        stored sentences by them), and the query vector when one was embedded (it reuses it)."""
         # The query is embedded on a worker thread while BM25 and the filter query run here:
         # on 2 cores the two overlap (torch and numpy release the GIL), which keeps hybrid
         # p95 near the slower of the two instead of their sum.
@@ -125,6 +127,7 @@ class Retriever:
             scored = rankings[0]
         scored = scored[:depth]
         chunks.update(self._backend.chunks([key for key, _ in scored if key not in chunks]))
+        scored = [(key, score) for key, score in scored if key in chunks]
         hits = [
             SearchHit(
                 chunk_id=chunks[key].chunk_id,
@@ -136,9 +139,8 @@ class Retriever:
                 heading_path=chunks[key].heading_path,
             )
             for key, score in scored
-            if key in chunks
         ]
-        return hits, vector
+        return hits, [key for key, _ in scored], vector
 
     def _query_vector(self, query: str) -> np.ndarray:
         if self._embedder is None:
