@@ -83,7 +83,7 @@ class LocalIndex:
         if self.settings.local_rerank:  # its only reader: with the rerank off a build does not pay for it
             base_sentences = SentenceStore.load(files_dir(self.settings, base)) if base else None
             texts = {key: chunk.text for key, chunk in wanted.items()}
-            sentences_embedded = write_store(directory, texts, base_sentences, embedder)
+            sentences_embedded = write_store(directory, texts, base_sentences, embedder, vectors.dimension)
         seconds_sentences = time.perf_counter() - sentences_started
 
         ordered = [wanted[key] for key in sorted(wanted)]

@@ -67,20 +67,16 @@ class SentenceStore:
         return [np.asarray(self.vectors[start:end], dtype=np.float32) for _, start, end in self.rows[at]]
 
 
-def write_store(directory: Path, texts: dict[int, str], base: SentenceStore | None, embedder: Embedder) -> int:
+def write_store(
+    directory: Path, texts: dict[int, str], base: SentenceStore | None, embedder: Embedder, dimension: int
+) -> int:
     """Write the store of exactly `texts` (chunk key -> chunk text) into `directory`: the rows of
-    keys `base` holds are copied, the others' sentences embedded. Returns how many sentences
-    were embedded."""
+    keys `base` holds are copied, the others' sentences embedded, a batch at a time straight
+    into the memory-mapped file (a full build of 100k chunks holds ~1M sentences). Returns how
+    many sentences were embedded."""
     keys = sorted(texts)
     at = base.positions(keys) if base is not None else np.full(len(keys), -1)
     added = {key: sentences(texts[key]) for key, where in zip(keys, at, strict=True) if where < 0}
-    flat = [s for found in added.values() for s in found]
-    fresh = np.vstack(
-        [embedder.embed_short(flat[i : i + EMBED_BATCH]) for i in range(0, len(flat), EMBED_BATCH)]
-        or [np.zeros((0, embedder.dimension), dtype=np.float32)]
-    ).astype(DTYPE)
-    dimension = fresh.shape[1] if len(fresh) else (base.vectors.shape[1] if base is not None else embedder.dimension)
-
     counts = np.array(
         [
             len(added[key]) if where < 0 else base.rows[where, 2] - base.rows[where, 1]
@@ -90,20 +86,25 @@ def write_store(directory: Path, texts: dict[int, str], base: SentenceStore | No
     )
     ends = np.cumsum(counts)
     rows = np.column_stack([np.array(keys, dtype=np.int64), ends - counts, ends]).reshape(-1, 3)
+    flat = [s for found in added.values() for s in found]
+    # the row each embedded sentence goes to: `added` is in key order, as the rows are
+    targets = np.concatenate([np.arange(start, end) for _, start, end in rows[at < 0]] or [np.zeros(0, np.int64)])
 
     out_path = directory / VECTORS_FILE
     tmp = out_path.with_name(out_path.name + ".tmp")
-    out = open_memmap(tmp, mode="w+", dtype=DTYPE, shape=(int(ends[-1]) if len(ends) else 0, dimension))
-    taken = 0
+    total = int(ends[-1]) if len(ends) else 0
+    out = open_memmap(tmp, mode="w+", dtype=DTYPE, shape=(total, dimension)) if total else None
+    for i in range(0, len(flat), EMBED_BATCH):
+        out[targets[i : i + EMBED_BATCH]] = embedder.embed_short(flat[i : i + EMBED_BATCH])
     for (_, start, end), where in zip(rows, at, strict=True):
-        if where < 0:
-            out[start:end] = fresh[taken : taken + end - start]
-            taken += end - start
-        else:
+        if where >= 0:
             out[start:end] = base.vectors[base.rows[where, 1] : base.rows[where, 2]]
-    out.flush()
-    del out
-    os.replace(tmp, out_path)
+    if out is None:
+        _save_atomically(out_path, np.zeros((0, dimension), dtype=DTYPE))
+    else:
+        out.flush()
+        del out
+        os.replace(tmp, out_path)
     _save_atomically(directory / ROWS_FILE, rows)  # last: its presence means the store is whole
     return len(flat)
 
