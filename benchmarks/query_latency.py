@@ -1,12 +1,15 @@
 """Search-path latency at 100k chunks: hybrid (and bm25/dense) p50/p95, query embedding included.
 
-The corpus is synthetic — 100k chunks of Zipf-distributed words with clustered random unit
-vectors — because embedding 100k real chunks with MiniLM takes far longer than the question
-needs; the index is built by the real `sync_index` (chunk table, BM25, usearch) and searched
-by the real `Retriever`, with real MiniLM embedding of each query, one query at a time.
+The corpus is synthetic — 100k chunks of Zipf-distributed words in sentences of
+`WORDS_PER_SENTENCE`, with clustered random unit vectors for the chunks and their sentences —
+because embedding 100k real chunks with MiniLM takes far longer than the question needs; the
+index is built by the real `sync_index` (chunk table, BM25, usearch, and with `--local-rerank`
+the sentence store) and searched by the real `Retriever`, with real MiniLM embedding of each
+query, one query at a time. `--local-rerank` also times hybrid with `SECONDBRAIN_LOCAL_RERANK`
+on, reading the stored sentence vectors (`rag/sentence_store.py`), and reports the store's size.
 
 Usage:
-    python benchmarks/query_latency.py --chunks 100000 --queries 200
+    python benchmarks/query_latency.py --chunks 100000 --queries 200 [--local-rerank]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -23,16 +27,17 @@ import numpy as np
 
 from secondbrain_core.rag.chunking import Chunk, chunk_id_for
 from secondbrain_core.rag.embedders import embedder_for
-from secondbrain_core.rag.manifest import read_manifest
+from secondbrain_core.rag.manifest import files_dir, read_manifest
 from secondbrain_core.rag.pipeline import sync_index
-from secondbrain_core.rag.rerank import local_rerank
 from secondbrain_core.rag.search import MODES, Retriever
+from secondbrain_core.rag.sentence_store import ROWS_FILE, VECTORS_FILE, SentenceStore
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 
 DIM = 384
 VOCABULARY = 30_000
 WORDS_PER_CHUNK = 120
+WORDS_PER_SENTENCE = 12  # 10 sentences a chunk, about what a real ~256-token chunk has
 
 
 class PrecomputedEmbedder:
@@ -50,6 +55,10 @@ class PrecomputedEmbedder:
         vectors = self._centres[labels] + 0.6 * self._rng.standard_normal((len(texts), DIM)).astype(np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
+    def embed_short(self, texts: list[str]) -> np.ndarray:
+        """The sentence store's vectors at build time: the same clustered random unit vectors."""
+        return self.embed_documents(texts)
+
     def embed_query(self, text: str) -> np.ndarray:
         raise NotImplementedError("queries use the real MiniLM")
 
@@ -60,7 +69,10 @@ def synthetic_chunks(n: int, rng: np.random.Generator) -> tuple[list[Chunk], lis
     edited = datetime(2024, 1, 1, tzinfo=UTC).isoformat()
     chunks = []
     for i in range(n):
-        text = " ".join(words[ranks[i]])
+        row = words[ranks[i]]
+        text = " ".join(
+            " ".join(row[j : j + WORDS_PER_SENTENCE]) + "." for j in range(0, WORDS_PER_CHUNK, WORDS_PER_SENTENCE)
+        )
         page_id = f"page{i // 8}"
         chunks.append(
             Chunk(
@@ -92,10 +104,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument(
         "--local-rerank",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also time hybrid + local rerank (rag/rerank.local_rerank) of the first N hits",
+        action="store_true",
+        help="build the sentence store and also time hybrid with the local rerank reading it",
     )
     parser.add_argument(
         "--home",
@@ -105,20 +115,27 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(home=args.home or Path(scratch), context_mode="none")
+        settings = Settings(home=args.home or Path(scratch), context_mode="none", local_rerank=args.local_rerank)
         apply_runtime_env(settings)
         chunks, queries = synthetic_chunks(args.chunks, rng)
-        build_s = None
+        build: dict[str, float] | None = None
         manifest = read_manifest(settings)
         if manifest is None or manifest.counts.get("chunks") != args.chunks:
             started = time.perf_counter()
             report = sync_index(chunks, settings, PrecomputedEmbedder())
-            build_s = round(time.perf_counter() - started - report.seconds_embedding, 1)
+            seconds = time.perf_counter() - started - report.seconds_embedding
+            build = {
+                "index_build_s_without_embedding": round(seconds, 1),
+                "of_which_sentence_store_s": report.seconds_sentences,
+            }
 
         embedder = embedder_for(settings)
-        retriever = Retriever(settings, embedder)
+        retriever = Retriever(settings.model_copy(update={"local_rerank": False}), embedder)
+        reranking = Retriever(settings, embedder) if args.local_rerank else None
         for query in queries[:20]:
             retriever.search(query, mode="hybrid")  # load the model, warm caches
+            if reranking is not None:
+                reranking.search(query, mode="hybrid")
 
         # modes interleaved per query, so a burst of load on the shared box hits all alike
         names = ("query_embedding", *MODES, *(["hybrid+local_rerank"] if args.local_rerank else []))
@@ -131,24 +148,38 @@ def main() -> None:
                 t0 = time.perf_counter()
                 retriever.search(query, mode=mode, k=10)
                 samples[mode].append((time.perf_counter() - t0) * 1000)
-            if args.local_rerank:
+            if reranking is not None:
                 t0 = time.perf_counter()
-                hits = retriever.search(query, mode="hybrid", k=args.local_rerank)
-                local_rerank(embedder.embed_query(query), hits, embedder)
+                reranking.search(query, mode="hybrid", k=10)
                 samples["hybrid+local_rerank"].append((time.perf_counter() - t0) * 1000)
         results = {name: percentiles(values) for name, values in samples.items()}
+        store = sentence_store_size(settings) if args.local_rerank else None
     print(
         json.dumps(
             {
                 "chunks": args.chunks,
                 "cpus": os.cpu_count(),
-                "index_build_s_without_embedding": build_s,
+                "build": build,
+                "sentence_store": store,
                 "load_average": os.getloadavg(),
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                 "latency": results,
             },
             indent=2,
         )
     )
+
+
+def sentence_store_size(settings: Settings) -> dict[str, float]:
+    """Sentences stored and the bytes of the current generation's sentence files (memory-mapped
+    by a search: resident only where candidates' rows were read)."""
+    directory = files_dir(settings, read_manifest(settings))
+    store = SentenceStore.load(directory)
+    return {
+        "chunks": len(store),
+        "sentences": len(store.vectors),
+        "disk_mb": round(sum((directory / name).stat().st_size for name in (ROWS_FILE, VECTORS_FILE)) / 2**20, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -8,12 +8,17 @@ rankings `fusion_candidates` reads; the first `--depth` candidates are reordered
 the default embedder's, cached per set under `--cache` by sentence text, so a set is embedded
 once. The table ends with the worst-case columns of the fusion rule: the minimum over sets of
 reranked / max(bm25, dense), and of reranked / hybrid.
+
+`--stored` adds the chosen weight reranked from the vectors an index build stores
+(`rag/sentence_store.write_store`: `embed_short` per chunk, float16), to check that storing them
+does not change the rerank's figures (RESULTS.md, issue 11, round 4).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +27,13 @@ from lab_sets import LabSet, load_lab_set
 
 from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
-from secondbrain_core.rag.rerank import best_sentence_scores, sentence_rerank_order, sentences
+from secondbrain_core.rag.rerank import LOCAL_RERANK_WEIGHT, best_sentence_scores, sentence_rerank_order, sentences
+from secondbrain_core.rag.sentence_store import SentenceStore, write_store
 from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 
 WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0)
+STORED = f"rerank {LOCAL_RERANK_WEIGHT} (stored float16)"
 
 
 def sentence_vectors(lab: LabSet, wanted: set[int], embedder: Embedder, cache: Path) -> dict[str, np.ndarray]:
@@ -48,11 +55,21 @@ def sentence_vectors(lab: LabSet, wanted: set[int], embedder: Embedder, cache: P
     return known
 
 
-def table(labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: Path) -> dict[str, dict[str, dict]]:
+def stored_vectors(lab: LabSet, wanted: set[int], embedder: Embedder) -> dict[int, np.ndarray]:
+    """Sentence vectors of chunks `wanted` as an index build stores them (float16, read back)."""
+    keys = sorted(wanted)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_store(Path(tmp), {i: lab.chunks[i].text for i in keys}, None, embedder, lab.vectors.shape[1])
+        return dict(zip(keys, SentenceStore.load(Path(tmp)).matrices(keys), strict=True))
+
+
+def table(
+    labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: Path, stored: bool = False
+) -> dict[str, dict[str, dict]]:
     """Metrics (nDCG/Recall/MRR at the eval's cut-offs) per row and set."""
     options = fusion_options(Settings())
     rows: dict[str, dict[str, dict]] = {"bm25": {}, "dense": {}, "hybrid": {}, "rrf (plain)": {}}
-    rows |= {f"rerank {w}": {} for w in WEIGHTS} | {"best sentence alone": {}}
+    rows |= {f"rerank {w}": {} for w in WEIGHTS} | {"best sentence alone": {}} | ({STORED: {}} if stored else {})
     for lab in labs:
         bm25, dense, coverage = rankings(lab, half)
         pages = lab.page_ids
@@ -66,11 +83,21 @@ def table(labs: list[LabSet], half: str, depth: int, embedder: Embedder, cache: 
         rows["hybrid"][lab.name] = metrics(lab, half, fused)
         plain = {q: fuse_hybrid(bm25[q], dense[q], **CANDIDATES[PLAIN]) for q in bm25}
         rows["rrf (plain)"][lab.name] = metrics(lab, half, plain)
-        for name, weight in [(f"rerank {w}", w) for w in WEIGHTS] + [("best sentence alone", 1e6)]:
+        runs = [(f"rerank {w}", w, best) for w in WEIGHTS] + [("best sentence alone", 1e6, best)]
+        if stored:
+            kept = stored_vectors(lab, {i for f in fused.values() for i, _ in f[:depth]}, embedder)
+            from_store = {
+                q: best_sentence_scores(lab.query_vectors[q], [kept[i] for i, _ in ranked[:depth]])
+                for q, ranked in fused.items()
+            }
+            gap = max(abs(a - b) for q in fused for a, b in zip(best[q], from_store[q], strict=True))
+            print(f"{lab.name}: largest best-sentence cosine difference, stored vs embedded: {gap:.5f}", flush=True)
+            runs.append((STORED, LOCAL_RERANK_WEIGHT, from_store))
+        for name, weight, scores in runs:
             run = {}
             for q, ranked in fused.items():
                 head = ranked[:depth]
-                order = sentence_rerank_order([s for _, s in head], best[q], weight)
+                order = sentence_rerank_order([s for _, s in head], scores[q], weight)
                 run[q] = [head[j] for j in order] + ranked[depth:]
             rows[name][lab.name] = metrics(lab, half, run)
         print(lab.name, {name: round(by_set[lab.name]["ndcg@10"], 4) for name, by_set in rows.items()}, flush=True)
@@ -98,12 +125,13 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=20, help="fused candidates reranked")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
     parser.add_argument("--json", type=Path, help="also write every row's metrics per set here")
+    parser.add_argument("--stored", action="store_true", help="also rerank from float16 vectors as an index stores")
     args = parser.parse_args()
     settings = Settings()
     apply_runtime_env(settings)
     embedder = embedder_for(settings)
     labs = [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets]
-    rows = table(labs, args.half, args.depth, embedder, args.cache)
+    rows = table(labs, args.half, args.depth, embedder, args.cache, args.stored)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     print(markdown(rows))
