@@ -67,15 +67,19 @@ def best_sentence_scores(query_vector: np.ndarray, per_candidate: Sequence[np.nd
     return [float(np.max(rows @ query_vector)) if len(rows) else 0.0 for rows in per_candidate]
 
 
-def sentence_rerank_order(fused: Sequence[float], best: Sequence[float], weight: float) -> list[int]:
-    """Positions of the candidates by z(fused score) + `weight` x z(best-sentence similarity),
-    both standardized over the candidates; ties keep the fused order.
+def sentence_rerank_scores(fused: Sequence[float], best: Sequence[float], weight: float) -> list[float]:
+    """z(fused score) + `weight` x z(best-sentence similarity), both standardized over the candidates.
 
     A chunk vector averages its ~256 tokens, so a chunk whose one sentence answers the query
     can sit below a chunk that is about the topic throughout; the best sentence hears the one
     sentence. It is added to the fused score, not put in its place: alone it loses BM25's
     exact matches (measured, benchmarks/RESULTS.md)."""
-    combined = [f + weight * b for f, b in zip(_standardized(fused), _standardized(best), strict=True)]
+    return [f + weight * b for f, b in zip(_standardized(fused), _standardized(best), strict=True)]
+
+
+def sentence_rerank_order(fused: Sequence[float], best: Sequence[float], weight: float) -> list[int]:
+    """Positions of the candidates by `sentence_rerank_scores`, best first; ties keep the fused order."""
+    combined = sentence_rerank_scores(fused, best, weight)
     return sorted(range(len(combined)), key=lambda i: -combined[i])
 
 
@@ -86,13 +90,16 @@ def local_rerank(
     weight: float = LOCAL_RERANK_WEIGHT,
     stored: Sequence[np.ndarray] | None = None,
 ) -> list:
-    """`hits` (SearchHit, fused order) reordered by `sentence_rerank_order`. `stored`: each hit's
-    sentence vectors as the index kept them (`IndexBackend.sentence_vectors`); without them the
-    sentences are embedded here, in one batch (`embedder.embed_short`), so the cost grows with
-    the hits sent."""
+    """`hits` (SearchHit, fused order) reordered by `sentence_rerank_order`, each with the score it
+    was ranked by (as the Voyage rerank gives its relevance), so they stay sorted by score.
+    `stored`: each hit's sentence vectors as the index kept them (`IndexBackend.sentence_vectors`);
+    without them the sentences are embedded here, in one batch (`embedder.embed_short`), so the
+    cost grows with the hits sent."""
     rows = list(stored) if stored is not None else _embedded_sentences(hits, embedder)
-    best = best_sentence_scores(query_vector, rows)
-    return [hits[i] for i in sentence_rerank_order([hit.score for hit in hits], best, weight)]
+    fused, best = [hit.score for hit in hits], best_sentence_scores(query_vector, rows)
+    combined = sentence_rerank_scores(fused, best, weight)
+    order = sentence_rerank_order(fused, best, weight)
+    return [hits[i].model_copy(update={"score": round(combined[i], 6)}) for i in order]
 
 
 def _embedded_sentences(hits: list, embedder) -> list[np.ndarray]:
