@@ -42,6 +42,9 @@ class CountingEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._inner.embed_query(text)
 
+    def embed_short(self, texts: list[str]) -> np.ndarray:
+        return self._inner.embed_short(texts)  # the local rerank's sentences: not chunk embeddings
+
 
 def page(pid: str, title: str, body: str, source: str = "notes", tags=(), edited=datetime(2024, 3, 1)) -> Page:
     return Page(
