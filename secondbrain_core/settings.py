@@ -136,9 +136,10 @@ class Settings(BaseSettings):
     )
     rerank: bool = False
     local_rerank: bool = Field(
-        default=True,
+        default=False,
         description="hybrid's first 20 reordered by MiniLM similarity of the query to each one's best sentence "
-        "(won the worst case over the tune sets); the index build stores the sentence vectors it reads",
+        "(won the worst case over the tune sets); each index build then also embeds every new chunk's "
+        "sentences (about 3x the build time), which a search reads",
     )
     local_rerank_weight: float = Field(
         default=1.0, ge=0.0, description="local rerank: weight of the best-sentence z-score beside the fused one"
