@@ -52,6 +52,15 @@ def test_bad_input_exits_2(indexed: Settings, capsys: pytest.CaptureFixture[str]
     assert exit_info.value.code == 2
 
 
+def test_an_unknown_source_exits_2_naming_it_and_the_known_ones(
+    indexed: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (["search", "water"], ["ask", "how do I water the orchid?"]):
+        assert main([*command, "--source", "garden", "--source", "gardn"]) == 2
+        err = capsys.readouterr().err
+        assert "'gardn'" in err and "garden, kitchen, music" in err and "Traceback" not in err
+
+
 def test_no_index_exits_2_from_the_console_script(settings: Settings) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "secondbrain_core.app.cli", "search", "anything", "--json"],

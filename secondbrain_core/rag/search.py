@@ -22,7 +22,7 @@ from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.fusion import CANDIDATES, fuse_hybrid, fusion_options
 from secondbrain_core.rag.manifest import IndexManifest
 from secondbrain_core.rag.modes import MODES, Mode
-from secondbrain_core.settings import Settings
+from secondbrain_core.settings import Settings, resolve_source
 
 _QUERY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
 
@@ -75,6 +75,8 @@ class Retriever:
         filters = filters if filters is not None and not filters.is_empty() else None
         depth = max(k, CANDIDATES) if mode == "hybrid" or rerank else k
         self._refresh()
+        if filters is not None and filters.sources:
+            filters = filters.model_copy(update={"sources": self._known_sources(filters.sources)})
         hits, keys, vector = self._ranked(query, mode, depth, filters)
         if self.settings.local_rerank and mode == "hybrid" and hits:
             from secondbrain_core.rag.rerank import LOCAL_RERANK_DEPTH, local_rerank
@@ -141,6 +143,17 @@ class Retriever:
             for key, score in scored
         ]
         return hits, [key for key, _ in scored], vector
+
+    def _known_sources(self, sources: list[str]) -> list[str]:
+        """`sources` as the index names them (`sample` is the shipped KB); one the index does not
+        hold is an error naming it, not an empty result that reads as "your notes say nothing"."""
+        held = self.manifest.source_versions  # empty only in a manifest that predates it: nothing to check
+        resolved = [resolve_source(source) for source in sources]
+        unknown = [given for given, name in zip(sources, resolved, strict=True) if held and name not in held]
+        if unknown:
+            names = ", ".join(sorted(held)) or "none"
+            raise SecondBrainError(f"unknown source {unknown[0]!r}: the index holds {names}")
+        return resolved
 
     def _query_vector(self, query: str) -> np.ndarray:
         if self._embedder is None:

@@ -30,9 +30,8 @@ def _ask(args, settings: Settings) -> CommandResult:
         raise SecondBrainError(f"--k must be between 1 and 50, got {args.k}")
     from secondbrain_core.agent.assistant import Assistant
     from secondbrain_core.rag.search import SearchFilters
-    from secondbrain_core.settings import resolve_source
 
-    filters = SearchFilters(sources=[resolve_source(s) for s in args.source]) if args.source else None
+    filters = SearchFilters(sources=args.source) if args.source else None
     answer = Assistant(settings).ask(question, filters=filters, k=args.k)
     return CommandResult(data=answer.as_json(), text=as_text(answer))
 
