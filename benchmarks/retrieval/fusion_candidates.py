@@ -12,21 +12,17 @@ sets of hybrid / max(bm25, dense), and of hybrid / plain RRF.
 
 from __future__ import annotations
 
-import argparse
 import math
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from lab_sets import LabSet, load_lab_set
+from lab_sets import LabSet, lab_arguments, open_lab_sets
 
 from secondbrain_core.evals.metrics import evaluate_run
 from secondbrain_core.evals.retrieval import rank_docs
-from secondbrain_core.rag.embedders import embedder_for
 from secondbrain_core.rag.fusion import dense_prior, fuse_hybrid, peaked_weight, query_coverage
 from secondbrain_core.rag.keyword import KeywordIndex
-from secondbrain_core.runtime_env import apply_runtime_env
-from secondbrain_core.settings import Settings
 
 DEPTH = 200
 PLAIN = "rrf@0.5 (plain)"
@@ -142,15 +138,8 @@ def markdown(rows: dict[str, dict[str, float]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", type=Path, nargs="+", help="set folders (corpus/, queries.jsonl, qrels.tsv)")
-    parser.add_argument("--half", choices=("tune", "test"), default="tune")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
-    args = parser.parse_args()
-    settings = Settings()
-    apply_runtime_env(settings)
-    embedder = embedder_for(settings)
-    labs = [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets]
+    args = lab_arguments(__doc__.splitlines()[0]).parse_args()
+    labs, _ = open_lab_sets(args)
     print(markdown(table(labs, args.half)))
 
 

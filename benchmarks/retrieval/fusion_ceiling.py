@@ -17,23 +17,17 @@ Exploratory: nothing here is a product setting.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 from fusion_candidates import rankings
 from fusion_round3 import CURRENT
-from lab_sets import load_lab_set
+from lab_sets import lab_arguments, open_lab_sets
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from secondbrain_core.evals.metrics import ndcg_at_k
 from secondbrain_core.evals.retrieval import rank_docs
-from secondbrain_core.rag.embedders import embedder_for
 from secondbrain_core.rag.fusion import agreement, fuse_hybrid, head_peak, mean_and_spread
-from secondbrain_core.runtime_env import apply_runtime_env
-from secondbrain_core.settings import Settings
 
 GRID = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
 
@@ -107,15 +101,8 @@ def learned_loso(data: dict[str, dict[str, np.ndarray]], low: float = 0.2, high:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", type=Path, nargs="+", help="set folders (corpus/, queries.jsonl, qrels.tsv)")
-    parser.add_argument("--half", choices=("tune", "test"), default="tune")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
-    args = parser.parse_args()
-    settings = Settings()
-    apply_runtime_env(settings)
-    embedder = embedder_for(settings)
-    data = per_query([load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets], args.half)
+    args = lab_arguments(__doc__.splitlines()[0]).parse_args()
+    data = per_query(open_lab_sets(args)[0], args.half)
     sets = list(data)
     rows = {
         "current default": {s: data[s]["current"].mean() for s in sets},

@@ -25,18 +25,14 @@ agreement on their top hit (is BM25's first page among dense's first ten, and th
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from fusion_candidates import metrics, rankings
-from lab_sets import LabSet, load_lab_set
+from lab_sets import LabSet, lab_arguments, open_lab_sets
 
-from secondbrain_core.rag.embedders import embedder_for
 from secondbrain_core.rag.fusion import agreement, dense_prior, fuse_hybrid, head_peak, peaked_weight
-from secondbrain_core.runtime_env import apply_runtime_env
-from secondbrain_core.settings import Settings
 
 PLAIN = "rrf k60 (plain)"
 DEFAULT = "adaptive 0.3-0.9 +page0.5 (current)"
@@ -138,16 +134,10 @@ def markdown(rows: dict[str, dict[str, dict[str, float]]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", type=Path, nargs="+", help="set folders (corpus/, queries.jsonl, qrels.tsv)")
-    parser.add_argument("--half", choices=("tune", "test"), default="tune")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
+    parser = lab_arguments(__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write every row's metrics per set here")
     args = parser.parse_args()
-    settings = Settings()
-    apply_runtime_env(settings)
-    embedder = embedder_for(settings)
-    labs = [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets]
+    labs, _ = open_lab_sets(args)
     rows = table(labs, args.half)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -10,6 +10,7 @@ vectors, which every set here is.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,13 @@ from build_python_faq import half_of
 from secondbrain_core.evals.beir import BeirSet, load_beir
 from secondbrain_core.evals.retrieval import corpus_pages
 from secondbrain_core.rag.chunking import Chunk
-from secondbrain_core.rag.embedders import Embedder
+from secondbrain_core.rag.embedders import Embedder, embedder_for
 from secondbrain_core.rag.pipeline import build_chunks
+from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 
 HALVES = ("tune", "test")
+DEFAULT_CACHE = Path("/tmp/secondbrain-retrieval-cache")
 
 
 @dataclass
@@ -41,6 +44,23 @@ class LabSet:
     @property
     def page_ids(self) -> list[str]:
         return [chunk.page_id for chunk in self.chunks]
+
+
+def lab_arguments(description: str) -> argparse.ArgumentParser:
+    """The options every lab-set harness takes: the set folders, the half, the vector cache."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("sets", type=Path, nargs="+", help="set folders (corpus/, queries.jsonl, qrels.tsv)")
+    parser.add_argument("--half", choices=HALVES, default="tune")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where vectors are kept between runs")
+    return parser
+
+
+def open_lab_sets(args: argparse.Namespace) -> tuple[list[LabSet], Embedder]:
+    """Every set of `lab_arguments`' `args`, with the default embedder (their cached vectors' own)."""
+    settings = Settings()
+    apply_runtime_env(settings)
+    embedder = embedder_for(settings)
+    return [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets], embedder
 
 
 def load_lab_set(folder: Path, settings: Settings, embedder: Embedder, cache: Path) -> LabSet:

@@ -16,20 +16,18 @@ does not change the rerank's figures (RESULTS.md, issue 11, round 4).
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 from pathlib import Path
 
 import numpy as np
 from fusion_candidates import CANDIDATES, PLAIN, metrics, rankings
-from lab_sets import LabSet, load_lab_set
+from lab_sets import LabSet, lab_arguments, open_lab_sets
 
-from secondbrain_core.rag.embedders import Embedder, embedder_for
+from secondbrain_core.rag.embedders import Embedder
 from secondbrain_core.rag.fusion import fuse_hybrid, fusion_options
 from secondbrain_core.rag.rerank import LOCAL_RERANK_WEIGHT, best_sentence_scores, sentence_rerank_order, sentences
 from secondbrain_core.rag.sentence_store import SentenceStore, write_store
-from secondbrain_core.runtime_env import apply_runtime_env
 from secondbrain_core.settings import Settings
 
 WEIGHTS = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0)
@@ -119,18 +117,12 @@ def markdown(rows: dict[str, dict[str, dict]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", type=Path, nargs="+", help="set folders (corpus/, queries.jsonl, qrels.tsv)")
-    parser.add_argument("--half", choices=("tune", "test"), default="tune")
+    parser = lab_arguments(__doc__.splitlines()[0])
     parser.add_argument("--depth", type=int, default=20, help="fused candidates reranked")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/secondbrain-retrieval-cache"))
     parser.add_argument("--json", type=Path, help="also write every row's metrics per set here")
     parser.add_argument("--stored", action="store_true", help="also rerank from float16 vectors as an index stores")
     args = parser.parse_args()
-    settings = Settings()
-    apply_runtime_env(settings)
-    embedder = embedder_for(settings)
-    labs = [load_lab_set(folder, settings, embedder, args.cache) for folder in args.sets]
+    labs, embedder = open_lab_sets(args)
     rows = table(labs, args.half, args.depth, embedder, args.cache, args.stored)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
