@@ -216,6 +216,12 @@ class Settings(BaseSettings):
         default=1, ge=1, le=16, description="offline teacher: base-model candidates per pair, the judge picks one"
     )
     dataset_seed_limit: int = Field(default=800, ge=0, description="man-page seed pairs mixed in (0 = notes only)")
+    dataset_seed_mix: str = Field(
+        default="manpages=600,pypi=200",  # won both public tune halves: RESULTS.md "Training", fifth pass
+        pattern=r"^(manpages|pypi|pod)=\d+(,(manpages|pypi|pod)=\d+)*$",
+        description="seed sources and their shares of dataset_seed_limit: manpages, pypi (the venv's "
+        "distributions' Summary), pod (Perl core modules' NAME lines)",
+    )
     dataset_teacher_notes: int = Field(
         default=40, ge=0, description="notes the teacher writes key-points/answer/one-sentence pairs for"
     )

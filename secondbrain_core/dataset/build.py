@@ -28,11 +28,14 @@ def build_dataset(
     seed: list[Document],
     teacher: Teacher | None,
     progress: Callable[[int, int], None] | None = None,
+    seed_dropped: dict[str, int] | None = None,
 ) -> DatasetInfo:
     """Pairs for the notes in every style and for every seed page, filtered, split and saved.
 
     The teacher writes for at most `dataset_teacher_notes` notes without a human summary (picked
     by id hash, so the same ones each time): on two cores each pair costs 3-70 s of generation.
+    `seed_dropped` (seed documents the leak and quality checks dropped, `seed_mix`) joins the
+    filters' counts in the dataset card.
     """
     untaught = [d.doc_id for d in notes if not d.summary]  # a note with a summary needs no teacher
     taught = set(sorted(untaught, key=_hash)[: settings.dataset_teacher_notes])
@@ -44,6 +47,7 @@ def build_dataset(
     for doc in seed:
         pairs += pairs_for(doc, SEED_STYLES, None, settings)
     kept, dropped = apply_filters(pairs, settings.dataset_min_judge)
+    dropped |= seed_dropped or {}
     info = save_dataset(kept, dropped, teacher.name if teacher else "", settings)
     log.info("dataset %s: %s pairs kept, dropped %s", info.version, info.counts, dropped)
     if settings.hf_token and settings.dataset_hub_repo:
@@ -86,14 +90,17 @@ def build_configured_dataset(settings: Settings, progress: Callable[[int, int], 
 
     from secondbrain_core.dataset.documents import read_documents
     from secondbrain_core.dataset.pairs import teacher_for
-    from secondbrain_core.dataset.seed import seed_documents
+    from secondbrain_core.dataset.seed import mix_limits, seed_mix
     from secondbrain_core.incremental import input_key, reuse_or_compute
 
-    notes, seed = read_documents(settings), seed_documents(settings.dataset_seed_limit)
+    notes = read_documents(settings)
+    mix = seed_mix(mix_limits(settings.dataset_seed_mix, settings.dataset_seed_limit))
+    seed = mix.documents
+    seed_dropped = {f"seed_{src}_{reason}": n for src, drops in mix.dropped.items() for reason, n in drops.items()}
 
     def build() -> dict:
         teacher = teacher_for(settings) if notes and settings.dataset_teacher_notes else None
-        return asdict(build_dataset(settings, notes, seed, teacher, progress))
+        return asdict(build_dataset(settings, notes, seed, teacher, progress, seed_dropped))
 
     key = input_key(settings, step="summarization_dataset", notes=_digest(notes), seed=_digest(seed))
     stored, _ = reuse_or_compute(

@@ -135,8 +135,13 @@ styles `one-sentence`, `key-points` and `answer-focused` (prompts versioned in
 - **Notes**: the user's own documents (`source = notes`). One-sentence summaries a person wrote
   (a `Summary` property) are used as they are; the other pairs were written by the teacher
   `{info.teacher}` and kept only if the reference-free judge scored them high enough.
-- **Seed** (`source = seed-manpages`): Debian's Linux man-pages (redistributable under their
-  own licences): the NAME line's description is the one-line summary of the DESCRIPTION.
+- **Seed** (`source = seed-*`, those in the table below): human one-line summaries of technical
+  texts, redistributable under their own licences. `seed-manpages`: Debian's Linux man-pages, the
+  NAME line's description summarizes the DESCRIPTION. `seed-pypi`: the installed Python
+  distributions, the `Summary` summarizes the README. `seed-pod`: Perl's core modules, the POD NAME
+  line summarizes the DESCRIPTION. pypi and pod documents sharing a name, a summary or an 8-word
+  run with an installed Debian package or a page of Python's library reference (the corpora of
+  the public evals) are dropped (`seed_*_name|summary|ngram` below), as are placeholders and copies.
 - **Split**: by a hash of the document id (80/10/10): all styles of a document share a split.
 - **Splits**: {", ".join(f"{k} {v}" for k, v in info.counts.items())}
 - **Dropped by the filters**: {drops}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from secondbrain_core.dataset.seed import SEED_SOURCE
+from secondbrain_core.dataset.documents import NOTES
 from secondbrain_core.llm.summarize import summary_messages
 from secondbrain_core.settings import Settings
 
@@ -26,9 +26,10 @@ def training_rows(rows: list[dict], settings: Settings) -> list[dict]:
     """The train split as one epoch sees it: each pair of the user's notes `train_notes_repeat` times.
 
     The seed outnumbers the notes about 7 to 1, and only the notes teach the key-points and
-    answer-focused styles; repeating them (not dropping seed) keeps the seed's breadth.
+    answer-focused styles; repeating them (not dropping seed) keeps the seed's breadth. Every
+    seed source (`seed-manpages`, `seed-pypi`, `seed-pod`) is seen once.
     """
-    return [r for r in rows for _ in range(1 if r["source"] == SEED_SOURCE else settings.train_notes_repeat)]
+    return [r for r in rows for _ in range(settings.train_notes_repeat if r["source"] == NOTES else 1)]
 
 
 def encode(record: dict, tokenizer, settings: Settings) -> Example:

@@ -40,7 +40,8 @@ CANDIDATE_SCORE, INCUMBENT, INCUMBENT_SCORE = "candidate_rougeL", "incumbent", "
 )
 def summarization_dataset(context: dg.AssetExecutionContext, sb: SecondBrainSettings) -> dg.MaterializeResult:
     """Instruction/summary pairs for every note in each style (one-sentence, key-points,
-    answer-focused), plus man-page seed pairs; filtered, split by document hash, saved as a
+    answer-focused), plus public seed pairs (human one-liners of man pages, Python distributions,
+    Perl modules: `dataset_seed_mix`); filtered, split by document hash, saved as a
     Hugging Face DatasetDict under `$SECONDBRAIN_HOME/datasets/<version>` with a dataset card.
 
     A note's own Summary property is its one-sentence pair, and its other styles are composed from
