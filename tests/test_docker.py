@@ -146,7 +146,13 @@ def test_code_location_and_webserver_run_as_in_their_containers(settings: Settin
         for process in (web, code):
             if process is not None:
                 process.terminate()
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    # dagster maps SIGTERM to SIGINT's handler, so under a shell that ignores
+                    # SIGINT (a background `make test`) SIGTERM is ignored too: never leave it running
+                    process.kill()
+                    process.wait()
 
 
 def _ping(client: DagsterGrpcClient) -> bool:
