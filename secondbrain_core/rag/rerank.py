@@ -5,11 +5,12 @@ No PyPI package ships a cross-encoder's weights for offline use, so the model re
 hosted Voyage endpoint, used only when `VOYAGE_API_KEY` is set; asking for it without a key is an
 error rather than a silent no-op, so an evaluation never reports "rerank" numbers that were not.
 The local rerank uses the embedder the index already has: the query against each candidate's
-best sentence. It won on every set's tune half (benchmarks/RESULTS.md, issue 11); the local
-index stores every chunk's sentence vectors at build time (`rag/sentence_store.py`), so it
-costs one small matrix product a query. Where the back-end has none (Atlas, or an index built
-before they were stored), the candidates' sentences are embedded at query time: the same order,
-seconds a query on 2 cores.
+best sentence. It won on every set's tune half (benchmarks/RESULTS.md, issue 11); with it on,
+the local index stores every chunk's sentence vectors at build time (`rag/sentence_store.py`),
+so it costs one small matrix product a query. It is off by default because that store makes
+an index build about 3x as long (embedding the sentences costs 1.8x the chunks). Where the
+back-end has none (Atlas, or an index built before they were stored), the candidates'
+sentences are embedded at query time: the same order, seconds a query on 2 cores.
 """
 
 from __future__ import annotations
