@@ -11,7 +11,6 @@ or is contained in an eval summary, or when it shares a run of 8 words with an e
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ DPKG_STATUS = Path("/var/lib/dpkg/status")
 PYTHON_LIBRARY = Path("/usr/share/doc/python3-doc/html/_sources/library")
 RUN_WORDS = 8
 MIN_SUMMARY_WORDS = 2  # a one-word summary ("Utilities") is contained in too many lines to mean a copy
-LEAKS = ("name", "summary", "ngram")
 WORD = re.compile(r"[a-z0-9]+")
 PYTHON_VERSION = re.compile(r"^python\d$")
 PY_TOPIC = re.compile(r"^:mod:`[^`]+`\s+---\s+(?P<topic>.+)$", re.M)
@@ -77,7 +75,7 @@ class LeakIndex:
         return index
 
     def reason(self, doc: Document) -> str | None:
-        """Which leak (a LEAKS name) `doc` has, or None when it shares nothing with the references."""
+        """Which leak `doc` has (`name`, `summary` or `ngram`), or None when it shares nothing with the references."""
         if (name_keys(doc.title) | name_keys(doc.doc_id.partition(":")[2])) & self.names:
             return "name"
         summary = " ".join(words(doc.summary or ""))
@@ -98,18 +96,6 @@ def _overlaps(summary: str, ref: str) -> bool:
 
 def ngrams(tokens: list[str], n: int = RUN_WORDS) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def drop_leaks(documents: list[Document], index: LeakIndex) -> tuple[list[Document], dict[str, int]]:
-    """The documents that share nothing with the references, and how many each leak check dropped."""
-    kept, dropped = [], Counter({name: 0 for name in LEAKS})
-    for doc in documents:
-        reason = index.reason(doc)
-        if reason is None:
-            kept.append(doc)
-        else:
-            dropped[reason] += 1
-    return kept, dict(dropped)
 
 
 def debian_references(status: Path = DPKG_STATUS) -> list[Reference]:
