@@ -80,8 +80,7 @@ def sentence_rerank_scores(fused: Sequence[float], best: Sequence[float], weight
 
 def sentence_rerank_order(fused: Sequence[float], best: Sequence[float], weight: float) -> list[int]:
     """Positions of the candidates by `sentence_rerank_scores`, best first; ties keep the fused order."""
-    combined = sentence_rerank_scores(fused, best, weight)
-    return sorted(range(len(combined)), key=lambda i: -combined[i])
+    return _best_first(sentence_rerank_scores(fused, best, weight))
 
 
 def local_rerank(
@@ -99,8 +98,7 @@ def local_rerank(
     rows = list(stored) if stored is not None else _embedded_sentences(hits, embedder)
     fused, best = [hit.score for hit in hits], best_sentence_scores(query_vector, rows)
     combined = sentence_rerank_scores(fused, best, weight)
-    order = sentence_rerank_order(fused, best, weight)
-    return [hits[i].model_copy(update={"score": round(combined[i], 6)}) for i in order]
+    return [hits[i].model_copy(update={"score": round(combined[i], 6)}) for i in _best_first(combined)]
 
 
 def _embedded_sentences(hits: list, embedder) -> list[np.ndarray]:
@@ -112,6 +110,11 @@ def _embedded_sentences(hits: list, embedder) -> list[np.ndarray]:
         rows.append(vectors[start : start + len(found)])
         start += len(found)
     return rows
+
+
+def _best_first(scores: Sequence[float]) -> list[int]:
+    """Positions by descending score; ties keep their order (the fused one)."""
+    return sorted(range(len(scores)), key=lambda i: -scores[i])
 
 
 def _standardized(values: Sequence[float]) -> list[float]:
