@@ -13,9 +13,11 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 # ggml builds with -march=native; on a virtual machine whose CPU lists AMX but whose hypervisor
 # traps the tile instructions, its AMX matmul dies with SIGILL on the first token. AMX buys a
 # 135M model nothing, so x86 builds leave it out (explicit -mno-* win over -march=native in gcc).
+# Its multimodal library (mtmd, for vision models; a tenth of the sources) is never loaded here.
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF
 ifeq ($(shell uname -m),x86_64)
 NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
-LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
+LLAMA_CMAKE_ARGS += -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 endif
 
 .PHONY: demo test lint install clean system-deps train-gpu
