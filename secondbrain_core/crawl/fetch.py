@@ -28,7 +28,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from secondbrain_core.crawl.guard import Blocked, Guard, Target, Unresolvable
+from secondbrain_core.crawl.guard import BadURL, Blocked, Guard, Target, Unresolvable
 from secondbrain_core.settings import Settings
 
 Kind = Literal["html", "text", "markdown"]
@@ -176,6 +176,8 @@ class Fetcher:
             return await asyncio.to_thread(self.guard.check, url)
         except Blocked as exc:
             raise FetchFailed("blocked", lead + exc.reason) from None
+        except BadURL as exc:  # a server's redirect to file:, javascript: or a malformed URL fails that URL only
+            raise FetchFailed("blocked", lead + str(exc)) from None
         except Unresolvable as exc:
             raise FetchFailed("error", lead + str(exc)) from None
 
@@ -188,17 +190,17 @@ class Fetcher:
     async def _open(self, target: Target, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
         """A streaming response from the checked address, the name kept in Host and SNI."""
         assert self._client is not None, "use Fetcher as an async context manager"
-        request = self._client.build_request(
-            "GET",
-            target.pinned_url,
-            headers={**headers, "Host": target.host_header, "User-Agent": self.limits.user_agent},
-            extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
-        )
         try:
+            request = self._client.build_request(
+                "GET",
+                target.pinned_url,
+                headers={**headers, "Host": target.host_header, "User-Agent": self.limits.user_agent},
+                extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
+            )
             response = await self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise FetchFailed("error", f"{target.url}: timed out ({type(exc).__name__})") from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL (too long, a control character) is no HTTPError
             raise FetchFailed("error", f"{target.url}: {type(exc).__name__}: {exc}") from None
         try:
             yield response
@@ -217,8 +219,7 @@ class Fetcher:
         if kind is None:
             raise FetchFailed("error", f"{target.url}: content type {media or '(none)'!r} is not crawled", status)
         body = await self._body(target, response, self.limits.max_bytes)
-        text = body.decode(response.charset_encoding or "utf-8", errors="replace")
-        return Fetched(url, target.url, status, kind, text, etag, modified)
+        return Fetched(url, target.url, status, kind, _decode(body, response.charset_encoding), etag, modified)
 
     @staticmethod
     async def _body(target: Target, response: httpx.Response, cap: int) -> bytes:
@@ -265,3 +266,12 @@ class Fetcher:
             return FetchFailed(exc.status, f"robots.txt unavailable ({exc.reason})")
         rules.parse(fetched.text[:ROBOTS_MAX_BYTES].splitlines())
         return rules
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    """The body as text in its declared charset; one Python does not know, or that is no text
+    encoding (`rot13`, `base64`: the server's choice, not the user's), is read as UTF-8."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
