@@ -8,13 +8,19 @@ Each case once gave a traceback, exit 1, an aborted run or lost data; now it is 
 
 from __future__ import annotations
 
+import json
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 from crawl_site import Recorder
+from note_pages import note_page
 
+from secondbrain_core.app.cli import main
 from secondbrain_core.crawl.pipeline import crawl_urls
 from secondbrain_core.settings import Settings
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_core.stores.page_store import PageStore
 
 TEXT = b"Plain text page with enough words to be kept as a document.\n"
 ROUTES = {
@@ -67,3 +73,78 @@ def test_a_site_lying_about_charset_or_redirecting_anywhere_fails_only_its_urls(
     for route in unparsable:
         assert pages[route].status == "error" and "InvalidURL" in pages[route].reason
     assert not any("etc/passwd" in hit for hit in site.hits)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """Exit code and stderr of one command, which must be a single line when it fails."""
+    code = main(list(argv))
+    err = capsys.readouterr().err.strip()
+    assert code == 0 or "\n" not in err, err
+    return code, err
+
+
+def _page_ids(settings: Settings) -> list[str]:
+    return [page.id for page in PageStore(open_database(settings)).live_pages()]
+
+
+@pytest.fixture
+def backed_up(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A backup of a home holding two pages."""
+    PageStore(open_database(settings)).upsert([note_page(f"p{n}", "sample", f"Note {n}", "text") for n in (1, 2)])
+    folder = tmp_path / "backup"
+    assert _cli(capsys, "backup", str(folder)) == (0, "")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(
+            lambda dump: dump.write_bytes(dump.read_bytes()[: len(dump.read_bytes()) // 2]), id="cut-mid-line"
+        ),
+        pytest.param(lambda dump: dump.write_text(dump.read_text().splitlines(keepends=True)[0]), id="cut-at-a-line"),
+        pytest.param(lambda dump: dump.write_text("[" * 100_000 + "\n"), id="nested-too-deep"),
+        pytest.param(lambda dump: dump.unlink(), id="missing"),
+    ],
+)
+def test_a_damaged_store_dump_is_refused_before_the_store_is_dropped(
+    settings: Settings, backed_up: Path, capsys: pytest.CaptureFixture[str], damage
+) -> None:
+    """Once `restore --replace` dropped the pages collection, then died on the cut line (exit 1)."""
+    damage(backed_up / "mongo" / "pages.json")
+    code, err = _cli(capsys, "restore", str(backed_up), "--replace")
+    assert code == 2 and "damaged" in err and "pages.json" in err
+    assert _page_ids(settings) == ["p1", "p2"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("files", {"../../outside.txt": {"size": 1, "sha256": "0" * 64}}),
+        ("files", {"/tmp/outside.txt": {"size": 1, "sha256": "0" * 64}}),
+        ("mlflow_artifacts", {"../../..": "/somewhere"}),
+        ("collections", {"../pages": 2}),
+        ("mlflow_db", "../mlflow.db"),
+    ],
+)
+def test_a_manifest_naming_paths_outside_is_refused(
+    settings: Settings, backed_up: Path, capsys: pytest.CaptureFixture[str], field: str, value: object
+) -> None:
+    """Restore joins these names to the home, then writes (files) or deletes (artifact folders) there."""
+    manifest = backed_up / "backup.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), field: value}))
+    code, err = _cli(capsys, "restore", str(backed_up), "--replace")
+    assert code == 2 and "backup.json" in err and "not a path inside the backup" in err
+    assert _page_ids(settings) == ["p1", "p2"]
+
+
+def test_a_backup_path_that_is_a_file_or_cannot_be_made_exits_2(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    file = tmp_path / "a-file"
+    file.write_text("keep me")
+    for target, says in ((file, "is a file"), (file / "below", "cannot create")):
+        code, err = _cli(capsys, "backup", str(target))
+        assert code == 2 and says in err and str(target) in err
+    assert file.read_text() == "keep me"

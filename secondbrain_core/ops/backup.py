@@ -15,10 +15,10 @@ import hashlib
 import json
 import shutil
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.ops import mlflow_files
@@ -31,7 +31,7 @@ from secondbrain_core.ops.home_version import (
     package_version,
     stamp_home,
 )
-from secondbrain_core.ops.mongo_dump import dump_database, load_database
+from secondbrain_core.ops.mongo_dump import check_dump, dump_database, load_database
 from secondbrain_core.rag.chunk_store import CHUNKS
 from secondbrain_core.records import parse_record, write_record
 from secondbrain_core.settings import Settings
@@ -65,6 +65,17 @@ class BackupManifest(BaseModel):
         default_factory=dict, description="experiment id -> its local artifact location (moved into the home)"
     )
 
+    @field_validator("files", "collections", "mlflow_artifacts", "mlflow_db")
+    @classmethod
+    def _names_stay_inside(cls, value: dict | str | None) -> dict | str | None:
+        """Restore joins these names to the home (and the backup) and writes or deletes there, so an
+        edited or damaged manifest must not name `../..` or `/etc/...`."""
+        for name in [value] if isinstance(value, str) else value or ():
+            path = PurePosixPath(name)
+            if not name or "\\" in name or "\0" in name or path.is_absolute() or ".." in path.parts:
+                raise ValueError(f"{name!r} is not a path inside the backup")
+        return value
+
 
 class BackupSummary(BaseModel):
     """What `--json` prints."""
@@ -85,13 +96,18 @@ def backup(settings: Settings, target: Path) -> BackupSummary:
     target = target.resolve()
     if not home.is_dir():
         raise SecondBrainError(f"SECONDBRAIN_HOME={home} does not exist: nothing to back up")
+    if target.exists() and not target.is_dir():
+        raise SecondBrainError(f"backup folder {target} is a file: name a new or empty folder")
     if target.exists() and any(target.iterdir()):
         raise SecondBrainError(f"backup folder {target} is not empty: name a new folder")
     if target == home or home in target.parents:
         raise SecondBrainError(f"backup folder {target} is inside SECONDBRAIN_HOME={home}: name a folder outside it")
     check_home(home)
     with quiet(settings, "back up"):
-        target.mkdir(parents=True, exist_ok=True)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SecondBrainError(f"cannot create backup folder {target}: {exc.strerror}") from None
         collections = dump_database(open_database(settings), target / "mongo")
         files = _copy_tree(home, target / "home")
         db_file = _home_mlflow_db(settings)
@@ -129,6 +145,7 @@ def restore(settings: Settings, source: Path, replace: bool = False) -> BackupSu
         if not replace:
             _refuse_if_used(home, db.list_collection_names())
         _verify(source / "home", manifest.files)
+        check_dump(source / "mongo", manifest.collections)
         load_database(db, source / "mongo", sorted(manifest.collections))
         for relative in manifest.files:
             destination = home / relative
@@ -154,7 +171,7 @@ def read_manifest(folder: Path) -> BackupManifest:
         raise SecondBrainError(
             f"{folder} is not a secondbrain backup (no {MANIFEST}; an interrupted backup?)"
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise SecondBrainError(f"{path} cannot be read: {exc}") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("schema_version"), int):
         raise SecondBrainError(f"{path} is not a secondbrain backup manifest (format {FORMAT!r}, schema_version)")

@@ -9,7 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bson import json_util
+from bson.errors import BSONError
 from pymongo.database import Database
+
+from secondbrain_core.errors import SecondBrainError
 
 JSON = json_util.CANONICAL_JSON_OPTIONS
 BATCH = 1000
@@ -32,6 +35,33 @@ def dump_database(db: Database, folder: Path) -> dict[str, int]:
         (folder / f"{name}.metadata.json").write_text(json_util.dumps(metadata, json_options=JSON) + "\n")
         counts[name] = count
     return counts
+
+
+def check_dump(folder: Path, counts: dict[str, int]) -> None:
+    """Every dumped collection parses and holds the count its manifest gives, checked before
+    `load_database` drops anything: a cut or damaged dump would leave a collection dropped and half loaded."""
+    for name, expected in counts.items():
+        _count_documents(folder / f"{name}.metadata.json")
+        found = _count_documents(folder / f"{name}.json")
+        if found != expected:
+            raise SecondBrainError(
+                f"the backup is damaged: {folder / name}.json holds {found} documents, not {expected}"
+            )
+
+
+def _count_documents(path: Path) -> int:
+    """How many Extended JSON lines `path` holds; the first that does not parse is named."""
+    number = 0
+    try:
+        with path.open() as lines:
+            for line in lines:
+                number += 1
+                json_util.loads(line, json_options=JSON)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecondBrainError(f"the backup is damaged: {path} cannot be read ({exc})") from None
+    except (ValueError, TypeError, KeyError, BSONError, RecursionError) as exc:
+        raise SecondBrainError(f"the backup is damaged: {path} line {number} is not Extended JSON ({exc})") from None
+    return number
 
 
 def load_database(db: Database, folder: Path, collections: list[str]) -> dict[str, int]:
