@@ -148,3 +148,30 @@ def test_a_backup_path_that_is_a_file_or_cannot_be_made_exits_2(
         code, err = _cli(capsys, "backup", str(target))
         assert code == 2 and says in err and str(target) in err
     assert file.read_text() == "keep me"
+
+
+def test_json_nested_past_the_recursion_limit_is_bad_input(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`[[[[…` in a test set or a manifest once ended the CLI with a RecursionError (exit 1)."""
+    deep = "[" * 100_000 + "]" * 100_000 + "\n"
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.md").write_text("# A\nalpha\n")
+    (tmp_path / "qrels.tsv").write_text("q1\ta\t1\n")
+    (tmp_path / "data.jsonl").write_text('{"id": "1", "text": "t", "summary": "s"}\n' + deep)
+    (tmp_path / "queries.jsonl").write_text('{"_id": "q1", "text": "alpha"}\n' + deep)
+    retrieval = ["--corpus", str(tmp_path / "corpus"), "--queries", str(tmp_path / "queries.jsonl")]
+    for argv, named in (
+        (["eval", "summarize", "--data", str(tmp_path / "data.jsonl")], "data.jsonl:2"),
+        (["eval", "retrieval", *retrieval, "--qrels", str(tmp_path / "qrels.tsv")], "queries.jsonl line 2"),
+    ):
+        code, err = _cli(capsys, *argv)
+        assert code == 2 and named in err and "not valid JSON" in err, argv
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup" / "backup.json").write_text(deep)
+    code, err = _cli(capsys, "restore", str(tmp_path / "backup"))
+    assert code == 2 and "backup.json" in err
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "home.json").write_text(deep)
+    code, err = _cli(capsys, "backup", str(tmp_path / "new-backup"))
+    assert code == 2 and "home.json" in err

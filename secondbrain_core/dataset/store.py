@@ -105,7 +105,7 @@ def dataset_info(path: Path) -> DatasetInfo:
     try:
         data = json.loads((path / MANIFEST).read_text())
         return DatasetInfo(path=path, **data)
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RecursionError) as exc:
         raise SecondBrainError(f"dataset folder {str(path)!r} has an unreadable {MANIFEST}: {exc}") from exc
 
 

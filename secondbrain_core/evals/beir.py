@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.evals.lines import read_file, read_lines
+from secondbrain_core.evals.lines import loads_line, read_file, read_lines
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def load_queries(path: Path) -> dict[str, str]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads_line(line)
         except json.JSONDecodeError as exc:
             raise SecondBrainError(f"{path} line {number}: not valid JSON ({exc.msg})") from exc
         if not isinstance(record, dict):

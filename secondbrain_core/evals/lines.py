@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
@@ -25,6 +26,15 @@ def read_lines(path: Path) -> list[tuple[int, str]]:
     if lines and lines[-1][1] == "":
         lines.pop()  # the newline that ends the last line starts no line of its own
     return lines
+
+
+def loads_line(line: str) -> object:
+    """`json.loads`, except that a line nested past Python's recursion limit (`[[[[…`) is the
+    JSONDecodeError it is for the reader, not a RecursionError that ends the CLI with exit 1."""
+    try:
+        return json.loads(line)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", line, 0) from None
 
 
 def read_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:

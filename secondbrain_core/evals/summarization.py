@@ -7,14 +7,13 @@ answers cut to the style asked.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from secondbrain_core.errors import SecondBrainError
-from secondbrain_core.evals.lines import read_lines
+from secondbrain_core.evals.lines import loads_line, read_lines
 from secondbrain_core.evals.rouge import rouge_scores
 from secondbrain_core.llm.styles import DEFAULT_STYLE, get_style
 from secondbrain_core.llm.summarize import summarize_with
@@ -75,7 +74,7 @@ def load_records(
         if not line.strip():
             continue
         try:
-            record = SummaryRecord.model_validate(json.loads(line))
+            record = SummaryRecord.model_validate(loads_line(line))
         except (ValueError, ValidationError) as exc:
             reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not valid JSON"
             raise SecondBrainError(f"{path}:{number}: expected {{id, text, summary}}: {reason}") from exc

@@ -31,7 +31,7 @@ def home_schema(home: Path) -> int:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         return 1
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise SecondBrainError(f"{path} cannot be read: {exc}") from None
     schema = data.get("schema_version") if isinstance(data, dict) else None
     if not isinstance(schema, int):
