@@ -175,3 +175,35 @@ def test_json_nested_past_the_recursion_limit_is_bad_input(
     (settings.home / "home.json").write_text(deep)
     code, err = _cli(capsys, "backup", str(tmp_path / "new-backup"))
     assert code == 2 and "home.json" in err
+
+
+def test_names_with_control_characters_stay_on_one_escaped_line(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name or page id holding a newline once printed a second, fake `error:` line, and an
+    escape sequence reached the terminal as is."""
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Ok 0123456789abcdef0123456789abcdef.md").write_text("# Ok\n")
+    (export / "x\nerror: all fine\x1b[2J 1123456789abcdef0123456789abcdef.md").write_bytes(b"# L\ncaf\xe9\n")
+    code, err = _cli(capsys, "ingest", "--source", f"notion-export:{export}")
+    assert code == 2 and "x\\nerror: all fine\\x1b[2J" in err and "is not UTF-8" in err and "\x1b" not in err
+    code, err = _cli(capsys, "show", "abc\n\x1b[31mred")
+    assert code == 2 and "abc\\n\\x1b[31mred" in err and "\x1b" not in err
+
+
+def test_a_page_removed_from_the_export_is_no_longer_shown_and_the_rest_stays(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show` once printed a page deleted at its source as if it were live."""
+    export, kept, gone = tmp_path / "export", "0123456789abcdef0123456789abcdef", "1123456789abcdef0123456789abcdef"
+    export.mkdir()
+    (export / f"Kept {kept}.md").write_text("# Kept\nstays\n")
+    (export / f"Gone {gone}.md").write_text("# Gone\nremoved later\n")
+    assert _cli(capsys, "ingest", "--source", f"notion-export:{export}")[0] == 0
+    (export / f"Gone {gone}.md").unlink()
+    assert _cli(capsys, "ingest", "--source", f"notion-export:{export}")[0] == 0
+    code, err = _cli(capsys, "show", gone)
+    assert code == 2 and gone in err
+    assert main(["show", kept]) == 0 and "stays" in capsys.readouterr().out
+    assert _page_ids(settings) == [kept]
