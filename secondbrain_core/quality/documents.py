@@ -85,10 +85,11 @@ def crawled_as_page(page: CrawledPage, source: str) -> Page:
 
 
 def find_document(db: Database, doc_id: str) -> Page | None:
-    """A stored note by its page id, or an ok crawled page by its `crawl:` id, as a `Page`."""
+    """A live note by its page id, or an ok crawled page by its `crawl:` id, as a `Page`; a note
+    deleted at its source is neither shown (`secondbrain show`) nor read (the agent's tools)."""
     doc_id = doc_id.strip()
     if not doc_id.startswith(CRAWL_PREFIX):
-        return PageStore(db).get(doc_id)
+        return PageStore(db).get(doc_id, live=True)
     for page in CrawlStore(db).ok_pages():
         if crawl_doc_id(page.url) == doc_id:
             return crawled_as_page(page, page.sources[0] if page.sources else "")

@@ -80,10 +80,13 @@ class PageStore:
         if ops:
             self.collection.bulk_write(ops, ordered=False)
 
-    def get(self, page_id: str, source: str | None = None) -> Page | None:
+    def get(self, page_id: str, source: str | None = None, live: bool = False) -> Page | None:
+        """The page with this id, a live copy before a deleted one; with `live`, never a deleted one."""
         query: dict = {"id": page_id}
         if source:
             query["source"] = source
+        if live:
+            query["deleted"] = False
         doc = self.collection.find_one(query, {"_id": 0}, sort=[("deleted", ASCENDING)])
         return _to_page(doc) if doc else None
 
