@@ -8,6 +8,7 @@ Each case once gave a traceback, exit 1, an aborted run or lost data; now it is 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -207,3 +208,24 @@ def test_a_page_removed_from_the_export_is_no_longer_shown_and_the_rest_stays(
     assert code == 2 and gone in err
     assert main(["show", kept]) == 0 and "stays" in capsys.readouterr().out
     assert _page_ids(settings) == [kept]
+
+
+def test_a_backup_file_that_is_a_link_is_not_followed(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A crafted backup (link and digest edited together) once had restore copy any file of this machine."""
+    (settings.home / "datasets").mkdir(parents=True)
+    (settings.home / "datasets" / "train.jsonl").write_text('{"id": 1}\n')
+    folder = tmp_path / "backup"
+    assert _cli(capsys, "backup", str(folder))[0] == 0
+    outside = tmp_path / "private.txt"
+    outside.write_text("not the backup's\n")
+    copied = folder / "home" / "datasets" / "train.jsonl"
+    copied.unlink()
+    copied.symlink_to(outside)
+    manifest = json.loads((folder / "backup.json").read_text())
+    manifest["files"]["datasets/train.jsonl"] = {"size": 16, "sha256": hashlib.sha256(outside.read_bytes()).hexdigest()}
+    (folder / "backup.json").write_text(json.dumps(manifest))
+    code, err = _cli(capsys, "restore", str(folder), "--replace")
+    assert code == 2 and "is a link" in err and "train.jsonl" in err
+    assert (settings.home / "datasets" / "train.jsonl").read_text() == '{"id": 1}\n'

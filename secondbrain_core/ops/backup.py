@@ -194,9 +194,12 @@ def _copy_tree(home: Path, target: Path) -> dict[str, FileEntry]:
 
 
 def _verify(folder: Path, files: dict[str, FileEntry]) -> None:
-    """Every file the manifest lists is there with its digest, before anything is overwritten."""
+    """Every file the manifest lists is there with its digest, before anything is overwritten; a
+    link is refused (a backup holds none), so restore copies no file from elsewhere on this machine."""
     for relative, entry in files.items():
         path = folder / relative
+        if path.resolve() != path:  # `folder` is resolved: a link on the way, or a loop
+            raise SecondBrainError(f"the backup is damaged: {path} is a link (a backup holds only regular files)")
         if not path.is_file() or _digest(path) != entry.sha256:
             raise SecondBrainError(f"the backup is damaged: {path} is missing or differs from its manifest entry")
 
