@@ -20,6 +20,8 @@ from note_pages import note_page
 from secondbrain_core.app.cli import main
 from secondbrain_core.crawl.pipeline import crawl_urls
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.export_files import read_export
+from secondbrain_core.sources.notion_export import parse_export
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_core.stores.page_store import PageStore
 
@@ -229,3 +231,19 @@ def test_a_backup_file_that_is_a_link_is_not_followed(
     code, err = _cli(capsys, "restore", str(folder), "--replace")
     assert code == 2 and "is a link" in err and "train.jsonl" in err
     assert (settings.home / "datasets" / "train.jsonl").read_text() == '{"id": 1}\n'
+
+
+def test_an_export_written_with_upper_case_suffixes_loses_no_page(tmp_path: Path) -> None:
+    """`Page <id>.MD` was read, then silently dropped: only `.md` became a page (`.CSV` a table)."""
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Upper 6666666666666666666666666666666a.MD").write_text("# Upper\nupper body\n")
+    (export / "Db 8888888888888888888888888888888b.CSV").write_text("Name,Tag\nr1,x\n")
+    (export / "Db 8888888888888888888888888888888b").mkdir()
+    (export / "Db 8888888888888888888888888888888b" / "r1 9999999999999999999999999999999c.Md").write_text(
+        "# r1\nrow body\n"
+    )
+    pages = parse_export(read_export(export), "notion-export:x")
+    assert pages["6666666666666666666666666666666a"].markdown == "upper body"
+    row = pages["9999999999999999999999999999999c"]
+    assert row.parent == "8888888888888888888888888888888b" and "row body" in row.markdown

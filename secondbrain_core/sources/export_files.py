@@ -50,6 +50,11 @@ class ExportFile:
     text: str
     modified: datetime
 
+    @property
+    def suffix(self) -> str:
+        """`.md` or `.csv` in any case: Notion writes lower case, an export copied by hand may say `.MD`."""
+        return self.path.suffix.lower()
+
 
 def read_export(path: Path) -> list[ExportFile]:
     """All `.md` and `.csv` files of an export folder or zip; errors name `path`."""
@@ -63,7 +68,7 @@ def read_export(path: Path) -> list[ExportFile]:
                 files = _read_zip(archive, path, _Budget(path))
         except UNREADABLE_ZIP as exc:
             raise SecondBrainError(f"Notion export {path} is not a readable zip file: {exc}") from exc
-    if not any(f.path.suffix == ".md" for f in files):
+    if not any(f.suffix == ".md" for f in files):
         raise SecondBrainError(f"Notion export {path} holds no pages (.md files)")
     return sorted(files, key=lambda f: f.path)
 

@@ -88,7 +88,7 @@ def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
     """Pages by id: plain pages, one page per database (its table) and one per database row."""
     nodes = {f.path: _Node.of(f.path) for f in files}
     tables = _pick_tables(files, nodes)
-    named = {path: node for path, node in nodes.items() if path.suffix in (".md", ".csv")}
+    named = {f.path: nodes[f.path] for f in files if f.suffix in (".md", ".csv")}
     folders = {node.folder: node.id for node in named.values()}
     links = _LinkResolver(named)
     row_files = _row_files(files, nodes, {nodes[p].folder for p in tables})
@@ -99,7 +99,7 @@ def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
             pages.setdefault(page.id, page)
     for file in files:
         node = nodes[file.path]
-        if file.path.suffix == ".md" and node.id not in pages:
+        if file.suffix == ".md" and node.id not in pages:
             title, body = _split_title(file.text, node.title)
             pages[node.id] = links.page(node, title, body, file, _parent(file.path, folders), source)
     return pages
@@ -109,7 +109,7 @@ def _pick_tables(files: list[ExportFile], nodes: dict[PurePosixPath, _Node]) -> 
     """One CSV per database: `_all.csv` (every row) when the export has it, else the view's."""
     tables: dict[PurePosixPath, ExportFile] = {}
     for file in files:
-        if file.path.suffix.lower() != ".csv":
+        if file.suffix != ".csv":
             continue
         key = nodes[file.path].folder
         if key not in tables or file.path.stem.endswith("_all"):
@@ -123,7 +123,7 @@ def _row_files(
     """Row pages of each database folder, by the title in their heading (kept in file order)."""
     rows: dict[PurePosixPath, dict[str, list[ExportFile]]] = defaultdict(lambda: defaultdict(list))
     for file in files:
-        if file.path.suffix == ".md" and file.path.parent in database_folders:
+        if file.suffix == ".md" and file.path.parent in database_folders:
             title, _ = _split_title(file.text, nodes[file.path].title)
             rows[file.path.parent][title].append(file)
     return rows
