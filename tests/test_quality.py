@@ -47,6 +47,32 @@ def test_heuristics_rank_prose_over_stubs_link_lists_and_navigation() -> None:
     assert code_note.score > 0.5  # code in a note is fine: language is judged on the prose
 
 
+SHORT_NOTES = [
+    "Wifi password: hunter2",
+    "Locker code 4312",
+    "Dentist appointment Tuesday 3pm",
+    "Buy milk, eggs, bread",
+    "# Vitamins\nD3 2000 IU daily",
+    "Recipe: pancakes, 2 eggs, 250 ml milk, 125 g flour",
+    "Packing list: tent, sleeping bag, stove, headlamp, water filter, rain jacket, socks, gloves, map, compass",
+    "- [ ] renew passport\n- [ ] book flights",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_NOTES)
+def test_a_persons_short_or_list_like_note_stays_retrievable(text: str) -> None:
+    threshold = Settings.model_fields["quality_threshold"].default
+    note = score_markdown(text, own_note=True)
+    assert note.score >= threshold, note.components  # it answers a question its author will ask
+    assert score_markdown(text).score < threshold  # the same text crawled from the web is a stub
+
+
+def test_a_note_that_is_a_link_list_or_navigation_still_drops() -> None:
+    threshold = Settings.model_fields["quality_threshold"].default
+    assert score_markdown("Chapters of the manual:\n\n" + LINK_LIST, own_note=True).score < threshold
+    assert score_markdown(NAVIGATION, own_note=True).score < threshold
+
+
 def test_duplication_marks_the_copy_not_the_original() -> None:
     original = PROSE + " Autovacuum runs it automatically when enough rows changed."
     shares = duplicate_shares([original, PROSE, "Something else entirely, about orchids and their care."])

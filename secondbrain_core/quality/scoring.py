@@ -58,7 +58,9 @@ def combine(mode: str, heuristic: float, verdict: Verdict | None) -> float:
 def heuristic_scores(documents: list[Document]) -> list[HeuristicScore]:
     """Each document's heuristic score; duplication is measured across the whole batch."""
     shares = duplicate_shares([d.markdown for d in documents])
-    return [score_markdown(d.markdown, share) for d, share in zip(documents, shares, strict=True)]
+    return [
+        score_markdown(d.markdown, share, own_note=d.kind == "note") for d, share in zip(documents, shares, strict=True)
+    ]
 
 
 class CachedJudge:
