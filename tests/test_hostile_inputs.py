@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from note_pages import note_page
 
 from secondbrain_core.app.cli import main
 from secondbrain_core.crawl.pipeline import crawl_urls
+from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.export_files import read_export
 from secondbrain_core.sources.notion_export import parse_export
@@ -247,3 +249,15 @@ def test_an_export_written_with_upper_case_suffixes_loses_no_page(tmp_path: Path
     assert pages["6666666666666666666666666666666a"].markdown == "upper body"
     row = pages["9999999999999999999999999999999c"]
     assert row.parent == "8888888888888888888888888888888b" and "row body" in row.markdown
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_an_export_path_that_is_no_regular_file_is_refused_without_reading(tmp_path: Path, kind: str) -> None:
+    """`notion-export:/dev/zero` once filled the memory until the kernel killed the ingest, and a
+    FIFO blocked it forever."""
+    path = Path("/dev/zero")
+    if kind == "fifo":
+        path = tmp_path / "export.zip"
+        os.mkfifo(path)
+    with pytest.raises(SecondBrainError, match="neither a folder nor a regular"):
+        read_export(path)

@@ -62,6 +62,8 @@ def read_export(path: Path) -> list[ExportFile]:
         raise SecondBrainError(f"Notion export {path} does not exist")
     if path.is_dir():
         files = _read_folder(path)
+    elif not path.is_file():  # a FIFO would block forever, /dev/zero would fill the memory
+        raise SecondBrainError(f"Notion export {path} is neither a folder nor a regular (zip) file")
     else:
         try:
             with zipfile.ZipFile(path) as archive:
