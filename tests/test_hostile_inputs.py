@@ -261,3 +261,15 @@ def test_an_export_path_that_is_no_regular_file_is_refused_without_reading(tmp_p
         os.mkfifo(path)
     with pytest.raises(SecondBrainError, match="neither a folder nor a regular"):
         read_export(path)
+
+
+def test_two_files_with_one_page_id_keep_the_first_and_say_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The second file was dropped without a word."""
+    export = tmp_path / "export"
+    (export / "copy").mkdir(parents=True)
+    (export / "Note 0123456789abcdef0123456789abcdef.md").write_text("# Note\nfirst\n")
+    (export / "copy" / "Note 0123456789abcdef0123456789abcdef.md").write_text("# Note\nsecond\n")
+    with caplog.at_level("WARNING"):
+        pages = parse_export(read_export(export), "notion-export:x")
+    assert pages["0123456789abcdef0123456789abcdef"].markdown == "first"
+    assert "same page id 0123456789abcdef0123456789abcdef" in caplog.text and "copy/Note" in caplog.text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import posixpath
 import re
 from collections import defaultdict
@@ -25,6 +26,8 @@ from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.sources.export_files import ExportFile, read_export
 from secondbrain_core.sources.notion_blocks import notion_url, render_properties
 from secondbrain_core.sources.page import Page, PageStub
+
+log = logging.getLogger(__name__)
 
 # The id at the end of a file name (`Title <id>.md`, `Title <id>_all.csv`); searched for rather
 # than matched after a lazy title, which backtracked quadratically on a long run of spaces.
@@ -97,9 +100,22 @@ def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
         database = _Database(table, nodes[path], _parent(path, folders), links, source)
         for page in database.pages(row_files.get(nodes[path].folder, {})):
             pages.setdefault(page.id, page)
+    first_file: dict[str, PurePosixPath] = {}
     for file in files:
         node = nodes[file.path]
-        if file.suffix == ".md" and node.id not in pages:
+        if file.suffix != ".md":
+            continue
+        if node.id in first_file:  # two files claim one page (copied by hand, zipped twice): say which is kept
+            log.warning(
+                "%s: %r and %r have the same page id %s; keeping the first",
+                source,
+                str(first_file[node.id]),
+                str(file.path),
+                node.id,
+            )
+            continue
+        first_file[node.id] = file.path
+        if node.id not in pages:
             title, body = _split_title(file.text, node.title)
             pages[node.id] = links.page(node, title, body, file, _parent(file.path, folders), source)
     return pages
