@@ -273,3 +273,12 @@ def test_two_files_with_one_page_id_keep_the_first_and_say_so(tmp_path: Path, ca
         pages = parse_export(read_export(export), "notion-export:x")
     assert pages["0123456789abcdef0123456789abcdef"].markdown == "first"
     assert "same page id 0123456789abcdef0123456789abcdef" in caplog.text and "copy/Note" in caplog.text
+
+
+def test_restoring_into_a_home_inside_the_backup_exits_2(
+    backed_up: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every file was to be copied onto itself: a SameFileError (exit 1) after the store was loaded."""
+    monkeypatch.setenv("SECONDBRAIN_HOME", str(backed_up / "home"))
+    code, err = _cli(capsys, "restore", str(backed_up), "--replace")
+    assert code == 2 and "inside the backup" in err

@@ -139,6 +139,8 @@ def restore(settings: Settings, source: Path, replace: bool = False) -> BackupSu
     source = source.resolve()
     manifest = read_manifest(source)
     home = settings.home.resolve()
+    if home == source or source in home.parents:  # each file would be copied onto itself
+        raise SecondBrainError(f"SECONDBRAIN_HOME={home} is inside the backup {source}: restore into a home outside it")
     check_home(home)
     with quiet(settings, "restore into"):
         db = open_database(settings)
