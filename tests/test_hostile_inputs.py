@@ -11,19 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from crawl_site import Recorder
+from fake_api import served
 from note_pages import note_page
 
 from secondbrain_core.app.cli import main
 from secondbrain_core.crawl.pipeline import crawl_urls
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources import notion_webhook
 from secondbrain_core.sources.export_files import read_export
 from secondbrain_core.sources.notion_export import parse_export
+from secondbrain_core.sources.notion_webhook import PATH as WEBHOOK_PATH
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_core.stores.page_store import PageStore
 
@@ -282,3 +287,28 @@ def test_restoring_into_a_home_inside_the_backup_exits_2(
     monkeypatch.setenv("SECONDBRAIN_HOME", str(backed_up / "home"))
     code, err = _cli(capsys, "restore", str(backed_up), "--replace")
     assert code == 2 and "inside the backup" in err
+
+
+def _raw_post(port: int, headers: str, body: bytes = b"") -> bytes:
+    """What the webhook receiver answers to a hand-written request (empty when it just hangs up)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode() + body)
+        return conn.recv(1000)
+
+
+def test_webhook_requests_with_a_bad_length_or_body_get_400_and_none_holds_a_thread(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A `Content-Length: abc` raised in the handler (a traceback), `-1` or a body never sent held a
+    thread until the client hung up, and `[[[[…` raised a RecursionError."""
+    monkeypatch.setattr(notion_webhook, "READ_TIMEOUT_S", 0.5)
+    deep = b"[" * 100_000
+    with served(notion_webhook.make_server(settings, "127.0.0.1", 0)) as server:
+        port = server.server_address[1]
+        for length in ("abc", "-1", "\u00b2"):
+            assert _raw_post(port, f"Content-Length: {length}\r\n").startswith(b"HTTP/1.0 400"), length
+        assert _raw_post(port, f"Content-Length: {len(deep)}\r\n", deep).startswith(b"HTTP/1.0 400")
+        started = time.monotonic()
+        assert _raw_post(port, "Content-Length: 100\r\n", b"{") == b""  # hung up on, not waited on
+        assert time.monotonic() - started < 3
+    assert "Traceback" not in capfd.readouterr().err

@@ -25,6 +25,7 @@ from secondbrain_core.settings import Settings
 
 PATH = "/notion/webhook"
 MAX_BODY = 1_000_000
+READ_TIMEOUT_S = 10.0
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 log = logging.getLogger(__name__)
 
@@ -56,16 +57,24 @@ def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer
     folder = state_dir(settings)
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = READ_TIMEOUT_S  # on every read of the request; the receiver faces the internet through a proxy
+
         def do_POST(self) -> None:
             if self.path != PATH:
                 return self._reply(HTTPStatus.NOT_FOUND)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
+            declared = self.headers.get("Content-Length") or "0"
+            if not declared.isdecimal():  # `abc` raised in the handler; `-1` read until the client hung up
+                return self._reply(HTTPStatus.BAD_REQUEST)
+            if int(declared) > MAX_BODY:
                 return self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-            body = self.rfile.read(length)
+            try:
+                body = self.rfile.read(int(declared))
+            except TimeoutError:  # a body promised and never sent must not hold a thread for good
+                self.close_connection = True
+                return None
             try:
                 event = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 return self._reply(HTTPStatus.BAD_REQUEST)
             token_file = folder / "token.json"
             if isinstance(event, dict) and isinstance(event.get("verification_token"), str):
