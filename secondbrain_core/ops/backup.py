@@ -200,10 +200,18 @@ def _verify(folder: Path, files: dict[str, FileEntry]) -> None:
     link is refused (a backup holds none), so restore copies no file from elsewhere on this machine."""
     for relative, entry in files.items():
         path = folder / relative
-        if path.resolve() != path:  # `folder` is resolved: a link on the way, or a loop
+        if not _plain(path):
             raise SecondBrainError(f"the backup is damaged: {path} is a link (a backup holds only regular files)")
         if not path.is_file() or _digest(path) != entry.sha256:
             raise SecondBrainError(f"the backup is damaged: {path} is missing or differs from its manifest entry")
+
+
+def _plain(path: Path) -> bool:
+    """No link on the way to `path` (its folder is resolved): it resolves to itself, and no loop."""
+    try:
+        return path.resolve() == path
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, before Python 3.13
+        return False
 
 
 def _refuse_if_used(home: Path, collections: list[str]) -> None:
