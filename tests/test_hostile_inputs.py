@@ -8,11 +8,16 @@ Each case once gave a traceback, exit 1, an aborted run or lost data; now it is 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gzip
 import hashlib
 import json
 import os
 import socket
 import time
+import tracemalloc
+import zlib
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -22,6 +27,8 @@ from fake_api import served
 from note_pages import note_page
 
 from secondbrain_core.app.cli import main
+from secondbrain_core.crawl.fetch import Fetcher, FetchFailed, FetchLimits
+from secondbrain_core.crawl.guard import Guard
 from secondbrain_core.crawl.pipeline import crawl_urls
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
@@ -43,6 +50,14 @@ ROUTES = {
     "/to-long": (302, {"Location": "/" + "x" * 70_000}),
     "/ok": (200, {"Content-Type": "text/plain; charset=utf-8"}),
 }
+BOMB = gzip.compress(b"\0" * 200_000_000, 9)  # 200 MB of zeros in ~200 kB
+COMPRESSED = {  # path -> (Content-Encoding, body)
+    "/gzip": ("gzip", gzip.compress(TEXT)),
+    "/deflate": ("deflate", zlib.compress(TEXT)),
+    "/brotli": ("br", b"not read"),
+    "/broken-gzip": ("gzip", b"not gzip at all"),
+    "/bomb": ("gzip", BOMB),
+}
 
 
 class _Liar(BaseHTTPRequestHandler):
@@ -56,12 +71,17 @@ class _Liar(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.hits.append(self.path)  # type: ignore[attr-defined]
         status, headers = ROUTES.get(self.path, (404, {"Content-Type": "text/plain"}))
+        body = TEXT
+        if self.path in COMPRESSED:
+            status, headers = 200, {"Content-Type": "text/plain", "Content-Encoding": COMPRESSED[self.path][0]}
+            body = COMPRESSED[self.path][1]
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(TEXT)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(TEXT)
+        with contextlib.suppress(ConnectionError):  # the crawler hangs up on a bomb
+            self.wfile.write(body)
 
 
 def test_a_site_lying_about_charset_or_redirecting_anywhere_fails_only_its_urls(
@@ -83,6 +103,35 @@ def test_a_site_lying_about_charset_or_redirecting_anywhere_fails_only_its_urls(
     for route in unparsable:
         assert pages[route].status == "error" and "InvalidURL" in pages[route].reason
     assert not any("etc/passwd" in hit for hit in site.hits)
+
+
+def test_compressed_bodies_are_inflated_within_the_cap() -> None:
+    """httpx inflated each network chunk whole before the cap was checked: this bomb took 152 MB of
+    Python memory under a 1 MB cap (and 16 bombs at once +256 MB of RSS under the default 5 MB)."""
+    limits = FetchLimits(max_bytes=1_000_000, host_delay_s=0)
+
+    async def fetch_all(base: str) -> dict[str, object]:
+        async with Fetcher(Guard.from_entries([base.removeprefix("http://")]), limits) as fetcher:
+            results = {}
+            for path in COMPRESSED:
+                try:
+                    results[path] = (await fetcher.fetch(base + path)).text
+                except FetchFailed as exc:
+                    results[path] = exc.reason
+            return results
+
+    with Recorder(_Liar) as site:
+        tracemalloc.start()
+        try:
+            results = asyncio.run(fetch_all(site.base))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert results["/gzip"] == results["/deflate"] == TEXT.decode()
+    assert "content encoding 'br' is not read" in results["/brotli"]
+    assert "gzip body is damaged" in results["/broken-gzip"]
+    assert "passed the 1000000-byte cap" in results["/bomb"]
+    assert peak < 12_000_000, f"{peak} bytes at peak"
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
