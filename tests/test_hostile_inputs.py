@@ -251,6 +251,16 @@ def test_names_with_control_characters_stay_on_one_escaped_line(
     assert code == 2 and "abc\\n\\x1b[31mred" in err and "\x1b" not in err
 
 
+def test_a_skipped_link_is_named_escaped_in_the_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Ok 0123456789abcdef0123456789abcdef.md").write_text("# Ok\n")
+    (export / "evil\x1b[2J.md").symlink_to("/etc/hostname")
+    with caplog.at_level("WARNING"):
+        read_export(export)
+    assert "evil\\x1b[2J.md" in caplog.text and "\x1b" not in caplog.text and "links outside" in caplog.text
+
+
 def test_a_page_removed_from_the_export_is_no_longer_shown_and_the_rest_stays(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

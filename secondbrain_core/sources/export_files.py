@@ -108,7 +108,7 @@ def _read_folder(root: Path) -> list[ExportFile]:
             log.warning("skipping %r in Notion export %s: its name is not UTF-8", str(file), root)
             continue
         if not resolves_inside(file, root):
-            log.warning("skipping %s in Notion export %s: it links outside the export (or in a loop)", file, root)
+            log.warning("skipping %r in Notion export %s: it links outside the export (or in a loop)", str(file), root)
             continue
         if not file.is_file():
             continue  # a device, a pipe, a link to nothing or to a folder
