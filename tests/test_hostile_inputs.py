@@ -30,7 +30,9 @@ from secondbrain_core.app.cli import main
 from secondbrain_core.crawl.fetch import Fetcher, FetchFailed, FetchLimits
 from secondbrain_core.crawl.guard import Guard
 from secondbrain_core.crawl.pipeline import crawl_urls
+from secondbrain_core.dataset.split import SPLITS
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.llm.styles import DEFAULT_STYLE
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources import notion_webhook
 from secondbrain_core.sources.export_files import read_export
@@ -371,3 +373,24 @@ def test_webhook_requests_with_a_bad_length_or_body_get_400_and_none_holds_a_thr
         assert _raw_post(port, "Content-Length: 100\r\n", b"{") == b""  # hung up on, not waited on
         assert time.monotonic() - started < 3
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("columns", "says"),
+    [
+        ({"id": ["1"], "text": ["t"], "summary": ["s"]}, "holds no records"),  # no style column
+        ({"id": ["1"], "body": ["t"], "style": [DEFAULT_STYLE]}, "field 'text': Field required"),
+    ],
+)
+def test_a_dataset_folder_with_wrong_columns_exits_2(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], columns: dict, says: str
+) -> None:
+    """A saved dataset folder lacking a column ended `eval summarize` with a KeyError (exit 1)."""
+    from datasets import Dataset, DatasetDict
+
+    folder = tmp_path / "dataset"
+    DatasetDict({split: Dataset.from_dict(columns) for split in SPLITS}).save_to_disk(str(folder))
+    (folder / "manifest.json").write_text("{}")
+    capsys.readouterr()  # the progress bars of saving
+    code, err = _cli(capsys, "eval", "summarize", "--data", str(folder))
+    assert code == 2 and str(folder) in err and says in err

@@ -18,6 +18,7 @@ from secondbrain_core.evals.rouge import rouge_scores
 from secondbrain_core.llm.styles import DEFAULT_STYLE, get_style
 from secondbrain_core.llm.summarize import summarize_with
 from secondbrain_core.llm.types import LLMClient
+from secondbrain_core.records import first_problem
 from secondbrain_core.settings import Settings
 
 DEFAULT_SPLIT = "test"
@@ -93,11 +94,14 @@ def _dataset_records(path: Path, split: str, limit: int | None, style: str | Non
     dataset = load_dataset(path)
     if split not in dataset:
         raise SecondBrainError(f"dataset folder {str(path)!r} has no split {split!r}")
-    rows = [row for row in dataset[split] if style is None or row["style"] == style]
-    records = [
-        SummaryRecord.model_validate({**row, "split": split, "question": row["question"] or None})
-        for row in rows[:limit]
-    ]
+    rows = [row for row in dataset[split] if style is None or row.get("style") == style]
+    try:
+        records = [
+            SummaryRecord.model_validate({**row, "split": split, "question": row.get("question") or None})
+            for row in rows[:limit]
+        ]
+    except ValidationError as exc:  # a folder saved by something else: columns missing or of the wrong type
+        raise SecondBrainError(f"dataset folder {str(path)!r}, split {split!r}: {first_problem(exc)}") from None
     if not records:
         raise SecondBrainError(f"dataset folder {str(path)!r} holds no records of split {split!r}")
     return records
