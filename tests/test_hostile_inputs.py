@@ -17,6 +17,7 @@ import os
 import socket
 import time
 import tracemalloc
+import zipfile
 import zlib
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -394,3 +395,27 @@ def test_a_dataset_folder_with_wrong_columns_exits_2(
     capsys.readouterr()  # the progress bars of saving
     code, err = _cli(capsys, "eval", "summarize", "--data", str(folder))
     assert code == 2 and str(folder) in err and says in err
+
+
+def _zip_without_times(path: Path, entries: dict[str, str]) -> None:
+    """A zip whose entries carry DOS date and time 0, as Go's archive/zip writes them."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in entries.items():
+            archive.writestr(name, text)
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 10), (b"PK\x01\x02", 12)):  # local and central headers
+        start = data.find(signature)
+        while start != -1:
+            data[start + offset : start + offset + 4] = bytes(4)
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_whose_entries_have_no_time_is_read_with_the_archives(tmp_path: Path) -> None:
+    """Such a zip was refused whole ("impossible time"); a fixed date would hide every later edit."""
+    path = tmp_path / "export.zip"
+    _zip_without_times(path, {"A 0123456789abcdef0123456789abcdef.md": "# A\nbody\n"})
+    assert zipfile.ZipFile(path).infolist()[0].date_time == (1980, 0, 0, 0, 0, 0)
+    os.utime(path, (1_800_000_000, 1_800_000_000))
+    (file,) = read_export(path)
+    assert file.text == "# A\nbody\n" and file.modified.timestamp() == 1_800_000_000

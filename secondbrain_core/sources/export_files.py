@@ -184,6 +184,10 @@ def _file_time(mtime: float, file: Path) -> datetime:
 
 
 def _zip_time(info: zipfile.ZipInfo, archive: Path) -> datetime:
+    """The entry's time; an entry zipped without one (DOS date 0, read as 1980-00-00: Go's
+    archive/zip writes that) gets the archive's, so a new archive is read again, never skipped."""
+    if info.date_time[1:3] == (0, 0):
+        return _file_time(archive.stat().st_mtime, archive)
     try:
         return datetime(*info.date_time, tzinfo=UTC)
     except ValueError as exc:
