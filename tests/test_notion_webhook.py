@@ -57,6 +57,15 @@ def test_only_signed_events_wake(settings: Settings, receiver: str) -> None:
     assert last_wake(settings) is not None
 
 
+def test_a_second_verification_token_cannot_replace_the_first(settings: Settings, receiver: str) -> None:
+    assert post(receiver, {"verification_token": TOKEN}) == 200
+    assert post(receiver, {"verification_token": "a stranger's token"}) == 409
+    event = {"type": "page.created", "entity": {"id": "y"}}
+    forged = "sha256=" + hmac.new(b"a stranger's token", json.dumps(event).encode(), hashlib.sha256).hexdigest()
+    assert post(receiver, event, forged) == 401
+    assert post(receiver, event, sign(event)) == 200
+
+
 def test_receiver_refuses_other_interfaces(settings: Settings) -> None:
     with pytest.raises(SecondBrainError, match="loopback only"):
         make_server(settings, "0.0.0.0", 0)

@@ -3,8 +3,10 @@
 Notion POSTs to a public HTTPS URL, so put a tunnel or a TLS proxy in front of this loopback
 receiver (`secondbrain notion-webhook`). The first POST of a new subscription carries a
 `verification_token`: it is kept (readable by you only) and printed, to be pasted into the
-integration's Webhooks tab. Every later event must be signed with it (`X-Notion-Signature:
-sha256=HMAC(token, body)`, compared in constant time); a signed event records its arrival in
+integration's Webhooks tab; a later one is refused (409) until you delete the kept one, or a
+stranger reaching the proxy could replace it and sign events of their own. Every later event
+must be signed with it (`X-Notion-Signature: sha256=HMAC(token, body)`, compared in constant
+time); a signed event records its arrival in
 `wake.json`, which the sensor reads each tick (`source_change_sensor`). Nothing in the event is
 trusted beyond "something changed": the sensor's own listing decides what to sync.
 """
@@ -78,6 +80,12 @@ def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer
                 return self._reply(HTTPStatus.BAD_REQUEST)
             token_file = folder / "token.json"
             if isinstance(event, dict) and isinstance(event.get("verification_token"), str):
+                if token_file.exists():  # anyone reaching the proxy could post one: the first one stays
+                    log.warning(
+                        "refused a second Notion verification token; to accept a new subscription's, delete %s",
+                        token_file,
+                    )
+                    return self._reply(HTTPStatus.CONFLICT)
                 _write(token_file, {"verification_token": event["verification_token"]})
                 log.warning(
                     "Notion verification token received: paste it into the integration's Webhooks tab (kept in %s)",
