@@ -48,9 +48,15 @@ def read_record(model: type[M], path: Path) -> M | None:
 
 def write_record(path: Path, record: BaseModel) -> None:
     """Replace `path` with `record` atomically: a reader sees the old file or the new, never half."""
+    write_atomically(path, record.model_dump_json(indent=2).encode())
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: written beside it, synced, then renamed over it, so a crash
+    leaves the old file or the new one, never a half-written one that later reads refuse."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(record.model_dump_json(indent=2).encode())
+        tmp.write(data)
         tmp.flush()
         os.fsync(tmp.fileno())
     os.replace(tmp.name, path)

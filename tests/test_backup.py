@@ -12,10 +12,11 @@ import pytest
 from conftest import NOTES
 from note_pages import note_page
 
+from secondbrain_core import records
 from secondbrain_core.app.cli import main
 from secondbrain_core.ops import mlflow_files
 from secondbrain_core.ops.home_lock import writing
-from secondbrain_core.ops.home_version import HOME_FILE
+from secondbrain_core.ops.home_version import HOME_FILE, home_schema, stamp_home
 from secondbrain_core.settings import Settings
 from secondbrain_core.stores.mongo import open_database
 from secondbrain_core.stores.page_store import PageStore
@@ -137,3 +138,18 @@ def test_mlflow_paths_are_relocated(tmp_path: Path) -> None:
     assert experiment == str(tmp_path / "new" / "1")
     assert runs == {"r": f"{tmp_path}/new/1/r/artifacts", "q": other}
     assert model == (tmp_path / "new" / "1" / "r" / "artifacts" / "model").as_uri()
+
+
+def test_a_stamp_write_that_dies_midway_leaves_the_old_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half a `home.json` would make every later command refuse the home: the old one must stay."""
+    stamp_home(tmp_path)
+    before = (tmp_path / HOME_FILE).read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(records.os, "replace", crash)
+    with pytest.raises(OSError):
+        stamp_home(tmp_path)
+    assert (tmp_path / HOME_FILE).read_bytes() == before
+    assert home_schema(tmp_path) == 1

@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.records import write_atomically
 
 HOME_SCHEMA = 1
 HOME_FILE = "home.json"
@@ -54,6 +55,5 @@ def check_home(home: Path) -> None:
 
 
 def stamp_home(home: Path) -> None:
-    home.mkdir(parents=True, exist_ok=True)
     stamp = {"schema_version": HOME_SCHEMA, "written_by": package_version()}
-    (home / HOME_FILE).write_text(json.dumps(stamp, indent=2) + "\n")
+    write_atomically(home / HOME_FILE, (json.dumps(stamp, indent=2) + "\n").encode())  # half a stamp bricks the home
