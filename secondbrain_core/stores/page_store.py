@@ -85,8 +85,8 @@ class PageStore:
         query: dict = {"id": page_id}
         if source:
             query["source"] = source
-        if live:
-            query["deleted"] = False
+        if live:  # a page whose `deleted` is missing (damaged) is still found, to be named as damaged
+            query["deleted"] = {"$ne": True}
         doc = self.collection.find_one(query, {"_id": 0}, sort=[("deleted", ASCENDING)])
         return _to_page(doc) if doc else None
 
