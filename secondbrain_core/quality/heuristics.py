@@ -5,8 +5,9 @@ What makes a page worth retrieving or training on, measurable without a model:
 - link density: a page that is mostly links (a table of contents, a link list) says little itself;
 - boilerplate: navigation lines (Prev/Next/Home), cookie and copyright notices, bare property
   lines (`- **Status:** Done`) that carry no prose;
-- language: prose has English function words; a dump of identifiers or numbers does not
-  (code blocks are left out of this one, code in a note is fine);
+- language: prose has function words (English, and the commonest of German, French, Spanish,
+  Italian, Portuguese and Dutch); a dump of identifiers or numbers has none (code blocks are
+  left out of this one, code in a note is fine);
 - duplication: most of its word shingles already appear in another document of the batch (mild:
   at most halves this component; exact copies are removed by the SQL models instead).
 
@@ -41,7 +42,7 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
 _BARE_URL = re.compile(r"https?://\S+")
 _LINK_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+\.\s+|\|\s*)?(?:\*\*)?!?\[[^\]]*\]\([^)]*\)")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_WORD = re.compile(r"[^\W\d_][^\W\d_'-]*(?:['-][^\W\d_]+)*")  # letters of any script ("für", "déplacée")
 _PROPERTY_LINE = re.compile(r"^\s*[-*]\s+\*\*[^*]{1,40}:\*\*\s*.{0,80}$")
 _BOILERPLATE_LINE = re.compile(
     r"^\s*(prev(ious)?|next|up|home|skip to (main )?content|back to top|table of contents|menu|search|"
@@ -55,6 +56,13 @@ _STOPWORDS = frozenset(
         *("be", "it", "that", "this", "which", "from", "at", "not", "can", "if", "was", "were", "has"),
         *("have", "will", "when", "you", "your", "its", "than", "then", "so", "but", "all", "any", "each"),
         *("there", "their", "these"),
+        # the commonest function words of the other languages notes and pages are most often written in
+        # (not those that identifiers spell too: "os", "em", "y", "o")
+        *("der", "die", "das", "und", "ist", "nicht", "mit", "für", "auf", "ein", "eine", "den", "dem", "von"),
+        *("le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "pour", "dans", "que", "qui", "sur"),
+        *("el", "los", "las", "con", "por", "para", "del", "una", "como", "pero", "muy"),
+        *("il", "di", "che", "per", "non", "della", "sono", "gli", "nel", "não", "com", "uma", "mais"),
+        *("het", "een", "van", "niet", "met", "voor", "zijn", "dat", "ook"),
     }
 )
 
