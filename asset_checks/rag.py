@@ -7,6 +7,7 @@ import dagster as dg
 from secondbrain_core.rag.backends import open_backend
 from secondbrain_core.rag.chunk_store import ChunkStore
 from secondbrain_core.rag.manifest import read_manifest
+from secondbrain_core.rag.pipeline import configured_chunks
 from secondbrain_core.rag.tokens import count_tokens
 from secondbrain_core.sources.registry import open_source
 from secondbrain_core.stores.mongo import open_database
@@ -39,9 +40,9 @@ def chunks_within_token_bound(context: dg.AssetCheckExecutionContext, sb: Second
 @dg.asset_check(asset=vector_index, blocking=True)
 def index_matches_chunks(sb: SecondBrainSettings) -> dg.AssetCheckResult:
     """Every part of the index (local: vectors, chunk rows, BM25 documents; Atlas: documents) and
-    the manifest count every stored chunk once."""
+    the manifest count every stored chunk of the configured sources once."""
     settings = sb.get()
-    expected = ChunkStore(open_database(settings)).count()
+    expected = len(configured_chunks(settings))
     counts = open_backend(settings).counts()
     return dg.AssetCheckResult(
         passed=all(value == expected for value in counts.values()),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from test_dagster_ingest import write_export
 
 from asset_checks.etl import ETL_CHECKS
@@ -46,8 +47,11 @@ NOTES = {
 }
 
 
-def test_scores_sql_models_and_chunks_index_what_passed(settings: Settings, tmp_path: Path) -> None:
+def test_scores_sql_models_and_chunks_index_what_passed(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = write_export(tmp_path / "export", NOTES)
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", spec)
     key = partition_key(spec)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SOURCES.name, [key])

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from asset_checks.rag import CHUNK_CHECKS, INDEX_CHECKS
 from secondbrain_core.rag.chunk_store import ChunkStore
@@ -28,9 +29,9 @@ PAGES = {
 }
 
 
-def _export(folder: Path) -> str:
+def _export(folder: Path, first_id: int = 0) -> str:
     folder.mkdir(parents=True)
-    for index, (title, body) in enumerate(PAGES.items()):
+    for index, (title, body) in enumerate(PAGES.items(), first_id):
         (folder / f"{title} {index:032x}.md").write_text(f"# {title}\n\n{body}\n")
     return f"notion-export:{folder}"
 
@@ -54,8 +55,11 @@ def test_assets_are_in_the_definitions() -> None:
     assert chunks.partitions_def == SOURCES and vector_index.partitions_def is None
 
 
-def test_materialize_chunks_then_index_then_an_edit(settings: Settings, tmp_path: Path) -> None:
+def test_materialize_chunks_then_index_then_an_edit(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = _export(tmp_path / "export")
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", spec)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SOURCES.name, [partition_key(spec)])
 
@@ -92,3 +96,29 @@ def test_materialize_chunks_then_index_then_an_edit(settings: Settings, tmp_path
     meta = _metadata(run_index(), "vector_index")
     assert (meta["embedded"], meta["removed"], meta["kept"]) == (1, 1, len(stored) - 1)
     assert "two hundred" in Retriever(settings).search("how often to oil the chain", k=1)[0].text
+
+
+def test_a_source_taken_out_of_the_settings_leaves_the_index_not_the_store(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `make demo`, `SECONDBRAIN_SOURCES=<your notes>` must not keep answering from the sample."""
+    instance = dg.DagsterInstance.ephemeral()
+    old, mine = _export(tmp_path / "old", first_id=100), _export(tmp_path / "mine")
+    instance.add_dynamic_partitions(SOURCES.name, [partition_key(old), partition_key(mine)])
+    for spec in (old, mine):
+        monkeypatch.setenv("SECONDBRAIN_SOURCES", f"{old},{mine}")
+        run = dg.materialize(
+            [raw_notion_pages, chunks], instance=instance, partition_key=partition_key(spec), resources=RESOURCES
+        )
+        assert run.success
+    both = _metadata(
+        dg.materialize([vector_index, *INDEX_CHECKS], instance=instance, resources=RESOURCES), "vector_index"
+    )
+    monkeypatch.setenv("SECONDBRAIN_SOURCES", mine)
+    index = dg.materialize([vector_index, *INDEX_CHECKS], instance=instance, resources=RESOURCES)
+    meta = _metadata(index, "vector_index")
+    assert meta["removed"] == both["chunks"] // 2 and meta["chunks"] == both["chunks"] // 2 and meta["embedded"] == 0
+    assert _checks(index) == {"index_matches_chunks": True, "manifest_embedder_is_configured": True}
+    mine_ids = {f"{i:032x}" for i in range(len(PAGES))}
+    assert {hit.page_id.replace("-", "") for hit in Retriever(Settings()).search("orchid sunlight", k=5)} <= mine_ids
+    assert {c.source for c in ChunkStore(open_database(settings)).chunks()} == {old, mine}  # nothing deleted

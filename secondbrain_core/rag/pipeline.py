@@ -90,8 +90,20 @@ def chunk_source(source: str, settings: Settings) -> ChunkReport:
 
 
 def index_chunk_store(settings: Settings) -> IndexReport:
-    """Sync the index to every chunk in the chunk store (the `vector_index` asset)."""
-    return sync_index(ChunkStore(open_database(settings)).chunks(), settings)
+    """Sync the index to the chunks of the configured sources (the `vector_index` asset)."""
+    return sync_index(configured_chunks(settings), settings)
+
+
+def configured_chunks(settings: Settings) -> list[Chunk]:
+    """The stored chunks of the sources `SECONDBRAIN_SOURCES` names, what the assistant may read.
+
+    A source taken out of the list leaves the index at its next build: after `make demo`, a
+    person who sets `SECONDBRAIN_SOURCES=notion` was still answered from the sample's PostgreSQL
+    manual. Its pages and chunks stay stored (nothing is deleted), and come back without being
+    chunked again when the source is listed again.
+    """
+    wanted = set(settings.source_list)
+    return [chunk for chunk in ChunkStore(open_database(settings)).chunks() if chunk.source in wanted]
 
 
 def sync_index(chunks: list[Chunk], settings: Settings, embedder: Embedder | None = None) -> IndexReport:
