@@ -6,6 +6,7 @@ both faces stay copies of one record instead of two formats.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Literal
 
@@ -15,15 +16,18 @@ from secondbrain_core.errors import SecondBrainError
 
 Role = Literal["user", "assistant"]
 MAX_QUESTION_CHARS = 10_000
+_BLANK_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # control, format (zero-width), separators
 
 
-def check_question(question: str) -> str:
-    """The question, stripped; empty or over MAX_QUESTION_CHARS is the user's error."""
+def check_question(question: str, what: str = "question") -> str:
+    """The question, stripped; empty or over MAX_QUESTION_CHARS is the user's error. Empty means no
+    visible character: a question of only zero-width spaces, NUL or other control and format
+    characters would otherwise be searched as if it said something."""
     text = question.strip()
-    if not text:
-        raise SecondBrainError("the question is empty")
+    if all(unicodedata.category(c) in _BLANK_CATEGORIES for c in text):
+        raise SecondBrainError(f"the {what} is empty")
     if len(question) > MAX_QUESTION_CHARS:
-        raise SecondBrainError(f"the question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+        raise SecondBrainError(f"the {what} has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
     return text
 
 

@@ -28,7 +28,10 @@ def register(subparsers, groups) -> None:
 
 
 def _search(args, settings: Settings) -> CommandResult:
+    from secondbrain_core.agent.types import check_question
     from secondbrain_core.rag.search import Retriever, SearchFilters
+
+    query = check_question(args.query, "search query")  # the same limits as `ask`
 
     filters = SearchFilters(
         sources=args.source,
@@ -36,7 +39,7 @@ def _search(args, settings: Settings) -> CommandResult:
         edited_after=_date(args.after, "--after"),
         edited_before=_date(args.before, "--before"),
     )
-    hits = Retriever(settings).search(args.query, mode=args.mode, k=args.k, filters=filters)
+    hits = Retriever(settings).search(query, mode=args.mode, k=args.k, filters=filters)
     lines = [
         f"{i}. [{hit.score:.4f}] {hit.title} — {hit.url or hit.page_id}\n   {_preview(hit.text)}"
         for i, hit in enumerate(hits, start=1)
