@@ -29,6 +29,9 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
 MIN_CUT_WORDS = 8
+# What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
+# or the answer would point at sources it does not have.
+CITATION_MARKER = re.compile(r"\[(\d+)\]")
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 # Words of a question that say how it is asked, not what it is about; with the English
 # stopwords they never count as evidence.
@@ -429,14 +432,14 @@ def support_of(
 
 def shown(passage: Passage) -> str:
     """A passage on one line as the answer quotes it: its units (as far as its text reaches),
-    code in backticks."""
+    code in backticks (verbatim: `xs[1]` is code, not a citation), the prose's own markers as "(n)"."""
     end = passage.units[0].start + len(passage.text)
     pieces = []
     for unit in passage.units:
         if unit.start >= end:
             break
         text = flat(passage.candidate.text[unit.start : min(unit.end, end)])
-        pieces.append(f"`{text}`" if unit.code else text)
+        pieces.append(f"`{text}`" if unit.code else CITATION_MARKER.sub(r"(\1)", text))
     return " ".join(pieces)
 
 
@@ -448,4 +451,4 @@ def compose(passages: list[Passage], lead: str = "") -> str:
 
 def answer_words(answer: str) -> int:
     """Words of an answer, citation markers not counted (the length rule of the agent issue)."""
-    return word_count(re.sub(r"\[\d+\]", " ", answer))
+    return word_count(CITATION_MARKER.sub(" ", answer))
