@@ -17,6 +17,7 @@ import dspy
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
+from secondbrain_core.agent.conversation import recent
 from secondbrain_core.agent.local_program import GroundedAnswerer, TermStats
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Answer, Source, Step, Turn, check_question
@@ -122,6 +123,7 @@ class Assistant:
     ) -> Answer:
         """Answer `question` (with the conversation so far) from the notes, in one trace."""
         text = check_question(question)
+        history = recent(history)
         tools = NoteTools(self.retriever, self.settings, filters, default_k=k or self.settings.agent_k)
         program = self.program(tools, k)
         live: list[Step] = []

@@ -13,13 +13,21 @@ import re
 from collections.abc import Sequence
 
 from secondbrain_core.agent.evidence import terms
-from secondbrain_core.agent.types import Turn
+from secondbrain_core.agent.types import MAX_QUESTION_CHARS, Turn
 
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|that|this|these|those|they|them|their|there|one|ones|same|above|former|latter)\b", re.IGNORECASE
 )
 _CONTINUES = re.compile(r"^\s*(and|also|but|so|then|what about|how about|and what|what if|why not|same for)\b", re.I)
 MIN_OWN_TERMS = 2
+HISTORY_TURNS = 12  # the turns of the conversation an answer reads (and its trace records)
+
+
+def recent(history: Sequence[Turn]) -> list[Turn]:
+    """The last HISTORY_TURNS turns, each cut to MAX_QUESTION_CHARS: the chat passes its whole
+    conversation, and each answer's trace stored all of it (a long chat grew the store by the
+    square of its length) although only the last questions shape the search."""
+    return [Turn(role=t.role, content=t.content[:MAX_QUESTION_CHARS]) for t in history[-HISTORY_TURNS:]]
 
 
 def is_follow_up(question: str) -> bool:
