@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 EXCHANGES = "exchanges"  # session key: the (question, Answer) pairs of this conversation
 _DONE = object()  # the worker's last event: `ask` returned or raised
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
+_ACTIVE = re.compile(r"\[\d+\]|[\\$\[\]<]")  # a citation marker (kept), or a character Markdown acts on
 
 
 @st.cache_resource(show_spinner="Opening the index…")
@@ -117,7 +118,7 @@ def _text_pieces(events: queue.Queue[Any], status: Any) -> Iterator[str]:
         if isinstance(event, Step):
             status.text(f"{event.name} ({event.seconds:.2f} s) {event.detail}".strip())
         else:
-            yield _dollars_as_text(event)
+            yield _as_text(event)
 
 
 def _details(answer: Answer, settings: Settings) -> None:
@@ -148,13 +149,19 @@ def _store_feedback(settings: Settings, trace_id: str, key: str) -> None:
     st.toast("Thanks: feedback saved on the trace")
 
 
-def _dollars_as_text(text: str) -> str:
-    """Notes' `$` shown as dollars: Streamlit's Markdown reads `$…$` as LaTeX (code spans keep theirs)."""
+def _as_text(text: str) -> str:
+    """An answer's Markdown with the notes' words kept as words: `$` stays a dollar (Streamlit reads
+    `$…$` as LaTeX), and `[`, `]`, `<` are escaped, so a note's link, image (a request to any host
+    when the page renders) or HTML shows as its text; citation markers and code spans stay as they are."""
     parts, end = [], 0
     for code in _CODE_SPAN.finditer(text):
-        parts += [text[end : code.start()].replace("$", "\\$"), code.group()]
+        parts += [_ACTIVE.sub(_inert, text[end : code.start()]), code.group()]
         end = code.end()
-    return "".join([*parts, text[end:].replace("$", "\\$")])
+    return "".join([*parts, _ACTIVE.sub(_inert, text[end:])])
+
+
+def _inert(mark: re.Match) -> str:
+    return mark.group() if len(mark.group()) > 1 else f"\\{mark.group()}"
 
 
 def _escape(text: str) -> str:
@@ -182,7 +189,7 @@ def main() -> None:
     for question, answer in _exchanges():
         st.chat_message("user").text(question)
         with st.chat_message("assistant"):
-            st.markdown(_dollars_as_text(answer.answer))
+            st.markdown(_as_text(answer.answer))
             _details(answer, settings)
 
     question = st.chat_input("Ask your notes…", max_chars=MAX_QUESTION_CHARS)
