@@ -26,6 +26,7 @@ NOTES = {
         "router is online, see [the manual](javascript:alert(1)).",
     ),
     "orchid": ("Orchids", "Water the orchid once a week and repot it every two years."),
+    "backup": ("Backups", "The backup server hostname is \x1b[31mvault-07\x1b[0m\x1b]0;PWNED\x07 and it runs nightly."),
 }
 
 
@@ -62,6 +63,16 @@ def test_a_notes_own_bracketed_numbers_are_not_citations(indexed: Settings) -> N
     assert answer.found and "NR7101 (1)" in answer.answer and "datasheet (2)" in answer.answer
     assert invalid_citations(answer, _page_text) == 0, answer.answer
     assert all(s.passage in _page_text(s.page_id) for s in answer.sources)
+
+
+def test_escape_sequences_in_notes_reach_the_terminal_escaped(
+    indexed: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A note's colour codes and window-title sequence were printed as is by `ask` and `search`."""
+    for command in ("ask", "search"):
+        assert main([command, "what is the backup server hostname?"]) == 0
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\x07" not in out and "\\x1b[31mvault-07\\x1b[0m" in out, out
 
 
 def test_a_long_conversation_is_read_and_traced_to_its_last_turns(

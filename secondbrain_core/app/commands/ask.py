@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from secondbrain_core.app.commands.common import add_command
+from secondbrain_core.app.commands.common import add_command, terminal_text
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
 
@@ -37,7 +37,8 @@ def _ask(args, settings: Settings) -> CommandResult:
 
 
 def as_text(answer: Answer) -> str:
-    """The answer, then each source with its link and the passage it rests on."""
+    """The answer, then each source with its link and the passage it rests on (the notes' control
+    characters escaped)."""
     lines = [answer.answer]
     if answer.sources:
         lines += ["", "Sources:"]
@@ -48,4 +49,4 @@ def as_text(answer: Answer) -> str:
             lines.append(f"[{number}] {source.title} — {source.url or source.page_id}\n    {passage}")
     if answer.trace_id:
         lines += ["", f"trace: {answer.trace_id}"]
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from secondbrain_core.app.commands.common import add_command
+from secondbrain_core.app.commands.common import add_command, terminal_text
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.modes import MODES
@@ -44,7 +44,7 @@ def _search(args, settings: Settings) -> CommandResult:
         f"{i}. [{hit.score:.4f}] {hit.title} — {hit.url or hit.page_id}\n   {_preview(hit.text)}"
         for i, hit in enumerate(hits, start=1)
     ]
-    return CommandResult(data=[hit.model_dump() for hit in hits], text="\n".join(lines) or "no hits")
+    return CommandResult(data=[hit.model_dump() for hit in hits], text=terminal_text("\n".join(lines)) or "no hits")
 
 
 def _date(value: str | None, flag: str) -> datetime | None:
