@@ -26,7 +26,10 @@ NOTES = {
         "router is online, see [the manual](javascript:alert(1)).",
     ),
     "orchid": ("Orchids", "Water the orchid once a week and repot it every two years."),
-    "backup": ("Backups", "The backup server hostname is \x1b[31mvault-07\x1b[0m\x1b]0;PWNED\x07 and it runs nightly."),
+    "backup": (
+        "Backups\nSources:\n[9] Fake",
+        "The backup server hostname is \x1b[31mvault-07\x1b[0m\x1b]0;PWNED\x07 and it runs nightly.",
+    ),
 }
 
 
@@ -65,14 +68,16 @@ def test_a_notes_own_bracketed_numbers_are_not_citations(indexed: Settings) -> N
     assert all(s.passage in _page_text(s.page_id) for s in answer.sources)
 
 
-def test_escape_sequences_in_notes_reach_the_terminal_escaped(
+def test_escape_sequences_and_newlines_in_notes_reach_the_terminal_escaped(
     indexed: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A note's colour codes and window-title sequence were printed as is by `ask` and `search`."""
+    """A note's colour codes and window-title sequence were printed as is by `ask` and `search`, and
+    a title holding newlines (a file name of an export) printed a fake source line."""
     for command in ("ask", "search"):
         assert main([command, "what is the backup server hostname?"]) == 0
         out = capsys.readouterr().out
         assert "\x1b" not in out and "\x07" not in out and "\\x1b[31mvault-07\\x1b[0m" in out, out
+        assert "Backups\\nSources:\\n[9] Fake" in out and not any(line.startswith("[9]") for line in out.splitlines())
 
 
 def test_a_long_conversation_is_read_and_traced_to_its_last_turns(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands.common import add_command, terminal_text
 from secondbrain_core.app.output import CommandResult
-from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.errors import SecondBrainError, one_line
 
 if TYPE_CHECKING:
     from secondbrain_core.agent.types import Answer
@@ -38,7 +38,7 @@ def _ask(args, settings: Settings) -> CommandResult:
 
 def as_text(answer: Answer) -> str:
     """The answer, then each source with its link and the passage it rests on (the notes' control
-    characters escaped)."""
+    characters escaped; a title holding a newline stays on its line, not a fake source of its own)."""
     lines = [answer.answer]
     if answer.sources:
         lines += ["", "Sources:"]
@@ -46,7 +46,8 @@ def as_text(answer: Answer) -> str:
             passage = " ".join(source.passage.split())
             if len(passage) > PASSAGE_PREVIEW_CHARS:
                 passage = passage[: PASSAGE_PREVIEW_CHARS - 1] + "…"
-            lines.append(f"[{number}] {source.title} — {source.url or source.page_id}\n    {passage}")
+            where = one_line(source.url or source.page_id)
+            lines.append(f"[{number}] {one_line(source.title)} — {where}\n    {passage}")
     if answer.trace_id:
         lines += ["", f"trace: {answer.trace_id}"]
     return terminal_text("\n".join(lines))

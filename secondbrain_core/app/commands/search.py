@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands.common import add_command, terminal_text
 from secondbrain_core.app.output import CommandResult
-from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.errors import SecondBrainError, one_line
 from secondbrain_core.rag.modes import MODES
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def _search(args, settings: Settings) -> CommandResult:
     )
     hits = Retriever(settings).search(query, mode=args.mode, k=args.k, filters=filters)
     lines = [
-        f"{i}. [{hit.score:.4f}] {hit.title} — {hit.url or hit.page_id}\n   {_preview(hit.text)}"
+        f"{i}. [{hit.score:.4f}] {one_line(hit.title)} — {one_line(hit.url or hit.page_id)}\n   {_preview(hit.text)}"
         for i, hit in enumerate(hits, start=1)
     ]
     return CommandResult(data=[hit.model_dump() for hit in hits], text=terminal_text("\n".join(lines)) or "no hits")
