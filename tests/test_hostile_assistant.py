@@ -53,6 +53,16 @@ def test_a_question_of_invisible_characters_is_empty_for_ask_and_search(
         assert capsys.readouterr().err.strip() == f"error: the {name} is empty"
 
 
+def test_an_argument_that_is_not_utf8_exits_2_naming_where(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python hands argv bytes that are not UTF-8 over as lone surrogates (`\\udcff`): `ask` died in a
+    traceback in the trace store, `search` with a TypeError from the tokenizer."""
+    for command, name in (("ask", "question"), ("search", "search query")):
+        assert main([command, "tomato \udcff\udcfe"]) == 2
+        assert capsys.readouterr().err == f"error: the {name} is not UTF-8 text (invalid bytes at character 8)\n"
+
+
 def test_the_length_limit_holds_for_search_as_for_ask(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert check_question("q" * MAX_QUESTION_CHARS) == "q" * MAX_QUESTION_CHARS
     for command, name in (("ask", "question"), ("search", "search query")):

@@ -22,7 +22,12 @@ _BLANK_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # control, format (zero-widt
 def check_question(question: str, what: str = "question") -> str:
     """The question, stripped; empty or over MAX_QUESTION_CHARS is the user's error. Empty means no
     visible character: a question of only zero-width spaces, NUL or other control and format
-    characters would otherwise be searched as if it said something."""
+    characters would otherwise be searched as if it said something. Bytes of an argument that are
+    not UTF-8 arrive as lone surrogates, which the tokenizer and the trace store cannot take."""
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SecondBrainError(f"the {what} is not UTF-8 text (invalid bytes at character {exc.start + 1})") from exc
     text = question.strip()
     if all(unicodedata.category(c) in _BLANK_CATEGORIES for c in text):
         raise SecondBrainError(f"the {what} is empty")
