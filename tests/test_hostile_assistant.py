@@ -61,6 +61,9 @@ def test_an_argument_that_is_not_utf8_exits_2_naming_where(
     for command, name in (("ask", "question"), ("search", "search query")):
         assert main([command, "tomato \udcff\udcfe"]) == 2
         assert capsys.readouterr().err == f"error: the {name} is not UTF-8 text (invalid bytes at character 8)\n"
+    for args in (["ask", "tomato", "--source", "x\udcff"], ["search", "tomato", "--tag", "x\udcff"]):
+        assert main(args) == 2
+        assert capsys.readouterr().err == f"error: {args[2]} 'x\\udcff' is not UTF-8 text (invalid bytes at 2)\n"
 
 
 def test_the_length_limit_holds_for_search_as_for_ask(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:

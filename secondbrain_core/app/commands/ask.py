@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from secondbrain_core.app.commands.common import add_command, terminal_text
+from secondbrain_core.app.commands.common import add_command, check_utf8, terminal_text
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError, one_line
 
@@ -26,6 +26,7 @@ def _ask(args, settings: Settings) -> CommandResult:
     from secondbrain_core.agent.types import check_question
 
     question = check_question(args.question)
+    check_utf8(args)
     if args.k is not None and not 1 <= args.k <= 50:
         raise SecondBrainError(f"--k must be between 1 and 50, got {args.k}")
     from secondbrain_core.agent.assistant import Assistant

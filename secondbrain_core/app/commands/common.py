@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secondbrain_core.errors import one_line
+from secondbrain_core.errors import SecondBrainError, one_line
 
 
 def add_command(subparsers: argparse._SubParsersAction, name: str, help_text: str, handler) -> argparse.ArgumentParser:
@@ -29,3 +29,18 @@ def terminal_text(text: str) -> str:
     """`text` for a terminal: its lines kept, every other control character escaped (`\\x1b`), so
     an escape sequence inside a note (colours, a window title, a hyperlink) is shown, not run."""
     return "\n".join(one_line(line) for line in text.split("\n"))
+
+
+def check_utf8(args: argparse.Namespace) -> None:
+    """Refuse an argument whose bytes were not UTF-8: Python passes them on as lone surrogates, which
+    fail deep inside (the trace store, the tokenizer, JSON) as a traceback instead of bad input."""
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    flag = "--" + name.replace("_", "-")
+                    raise SecondBrainError(
+                        f"{flag} {text!r} is not UTF-8 text (invalid bytes at {exc.start + 1})"
+                    ) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from secondbrain_core.app.commands.common import add_command, terminal_text
+from secondbrain_core.app.commands.common import add_command, check_utf8, terminal_text
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError, one_line
 from secondbrain_core.rag.modes import MODES
@@ -32,6 +32,7 @@ def _search(args, settings: Settings) -> CommandResult:
     from secondbrain_core.rag.search import Retriever, SearchFilters
 
     query = check_question(args.query, "search query")  # the same limits as `ask`
+    check_utf8(args)
 
     filters = SearchFilters(
         sources=args.source,
