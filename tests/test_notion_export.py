@@ -216,3 +216,16 @@ def test_reingest_of_same_export_is_all_unchanged(
     assert second == {"pages": 7, "new": 0, "updated": 0, "unchanged": 7, "deleted": 0}
     stored = open_database(settings)["pages"].find_one({"id": ROW})
     assert stored["properties"]["Status"] == "Done" and stored["parent"] == DB
+
+
+def test_a_windows_export_is_stored_with_the_line_ends_its_chunks_have(tmp_path: Path) -> None:
+    """Every cited passage must be text of its page: chunks split on `\\n`, so the page must too."""
+    from secondbrain_core.rag.chunking import chunk_page
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    body = "# Router\r\n\r\nThe admin page is at 192.168.1.1.\r\nLog in as admin.\r\n\r\nOld Mac line\rend.\r\n"
+    (folder / f"Router {'a' * 32}.md").write_bytes(body.encode())
+    (page,) = [NotionExportSource(folder, "x").fetch_page(s) for s in NotionExportSource(folder, "x").list_pages()]
+    assert "\r" not in page.markdown and "Old Mac line\nend." in page.markdown
+    assert all(chunk.text.strip() in page.markdown for chunk in chunk_page(page, 64, 0))

@@ -195,7 +195,11 @@ def _zip_time(info: zipfile.ZipInfo, archive: Path) -> datetime:
 
 
 def _decode(data: bytes, where: Path) -> str:
+    """The file's text with `\n` line ends: an export saved on Windows (`\r\n`, or old Mac `\r`)
+    kept them in the stored page while its chunks had `\n`, so a cited passage was no longer
+    text of its page."""
     try:
-        return data.decode("utf-8-sig")  # Notion's CSVs start with a byte-order mark
+        text = data.decode("utf-8-sig")  # Notion's CSVs start with a byte-order mark
     except UnicodeDecodeError as exc:
         raise SecondBrainError(f"{where} is not UTF-8 text: {exc}") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
