@@ -17,6 +17,8 @@ from secondbrain_core.agent.types import MAX_QUESTION_CHARS, Turn, check_questio
 from secondbrain_core.app.cli import main
 from secondbrain_core.app.commands.chat import CHAT_SCRIPT
 from secondbrain_core.settings import Settings
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_core.stores.page_store import PageStore
 
 NOTES = {
     "router": (
@@ -91,6 +93,10 @@ def test_escape_sequences_and_newlines_in_notes_reach_the_terminal_escaped(
         out = capsys.readouterr().out
         assert "\x1b" not in out and "\x07" not in out and "\\x1b[31mvault-07\\x1b[0m" in out, out
         assert "Backups\\nSources:\\n[9] Fake" in out and not any(line.startswith("[9]") for line in out.splitlines())
+    PageStore(open_database(indexed)).upsert([note_page("backup", "notes", *NOTES["backup"])])
+    assert main(["show", "backup"]) == 0  # every command's text goes out escaped, `show` too
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[31mvault-07" in out, out
 
 
 def test_a_long_conversation_is_read_and_traced_to_its_last_turns(

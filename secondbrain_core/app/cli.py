@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from secondbrain_core.app.commands import COMMAND_MODULES
+from secondbrain_core.app.commands.common import terminal_text
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError
 
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "json", False):
         print(json.dumps(result.data, default=str, indent=None))
     elif result.text:
-        print(result.text)
+        print(terminal_text(result.text))  # a note's escape sequence is shown, never run (any command)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from secondbrain_core.app.commands.common import add_command, check_utf8, terminal_text
+from secondbrain_core.app.commands.common import add_command, check_utf8
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError, one_line
 
@@ -38,8 +38,8 @@ def _ask(args, settings: Settings) -> CommandResult:
 
 
 def as_text(answer: Answer) -> str:
-    """The answer, then each source with its link and the passage it rests on (the notes' control
-    characters escaped; a title holding a newline stays on its line, not a fake source of its own)."""
+    """The answer, then each source with its link and the passage it rests on (a title holding a
+    newline stays on its line, not a fake source of its own; `cli.main` escapes the rest)."""
     lines = [answer.answer]
     if answer.sources:
         lines += ["", "Sources:"]
@@ -51,4 +51,4 @@ def as_text(answer: Answer) -> str:
             lines.append(f"[{number}] {one_line(source.title)} — {where}\n    {passage}")
     if answer.trace_id:
         lines += ["", f"trace: {answer.trace_id}"]
-    return terminal_text("\n".join(lines))
+    return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from secondbrain_core.app.commands.common import add_command, check_utf8, terminal_text
+from secondbrain_core.app.commands.common import add_command, check_utf8
 from secondbrain_core.app.output import CommandResult
 from secondbrain_core.errors import SecondBrainError, one_line
 from secondbrain_core.rag.modes import MODES
@@ -45,7 +45,7 @@ def _search(args, settings: Settings) -> CommandResult:
         f"{i}. [{hit.score:.4f}] {one_line(hit.title)} — {one_line(hit.url or hit.page_id)}\n   {_preview(hit.text)}"
         for i, hit in enumerate(hits, start=1)
     ]
-    return CommandResult(data=[hit.model_dump() for hit in hits], text=terminal_text("\n".join(lines)) or "no hits")
+    return CommandResult(data=[hit.model_dump() for hit in hits], text="\n".join(lines) or "no hits")
 
 
 def _date(value: str | None, flag: str) -> datetime | None:
