@@ -26,9 +26,10 @@ def group(
 
 
 def terminal_text(text: str) -> str:
-    """`text` for a terminal: its lines kept, every other control character escaped (`\\x1b`), so
-    an escape sequence inside a note (colours, a window title, a hyperlink) is shown, not run."""
-    return "\n".join(one_line(line) for line in text.split("\n"))
+    """`text` for a terminal: its lines and tabs kept (code in `show`), every other control character
+    escaped (`\\x1b`), so an escape sequence inside a note (colours, a window title, a hyperlink) is
+    shown, not run."""
+    return "\n".join("\t".join(one_line(cell) for cell in line.split("\t")) for line in text.split("\n"))
 
 
 def check_utf8(args: argparse.Namespace) -> None:
