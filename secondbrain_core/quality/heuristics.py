@@ -15,7 +15,7 @@ Each component is in [0, 1]. Length and link density are gates (multiplied in): 
 link list is poor however clean it is. The other three are averaged geometrically, so one very
 bad part still pulls the score down without zeroing it.
 
-A person's own note is scored without length and language (both are still reported): "Wi-Fi:
+A person's own note gets full marks for length and language (both are still reported): "Wi-Fi:
 hunter2", "Buy milk, eggs, bread" or a packing list answer questions their author will ask, and
 the filter dropped them from the index (a 4-word note scored 0.02). Those two catch what crawled
 pages get wrong (a stub, an identifier dump); training data has its own floor of 80 words
@@ -32,7 +32,7 @@ from pydantic import BaseModel
 
 HEURISTIC_VERSION = "heuristic-v2"
 GATES = ("length", "link_density")
-CRAWLED_ONLY = ("length", "language")  # not scored for a person's own note (see above)
+CRAWLED_ONLY = ("length", "language")  # full marks for a person's own note (see above)
 # length ramps (log scale) from 0 at MIN_WORDS to 1 at FULL_WORDS: a one-line note can be a good one
 MIN_WORDS, FULL_WORDS = 3, 12
 SHINGLE = 5
@@ -132,7 +132,7 @@ def shingles(words: list[str]) -> set[int]:
 
 def score_markdown(markdown: str, duplicate_share: float = 0.0, *, own_note: bool = False) -> HeuristicScore:
     """The heuristic score of one document; `duplicate_share` from `duplicate_shares` over its batch;
-    `own_note` for a note of the person's (not a crawled page): length and language do not count."""
+    `own_note` for a note of the person's (not a crawled page): length and language count as full."""
     lines = prose_lines(markdown)
     words = words_of("\n".join(lines))
     all_words = len(words_of(markdown))
@@ -143,7 +143,9 @@ def score_markdown(markdown: str, duplicate_share: float = 0.0, *, own_note: boo
         "language": language_score(words) if words else (1.0 if all_words else 0.0),
         "duplication": 1.0 - 0.5 * max(0.0, (duplicate_share - 0.5) / 0.5),
     }
-    score = _combine({k: v for k, v in components.items() if not (own_note and k in CRAWLED_ONLY)})
+    # a note's length and language count as full marks: left out, the mean of the rest would weigh
+    # duplication more than it does for everything else
+    score = _combine({**components, **dict.fromkeys(CRAWLED_ONLY, 1.0)} if own_note else components)
     return HeuristicScore(
         score=round(score, 4), components={k: round(v, 4) for k, v in components.items()}, words=all_words
     )
@@ -173,6 +175,6 @@ def duplicate_shares(markdowns: Sequence[str]) -> list[float]:
 
 
 def _combine(components: dict[str, float]) -> float:
-    gate = math.prod(components.get(k, 1.0) for k in GATES)
+    gate = math.prod(components[k] for k in GATES)
     rest = [max(v, 1e-3) for k, v in components.items() if k not in GATES]
     return gate * math.exp(sum(math.log(v) for v in rest) / len(rest))
