@@ -53,7 +53,8 @@ def write_record(path: Path, record: BaseModel) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace `path` with `data`: written beside it, synced, then renamed over it, so a crash
-    leaves the old file or the new one, never a half-written one that later reads refuse."""
+    leaves the old file or the new one, never a half-written one that later reads refuse. The
+    file is readable by this user only (`mkstemp`'s 0600): state files holding tokens rely on it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
         tmp.write(data)

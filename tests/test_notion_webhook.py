@@ -17,7 +17,7 @@ from test_dagster_ingest import requested, tick
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.settings import Settings
-from secondbrain_core.sources.notion_webhook import PATH, last_wake, make_server
+from secondbrain_core.sources.notion_webhook import PATH, last_wake, make_server, state_dir
 
 TOKEN = "secret_verification_token"
 
@@ -59,6 +59,7 @@ def test_only_signed_events_wake(settings: Settings, receiver: str) -> None:
 
 def test_a_second_verification_token_cannot_replace_the_first(settings: Settings, receiver: str) -> None:
     assert post(receiver, {"verification_token": TOKEN}) == 200
+    assert (state_dir(settings) / "token.json").stat().st_mode & 0o077 == 0  # readable by its owner only
     assert post(receiver, {"verification_token": "a stranger's token"}) == 409
     event = {"type": "page.created", "entity": {"id": "y"}}
     forged = "sha256=" + hmac.new(b"a stranger's token", json.dumps(event).encode(), hashlib.sha256).hexdigest()

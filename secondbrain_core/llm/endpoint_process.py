@@ -17,7 +17,6 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
-import os
 import secrets
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.llm.bind import require_key_beyond_loopback
 from secondbrain_core.llm.models import ModelRef, resolve_model
 from secondbrain_core.processes import free_port, is_ours, terminate
+from secondbrain_core.records import write_record
 from secondbrain_core.settings import Settings
 
 # A caller that read the old address just before the switch still reaches it in this time.
@@ -71,11 +71,7 @@ def read_state(settings: Settings) -> EndpointState | None:
 
 def _write(settings: Settings, state: EndpointState) -> None:
     """Replace the state file atomically, readable by this user only (it holds the token)."""
-    tmp = _dir(settings) / "state.json.tmp"
-    tmp.unlink(missing_ok=True)
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-        out.write(state.model_dump_json(indent=2))
-    tmp.replace(_dir(settings) / "state.json")
+    write_record(_dir(settings) / "state.json", state)
 
 
 def healthy(url: str, token: str, timeout_s: float = 2.0) -> bool:

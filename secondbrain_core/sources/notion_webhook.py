@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.records import write_atomically
 from secondbrain_core.settings import Settings
 
 PATH = "/notion/webhook"
@@ -45,11 +46,8 @@ def last_wake(settings: Settings) -> float | None:
 
 
 def _write(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.touch(mode=0o600)
-    tmp.write_text(json.dumps(data))
-    tmp.replace(path)
+    """Atomically and privately (the token): handler threads may write the same file at once."""
+    write_atomically(path, json.dumps(data).encode())
 
 
 def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
