@@ -12,6 +12,8 @@ hold data sources, rows are pages whose parent is a `data_source_id`).
         row = notion.add_row(tasks, "Write tests", properties={"Status": prop("select", "Doing")})
         notion.edit_page(home, blocks=[paragraph("changed")])   # bumps last_edited_time
         notion.trash_page(row)
+        notion.edit_block(block_id, text="new words")   # a nested block: bumps its page
+        notion.resign_files()                  # hosted file URLs signed anew, as each read is
         notion.fail_next("/v1/search", count=1, status=429, retry_after=1)
         notion.requests_to("/v1/blocks/")     # the request log, filtered by path prefix
 
@@ -143,6 +145,16 @@ def table(rows: list[list[str]], header: bool = True) -> dict:
     cells = [block("table_row", cells=[[rich(c)] for c in row]) for row in rows]
     width = max(len(r) for r in rows)
     return block("table", cells, table_width=width, has_column_header=header, has_row_header=False)
+
+
+def hosted_file(kind: str, name: str, caption: str = "") -> dict:
+    """An image/file/pdf/video block Notion hosts: its URL is signed and expires within the hour
+    (`FakeNotion.resign_files` signs it anew, as every real read does)."""
+    path = f"{uuid.uuid4()}/{uuid.uuid4()}/{name.replace(' ', '%20')}"
+    url = f"https://prod-files-secure.s3.us-west-2.amazonaws.com/{path}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+    body = {"url": f"{url}&X-Amz-Signature=0", "expiry_time": "2025-01-01T01:00:00.000Z"}
+    extra = {"name": name} if kind in ("file", "pdf") else {}
+    return block(kind, caption=_rich_list(caption) if caption else [], type="file", file=body, **extra)
 
 
 def prop(kind: str, value: Any) -> dict:
@@ -290,6 +302,28 @@ class FakeNotion:
                 page["properties"][title_key]["title"] = [rich(title)]
             page["properties"].update(properties or {})
             self._bump(page)
+
+    def edit_block(self, block_id: str, **body: Any) -> None:
+        """Change a block's type body (`text=` becomes its rich_text), nested at any depth, and
+        bump the last_edited_time of the page holding it, as Notion does for any edit in a page."""
+        with self._lock:
+            stored = self._blocks[block_id]
+            if "text" in body:
+                body["rich_text"] = _rich_list(body.pop("text"))
+            stored[stored["type"]].update(body)
+            holder = stored["parent"]
+            while holder.get("type") == "block_id":
+                holder = self._blocks[holder["block_id"]]["parent"]
+            self._bump(self._pages[holder["page_id"]])
+
+    def resign_files(self) -> None:
+        """A new signature on every Notion-hosted file URL, as each real read of a page gives."""
+        with self._lock:
+            for stored in self._blocks.values():
+                hosted = (stored.get(stored["type"]) or {}).get("file")
+                if isinstance(hosted, dict) and "X-Amz-Signature=" in hosted.get("url", ""):
+                    url, _, signature = hosted["url"].rpartition("X-Amz-Signature=")
+                    hosted["url"] = f"{url}X-Amz-Signature={int(signature) + 1}"
 
     def trash_page(self, page_id: str) -> None:
         """Move to the trash: the current API sets `in_trash` (and the legacy `archived`)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,6 +88,7 @@ class NotionApiSource:
             )
         )
         self._listed: dict[str, dict] = {}
+        self._titles: dict[str, str] = {}  # page or database id -> title, naming links to them
         self.listing_complete = True
         self._stopped_early = False
 
@@ -97,6 +98,7 @@ class NotionApiSource:
         An entry without an id or a readable `last_edited_time` is left out with a warning."""
         self._stopped_early = False
         pages: dict[str, dict] = {}
+        titles: dict[str, str] = {}
         search = self._client.search
         for page in self._paginate(search, "the pages search", _Requests(MAX_LIST_REQUESTS), filter=PAGES_FILTER):
             pages[page["id"]] = page
@@ -104,7 +106,9 @@ class NotionApiSource:
             search, "the databases search", _Requests(MAX_LIST_REQUESTS), filter=SOURCES_FILTER
         ):
             if _is_live(source):
-                database = f"database {_guarded(plain_text, source.get('title'))!r} ({source['id']})"
+                name = _guarded(plain_text, source.get("title"))
+                titles[_guarded(_database_id, source) or source["id"]] = name
+                database = f"database {name!r} ({source['id']})"
                 rows = self._paginate(
                     self._client.data_sources.query, database, _Requests(MAX_LIST_REQUESTS), data_source_id=source["id"]
                 )
@@ -124,6 +128,8 @@ class NotionApiSource:
                 log.warning("skipping Notion page %s: no readable last_edited_time (%s)", pid, exc)
                 continue
             self._listed[pid] = page
+            titles[pid] = stubs[-1].title
+        self._titles = titles
         self.listing_complete = not self._stopped_early
         return stubs
 
@@ -155,7 +161,7 @@ class NotionApiSource:
             blocks = self._block_tree(stub.id, _PageWalk(subject, {stub.id}, _Requests(MAX_PAGE_REQUESTS)), 1)
         except _NotFound as exc:  # gone since the listing: the next one will not list it
             raise UnreadablePage(str(exc)) from exc
-        return page_from_api(page, blocks, source=self.name)
+        return page_from_api(page, blocks, source=self.name, titles=self._titles)
 
     def _block_tree(self, block_id: str, walk: _PageWalk, depth: int) -> list[dict]:
         """All children at every depth, each page of results followed; child pages stay links.
@@ -274,21 +280,30 @@ class _PageWalk:
     requests: _Requests
 
 
-def page_from_api(page: dict, blocks: list[dict], source: str = NotionApiSource.name) -> Page:
+def page_from_api(
+    page: dict, blocks: list[dict], source: str = NotionApiSource.name, titles: Mapping[str, str] | None = None
+) -> Page:
     """A page object and its block tree as a `Page`; a database row's properties lead its text.
 
+    `titles` (id -> title of the pages and databases listed) names what relations and links to
+    pages point at; the text shows a relation by its pages' titles, never their ids (an id not
+    listed, a page not shared, is left out of the text and kept in `properties` and `links`).
     Raises `UnreadablePage` for a page object of the wrong shape; malformed blocks are left out,
     each named in a warning."""
     page_id = page.get("id") if isinstance(page, dict) else None
+    titles = titles or {}
     try:
-        properties = {
-            name: property_value(prop)
-            for name, prop in (page.get("properties") or {}).items()
-            if prop.get("type") != "title"
+        values = {name: prop for name, prop in (page.get("properties") or {}).items() if prop.get("type") != "title"}
+        properties = {name: property_value(prop) for name, prop in values.items()}
+        shown = {
+            name: [titles[rid] for rid in _relation_ids(values[name]) if titles.get(rid)]
+            if values[name].get("type") == "relation"
+            else value
+            for name, value in properties.items()
         }
-        rendered = render_blocks(blocks)
-        relations = [rid for prop in (page.get("properties") or {}).values() for rid in _relation_ids(prop)]
-        markdown = "\n\n".join(part for part in (render_properties(properties), rendered.markdown) if part)
+        rendered = render_blocks(blocks, titles)
+        relations = [rid for prop in values.values() for rid in _relation_ids(prop)]
+        markdown = "\n\n".join(part for part in (render_properties(shown), rendered.markdown) if part)
         result = Page(
             id=page["id"],
             source=source,
@@ -321,6 +336,11 @@ def _parent_id(parent: dict) -> str | None:
         if parent.get(key):
             return parent[key]
     return None
+
+
+def _database_id(source: dict) -> str:
+    """The database a data source belongs to: what `link_to_page` and child_database blocks name."""
+    return (source.get("parent") or {}).get("database_id") or ""
 
 
 def _content_id(block: dict) -> str:

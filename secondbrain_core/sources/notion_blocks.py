@@ -10,15 +10,20 @@ cost the whole page. Nesting is rendered `MAX_BLOCK_DEPTH` levels deep at most.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from textwrap import indent
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 LIST_ITEMS = frozenset({"bulleted_list_item", "numbered_list_item", "to_do", "toggle"})
 HEADINGS = {"heading_1": "#", "heading_2": "##", "heading_3": "###"}
-MEDIA = frozenset({"image", "file", "pdf", "video", "audio"})
+MEDIA = {"image": "Image", "file": "File", "pdf": "PDF", "video": "Video", "audio": "Audio"}
+HOSTED = frozenset({"file", "file_upload"})  # files Notion stores: their URLs expire within the hour
+# A link in text to a Notion page: `/<32 hex>` as the API gives it, or a notion.so address
+_NOTION_LINK = re.compile(
+    r"^(?:https?://(?:www\.)?notion\.so)?/(?:[^/?#]*/)?(?:[^/?#]*-)?([0-9a-f]{32})(?:[?#].*)?$", re.IGNORECASE
+)
 MAX_BLOCK_DEPTH = 64  # nesting levels read and rendered below a page; real pages stay far shallower
 
 
@@ -41,8 +46,10 @@ class Rendered:
     skipped: list[str] = field(default_factory=list)
 
 
-def render_blocks(blocks: list[dict]) -> Rendered:
-    renderer = _Renderer()
+def render_blocks(blocks: list[dict], titles: Mapping[str, str] | None = None) -> Rendered:
+    """`titles` (page or database id -> title, from the listing) names the targets of links to
+    pages, which the blocks carry as ids only."""
+    renderer = _Renderer(titles or {})
     if not isinstance(blocks, list):
         return Rendered(markdown="", skipped=[f"a block list that is a {type(blocks).__name__}"])
     markdown = renderer.blocks(blocks)
@@ -60,7 +67,7 @@ def describe_block(block: Any) -> str:
 def render_rich_text(items: list[dict] | None, links: list[str] | None = None) -> str:
     """Rich text with its annotations as Markdown; page mentions become links (ids into `links`)."""
     sink = [] if links is None else links
-    return "".join(_segment(item, sink) for item in items or [])
+    return "".join(_segment(item, sink) for item in _runs(items or []))
 
 
 def plain_text(items: list[dict] | None) -> str:
@@ -70,8 +77,9 @@ def plain_text(items: list[dict] | None) -> str:
 class _Renderer:
     """Walks a block tree; collects linked page ids as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, titles: Mapping[str, str]) -> None:
         self.links: list[str] = []
+        self._titles = titles
         self.skipped: list[str] = []
         self._depth = 0
         self._by_type: dict[str, Callable[[dict, dict], str]] = {
@@ -83,7 +91,7 @@ class _Renderer:
             "callout": self._callout,
             "code": self._code,
             "divider": lambda block, body: "---",
-            "equation": lambda block, body: f"$$\n{body.get('expression', '')}\n$$",
+            "equation": self._equation,
             "table": self._table,
             "bookmark": self._bookmark,
             "embed": self._bookmark,
@@ -114,6 +122,7 @@ class _Renderer:
                 self.skipped.append(f"{describe_block(block)}: {type(exc).__name__}: {exc}")
                 continue
             if not text:
+                number -= kind == "numbered_list_item"  # an empty item is left out, so not counted
                 continue
             is_item = kind in LIST_ITEMS
             if out:
@@ -155,19 +164,20 @@ class _Renderer:
             "numbered_list_item": f"{number}.",
             "to_do": "- [x]" if body.get("checked") else "- [ ]",
         }.get(kind, "-")
-        line = f"{marker} {self._text(body)}".rstrip()
-        children = self._children(block)
-        if not children:
-            return line
-        width = len(marker) + 1 if kind == "numbered_list_item" else 2
-        return f"{line}\n{indent(children, ' ' * width)}"
+        text, children = self._text(body), self._children(block)
+        if not text.strip() and not children:
+            return ""  # an empty item (a trailing "-" or "[ ]" left in the page) says nothing
+        pad = " " * (len(marker) + 1 if kind == "numbered_list_item" else 2)
+        first, _, more = text.partition("\n")  # a soft line break (shift+enter) stays in its item
+        parts = (f"{marker} {first}".rstrip(), indent(more, pad), indent(children, pad))
+        return "\n".join(part for part in parts if part)
 
     def _paragraph(self, block: dict, body: dict) -> str:
         return _join(self._text(body), self._children(block))
 
     def _heading(self, block: dict, body: dict) -> str:
-        text = self._text(body)
-        heading = f"{HEADINGS[block['type']]} {text}" if text else ""
+        text = " ".join(self._text(body).split("\n"))  # a heading is one line in Markdown
+        heading = f"{HEADINGS[block['type']]} {text}" if text.strip() else ""
         return _join(heading, self._children(block))  # toggleable headings keep their content
 
     def _quote(self, block: dict, body: dict) -> str:
@@ -180,12 +190,19 @@ class _Renderer:
         return _quoted(_join(first, self._children(block)))
 
     def _code(self, block: dict, body: dict) -> str:
+        """A fenced block, its caption (what the snippet is) after it."""
         code = plain_text(body.get("rich_text"))
+        caption = render_rich_text(body.get("caption"), self.links)
+        if not code.strip():
+            return caption
         language = body.get("language", "")
         language = "" if language == "plain text" else language
-        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
-        fence = "`" * max(3, longest + 1)
-        return f"{fence}{language}\n{code}\n{fence}"
+        fence = "`" * max(3, _longest_backticks(code) + 1)
+        return _join(f"{fence}{language}\n{code}\n{fence}", caption)
+
+    def _equation(self, block: dict, body: dict) -> str:
+        expression = body.get("expression") or ""
+        return f"$$\n{expression}\n$$" if expression.strip() else ""
 
     def _table(self, block: dict, body: dict) -> str:
         rows = [
@@ -216,18 +233,47 @@ class _Renderer:
         if not isinstance(target, str) or not target:
             return ""
         self.links.append(target)
-        return f"[Linked page]({notion_url(target)})"
+        return f"[{self._titles.get(target) or 'Linked page'}]({notion_url(target)})"
 
     def _container(self, block: dict, body: dict) -> str:
         return self._children(block)
 
     def _media(self, block: dict, body: dict) -> str:
-        url = _file_url(body)
+        """External media as links; a file Notion hosts as its kind and name only: its URL is
+        signed anew on every read and dies within the hour (without the signature it is refused),
+        so it would only change the page's hash on each sync and send the crawler to a dead link."""
         caption = render_rich_text(body.get("caption"), self.links)
+        if body.get("type") in HOSTED:
+            hosted = body.get(body["type"]) or {}
+            label = caption or body.get("name") or _file_name(hosted.get("url") or "")
+            return f"{MEDIA[block['type']]}: {label}" if label else ""
+        url = _external_url(body)
         if not url:
             return caption
-        label = caption or body.get("name") or url.rsplit("/", 1)[-1]
+        label = caption or body.get("name") or _file_name(url) or url
         return f"![{label}]({url})" if block["type"] == "image" else f"[{label}]({url})"
+
+
+MARKS = ("bold", "italic", "strikethrough", "code")  # the annotations Markdown shows
+
+
+def _runs(items: Iterable[dict]) -> list[dict]:
+    """Neighbouring text items that look the same, as one: the API splits text into items of
+    2,000 characters at most (mid-word), and editing leaves splits behind, which rendered one
+    bold sentence as `**a sent****ence**` and one link as two."""
+    runs: list[dict] = []
+    for item in items:
+        last = runs[-1] if runs else None
+        if last is not None and item.get("type") == last.get("type") == "text" and _style(item) == _style(last):
+            runs[-1] = {**last, "plain_text": last.get("plain_text", "") + item.get("plain_text", "")}
+        else:
+            runs.append(item)
+    return runs
+
+
+def _style(item: dict) -> tuple:
+    annotations = item.get("annotations") or {}
+    return (item.get("href"), *(bool(annotations.get(mark)) for mark in MARKS))
 
 
 def _segment(item: dict, links: list[str]) -> str:
@@ -242,7 +288,17 @@ def _segment(item: dict, links: list[str]) -> str:
         if target.get("id"):
             links.append(target["id"])
             href = href or notion_url(target["id"])
+    elif isinstance(href, str) and (match := _NOTION_LINK.match(href)):
+        # a link to a page of the workspace: the API gives `/<id>`, which leads nowhere outside Notion
+        links.append(_dashed(match.group(1)))
+        href = f"https://www.notion.so{href}" if href.startswith("/") else href
     return _annotate(text, item.get("annotations") or {}, href)
+
+
+def _dashed(hex_id: str) -> str:
+    """A page id as the API spells it (a dashed UUID), from the 32 hex digits of a link."""
+    h = hex_id.lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _annotate(text: str, annotations: dict, href: str | None) -> str:
@@ -252,7 +308,9 @@ def _annotate(text: str, annotations: dict, href: str | None) -> str:
         return text
     lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     if annotations.get("code"):
-        core = f"`{core}`"
+        ticks = "`" * (_longest_backticks(core) + 1)
+        pad = " " if core.startswith("`") or core.endswith("`") else ""
+        core = f"{ticks}{pad}{core}{pad}{ticks}"
     if annotations.get("strikethrough"):
         core = f"~~{core}~~"
     if annotations.get("italic"):
@@ -276,22 +334,33 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def _file_url(body: dict) -> str:
-    """External links as given; Notion-hosted files lose their signature, which changes on every
-    read (and expires within the hour), so an untouched page keeps an unchanged content hash."""
-    kind = body.get("type")
-    url = (body.get(kind) or {}).get("url", "") if kind in ("external", "file") else ""
-    if kind == "file" and url:
-        parts = urlsplit(url)
-        url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return url
+def _longest_backticks(text: str) -> int:
+    """A code span or fence needs more backticks than any run inside it."""
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def _external_url(body: dict) -> str:
+    """The URL of an external file; files Notion hosts have none worth keeping (see `_media`)."""
+    return (body.get("external") or {}).get("url") or "" if body.get("type") == "external" else ""
+
+
+def _file_name(url: str) -> str:
+    """`Screen Shot 1.png` from `.../Screen%20Shot%201.png?X-Amz-...`; empty when the path ends in
+    no file name (`youtube.com/watch?v=...`)."""
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return name if "." in name.strip(".") else ""
 
 
 # --- database properties -----------------------------------------------------------------
 
 
 def property_value(prop: dict) -> Any:
-    """One database property as a plain JSON-able value (None when empty or unknown)."""
+    """One database property as a plain value: a string, number, boolean or a flat list of them
+    (None when empty or unknown), so its Markdown never shows `{}`, `['a']` or `None`."""
+    return _plain(_property_value(prop))
+
+
+def _property_value(prop: dict) -> Any:
     kind = prop.get("type", "")
     value = prop.get(kind)
     if value is None:
@@ -306,19 +375,21 @@ def property_value(prop: dict) -> Any:
         return _date(value)
     if kind == "people":
         return [_person(person) for person in value]
+    if kind == "place":
+        return value.get("name") or value.get("address")
     if kind in ("created_by", "last_edited_by"):
         return _person(value)
     if kind == "relation":
         return [related.get("id") for related in value]
     if kind == "files":
-        return [entry.get("name") or _file_url(entry) for entry in value]
+        return [entry.get("name") or _external_url(entry) for entry in value]
     if kind == "formula":
         inner = value.get(value.get("type", ""))
         return _date(inner) if value.get("type") == "date" and inner else inner
     if kind == "rollup":
         inner = value.get(value.get("type", ""))
-        if value.get("type") == "array":
-            return [property_value(item) for item in inner or []]
+        if value.get("type") == "array":  # the related pages' values; ids of their relations say nothing
+            return [property_value(item) for item in inner or [] if item.get("type") != "relation"]
         return _date(inner) if value.get("type") == "date" and inner else inner
     if kind == "unique_id":
         prefix, number = value.get("prefix"), value.get("number")
@@ -336,9 +407,23 @@ def render_properties(properties: dict[str, Any]) -> str:
     for name, value in properties.items():
         if value is None or value == "" or value == []:
             continue
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        shown = ", ".join(_shown(v) for v in value) if isinstance(value, list) else _shown(value)
         lines.append(f"- **{name}:** {shown}")
     return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    """A checkbox reads Yes/No, as a person would say it, not Python's True/False."""
+    return ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """Nested lists (a rollup of multi-selects) flattened; empty parts and objects (an
+    `unsupported` rollup's `{}`) dropped."""
+    if isinstance(value, list):
+        flat = [item for part in value for item in (part if isinstance(part, list) else [part])]
+        return [item for item in flat if item not in (None, "") and not isinstance(item, dict | list)]
+    return None if isinstance(value, dict) else value
 
 
 def _date(value: dict) -> str | None:
@@ -347,4 +432,6 @@ def _date(value: dict) -> str | None:
 
 
 def _person(person: dict) -> str | None:
-    return person.get("name") or person.get("id")
+    """A person's name; an integration without the user-information capability sees ids only,
+    which mean nothing to a reader, so those are left out."""
+    return person.get("name") or (person.get("person") or {}).get("email")
