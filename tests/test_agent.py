@@ -132,6 +132,12 @@ def test_terms_no_note_contains_lower_the_support() -> None:
         ("database", "databases"),
         ("index", "indexes"),
         ("query", "queries"),
+        ("process", "processes", "processing"),
+        ("class", "classes"),
+        ("status", "statuses"),
+        ("cache", "caches", "cached"),
+        ("tomato", "tomatoes"),
+        ("box", "boxes"),
     ],
 )
 def test_a_word_and_its_inflections_share_one_stem(forms: tuple[str, ...]) -> None:
@@ -192,6 +198,13 @@ def test_local_answer_cites_real_passages(indexed: Settings) -> None:
 def test_unanswerable_question_is_declined_with_no_sources(indexed: Settings) -> None:
     answer = Assistant(indexed).ask("what is the capital city of Mongolia?")
     assert not answer.found and answer.sources == [] and "could not find" in answer.answer
+
+
+def test_no_history_may_be_given_as_none(indexed: Settings) -> None:
+    # a script passing history=None crashed in the history cap (None[-12:])
+    assistant = Assistant(indexed)
+    question = "how long should I pull an espresso shot?"
+    assert assistant.ask(question, history=None).answer == assistant.ask(question).answer
 
 
 def test_follow_up_uses_the_conversation(indexed: Settings) -> None:

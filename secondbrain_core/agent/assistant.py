@@ -116,14 +116,14 @@ class Assistant:
     def ask(
         self,
         question: str,
-        history: Sequence[Turn] = (),
+        history: Sequence[Turn] | None = (),
         filters: SearchFilters | None = None,
         k: int | None = None,
         on_event: Callable[[Event], None] | None = None,
     ) -> Answer:
-        """Answer `question` (with the conversation so far) from the notes, in one trace."""
+        """Answer `question` (with the conversation so far, None or empty for none) from the notes, in one trace."""
         text = check_question(question)
-        history = recent(history)
+        history = recent(history or ())
         tools = NoteTools(self.retriever, self.settings, filters, default_k=k or self.settings.agent_k)
         program = self.program(tools, k)
         live: list[Step] = []
