@@ -188,6 +188,29 @@ def test_media_hosted_by_notion_show_kind_and_name_external_ones_link():
     assert "amazonaws" not in out and "Signature" not in out
 
 
+def test_block_types_newer_than_the_renderer_keep_their_text():
+    """Notion adds block types (tabs, a fourth heading level, meeting notes): their text and
+    children must not vanish; a template's children are what its button inserts, not the page."""
+    tabs = block(
+        "tab",
+        children=[
+            paragraph("Overview", children=[paragraph("The service runs on Fly.")]),
+            paragraph("Runbook", children=[numbered("Page on-call")]),
+        ],
+    )
+    future = block("ai_summary_from_the_future", text="A summary", children=[bullet("first point")])
+    template = block("template", text="Add a task", children=[todo("New task")])
+    assert md(heading(4, "Fine print"), tabs, future, template) == (
+        "#### Fine print\n\nOverview\n\nThe service runs on Fly.\n\nRunbook\n\n1. Page on-call\n\n"
+        "A summary\n\n- first point"
+    )
+
+
+def test_a_numbered_list_starts_where_notion_says():
+    first = block("numbered_list_item", text="five", list_start_index=5, list_format="numbers", color="default")
+    assert md(first, numbered("six"), paragraph("break"), numbered("one")) == "5. five\n6. six\n\nbreak\n\n1. one"
+
+
 # --- properties ----------------------------------------------------------------------------
 
 
@@ -401,6 +424,24 @@ def test_rate_limits_and_server_errors_deep_in_a_page_are_retried(settings):
     assert statuses == [502, 200, 200]  # retried, then both windows of 105 children read
     assert page.markdown.count("\n| k") == 130 and "| k129 | v129 |" in page.markdown
     assert "item 0" in page.markdown and "item 104" in page.markdown
+
+
+def test_meeting_notes_show_their_summary_and_notes(settings):
+    """AI meeting notes keep summary, notes and transcript under blocks of their own, named by id."""
+    summary = paragraph([], children=[bullet("Ship on Friday")])
+    notes = paragraph([], children=[paragraph("Ann owns QA.")])
+    transcript = paragraph([], children=[paragraph("um, so, yeah")])
+    meeting = block("transcription", title=[rich("Weekly sync")], status="notes_ready")
+    meeting["transcription"]["children"] = {
+        "summary_block_id": summary["id"],
+        "notes_block_id": notes["id"],
+        "transcript_block_id": transcript["id"],
+    }
+    with FakeNotion() as notion:
+        notion.add_page("Meetings", blocks=[meeting])
+        notion.append_blocks(meeting["id"], [summary, notes, transcript])
+        page = _fetch_all(notion)["Meetings"]
+    assert page.markdown == "Weekly sync\n\n- Ship on Friday\n\nAnn owns QA."
 
 
 @pytest.mark.parametrize("flag", ["in_trash", "archived"])

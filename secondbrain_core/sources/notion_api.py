@@ -47,6 +47,8 @@ MAX_PAGE_REQUESTS = 5_000  # per page, all its block listings together: up to 50
 PAGES_FILTER = {"property": "object", "value": "page"}
 SOURCES_FILTER = {"property": "object", "value": "data_source"}
 SEPARATE_PAGES = ("child_page", "child_database")  # listed and fetched on their own (a tuple: any type compares)
+MEETING_NOTES = ("transcription", "meeting_notes")  # AI meeting notes (renamed in Notion-Version 2026-03-11)
+MEETING_SECTIONS = ("summary_block_id", "notes_block_id")
 # The client logs every failed attempt at WARNING; failures that matter surface as exceptions
 # (and the CLI's one line), so only its errors are shown.
 _CLIENT_LOG = logging.getLogger(f"{__name__}.client")
@@ -178,21 +180,26 @@ class NotionApiSource:
             log.warning("%s: the children of block %s are not readable, left out; %s", subject, block_id, SHARE_HINT)
             return []
         for block in blocks:
-            if not block.get("has_children") or block.get("type") in SEPARATE_PAGES:
-                continue
-            content = _content_id(block)
-            if content in walk.read:
-                log.warning("%s: %s repeats a block already read (a cycle?); read once", subject, describe_block(block))
-            elif depth >= MAX_BLOCK_DEPTH:
-                log.warning(
-                    "%s: blocks nested deeper than %d levels are not read (below %s)",
-                    subject,
-                    MAX_BLOCK_DEPTH,
-                    describe_block(block),
-                )
-            else:
-                walk.read.add(content)
-                block["children"] = self._block_tree(content, walk, depth + 1)
+            children: list[dict] = []
+            contents = _content_ids(block)
+            for content in contents:
+                name = describe_block(block)
+                if content in walk.read and content != block["id"]:  # a second synced copy on the page
+                    log.info("%s: %s shows synced content already read; shown once", subject, name)
+                elif content in walk.read:
+                    log.warning("%s: %s repeats a block already read (a cycle?); read once", subject, name)
+                elif depth >= MAX_BLOCK_DEPTH:
+                    log.warning(
+                        "%s: blocks nested deeper than %d levels are not read (below %s)",
+                        subject,
+                        MAX_BLOCK_DEPTH,
+                        describe_block(block),
+                    )
+                else:
+                    walk.read.add(content)
+                    children += self._block_tree(content, walk, depth + 1)
+            if children:
+                block["children"] = children
         return blocks
 
     def _paginate(self, method: Callable[..., Any], subject: str, requests: _Requests, **kwargs: Any) -> Iterator[dict]:
@@ -343,12 +350,22 @@ def _database_id(source: dict) -> str:
     return (source.get("parent") or {}).get("database_id") or ""
 
 
-def _content_id(block: dict) -> str:
-    """A synced copy reads its children from the original block."""
+def _content_ids(block: dict) -> list[str]:
+    """The blocks whose children show inside `block`: its own, but a synced copy shows the
+    original's, and meeting notes show their summary and notes (kept under blocks of their own;
+    the raw transcript is left out). Child pages and databases are listed on their own."""
+    kind = block.get("type")
+    if kind in MEETING_NOTES:
+        body = block.get(kind)
+        sections = body.get("children") if isinstance(body, dict) else None
+        sections = sections if isinstance(sections, dict) else {}
+        return [sections[key] for key in MEETING_SECTIONS if _is_notion_id(sections.get(key))]
+    if not block.get("has_children") or kind in SEPARATE_PAGES:
+        return []
     synced = block.get("synced_block")
     synced_from = (synced.get("synced_from") if isinstance(synced, dict) else None) or {}
     original = synced_from.get("block_id") if isinstance(synced_from, dict) else None
-    return original if _is_notion_id(original) else block["id"]
+    return [original if _is_notion_id(original) else block["id"]]
 
 
 def _is_notion_id(value: Any) -> bool:

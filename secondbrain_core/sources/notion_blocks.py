@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 LIST_ITEMS = frozenset({"bulleted_list_item", "numbered_list_item", "to_do", "toggle"})
-HEADINGS = {"heading_1": "#", "heading_2": "##", "heading_3": "###"}
+HEADINGS = {"heading_1": "#", "heading_2": "##", "heading_3": "###", "heading_4": "####"}
+UNSHOWN = frozenset({"template"})  # its children are what a button would insert, not the page's text
 MEDIA = {"image": "Image", "file": "File", "pdf": "PDF", "video": "Video", "audio": "Audio"}
 HOSTED = frozenset({"file", "file_upload"})  # files Notion stores: their URLs expire within the hour
 # A link in text to a Notion page: `/<32 hex>` as the API gives it, or a notion.so address
@@ -87,6 +88,7 @@ class _Renderer:
             "heading_1": self._heading,
             "heading_2": self._heading,
             "heading_3": self._heading,
+            "heading_4": self._heading,
             "quote": self._quote,
             "callout": self._callout,
             "code": self._code,
@@ -102,6 +104,7 @@ class _Renderer:
             "synced_block": self._container,
             "column_list": self._container,
             "column": self._container,
+            "tab": self._container,  # each tab is a paragraph: its label, its content as children
             **dict.fromkeys(MEDIA, self._media),
         }
 
@@ -114,6 +117,7 @@ class _Renderer:
             kind = block.get("type") if isinstance(block, dict) else None
             kind = kind if isinstance(kind, str) else ""
             number = number + 1 if kind == "numbered_list_item" else 0
+            number = _list_start(block) if number == 1 else number
             links = len(self.links)
             try:
                 text = self._list_item(block, number) if kind in LIST_ITEMS else self.block(block)
@@ -135,9 +139,17 @@ class _Renderer:
         kind = block.get("type", "")
         handler = self._by_type.get(kind)
         body = block.get(kind)
+        if handler is None and kind not in UNSHOWN:
+            return self._other(block, body if isinstance(body, dict) else {})
         if handler is None or not isinstance(body, dict):
             return ""
         return handler(block, body)
+
+    def _other(self, block: dict, body: dict) -> str:
+        """A block type this renderer does not know (Notion adds some each year: meeting notes,
+        tabs, a fourth heading level): its text and its children, rather than nothing."""
+        text = render_rich_text(body.get("rich_text") or body.get("title"), self.links)
+        return _join(text, self._children(block))
 
     def _text(self, body: dict) -> str:
         return render_rich_text(body.get("rich_text"), self.links)
@@ -320,6 +332,13 @@ def _annotate(text: str, annotations: dict, href: str | None) -> str:
     if href:
         core = f"[{core}]({href})"
     return f"{lead}{core}{trail}"
+
+
+def _list_start(block: dict) -> int:
+    """The number a numbered list starts at: Notion lets a list start anywhere (`list_start_index`)."""
+    body = block.get("numbered_list_item")
+    start = body.get("list_start_index") if isinstance(body, dict) else None
+    return start if isinstance(start, int) and not isinstance(start, bool) and start >= 1 else 1
 
 
 def _join(first: str, rest: str) -> str:
