@@ -23,12 +23,13 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.sources.export_html import HTML_SUFFIXES, from_html
 from secondbrain_core.sources.paths import resolves_inside
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = (".md", ".csv")
-MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv text (and nested zips) read from one export
+TEXT_SUFFIXES = (".md", ".csv", *HTML_SUFFIXES)  # an HTML export is read as its Markdown twin
+MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv/.html text (and nested zips) read from one export
 # What zipfile raises on a damaged archive: zlib.error for corrupt deflate data (a broken
 # download), RuntimeError for an encrypted entry, NotImplementedError for an unknown method.
 UNREADABLE_ZIP = (
@@ -57,7 +58,8 @@ class ExportFile:
 
 
 def read_export(path: Path) -> list[ExportFile]:
-    """All `.md` and `.csv` files of an export folder or zip; errors name `path`."""
+    """All `.md` and `.csv` files of an export folder or zip (an HTML export's pages converted
+    to them); errors name `path`."""
     if not path.exists():
         raise SecondBrainError(f"Notion export {path} does not exist")
     if path.is_dir():
@@ -70,8 +72,9 @@ def read_export(path: Path) -> list[ExportFile]:
                 files = _read_zip(archive, path, _Budget(path))
         except UNREADABLE_ZIP as exc:
             raise SecondBrainError(f"Notion export {path} is not a readable zip file: {exc}") from exc
+    files = from_html(files)
     if not any(f.suffix == ".md" for f in files):
-        raise SecondBrainError(f"Notion export {path} holds no pages (.md files)")
+        raise SecondBrainError(f"Notion export {path} holds no pages (.md files, or Notion's .html pages)")
     return sorted(files, key=lambda f: f.path)
 
 
@@ -146,7 +149,7 @@ def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: boo
     for info in archive.infolist():
         if info.is_dir():
             continue
-        name = _safe_name(info.filename, path)
+        name = _safe_name(_utf8_name(info), path)
         suffix = name.suffix.lower()
         if suffix == ".zip" and not nested:
             with zipfile.ZipFile(io.BytesIO(budget.read_entry(archive, info))) as inner:
@@ -156,6 +159,17 @@ def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: boo
             modified = _zip_time(info, path)
             files.append(ExportFile(name, _decode(budget.read_entry(archive, info), path / name), modified))
     return files
+
+
+def _utf8_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name; one stored as UTF-8 bytes without the zip's UTF-8 flag (as some zip
+    tools write it) was decoded as cp437 (`Ãœber` for `Über`), and then no link found it."""
+    if info.flag_bits & 0x800 or info.filename.isascii():
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename  # really cp437: a name from an old DOS tool
 
 
 def _safe_name(name: str, archive: Path) -> PurePosixPath:

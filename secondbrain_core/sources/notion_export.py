@@ -24,6 +24,7 @@ from urllib.parse import unquote
 
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.sources.export_files import ExportFile, read_export
+from secondbrain_core.sources.export_markdown import image_caption, outside_code, squeeze_blank_lines, strip_notion_html
 from secondbrain_core.sources.notion_blocks import notion_url, render_properties
 from secondbrain_core.sources.page import Page, PageStub
 
@@ -32,9 +33,16 @@ log = logging.getLogger(__name__)
 # The id at the end of a file name (`Title <id>.md`, `Title <id>_all.csv`); searched for rather
 # than matched after a lazy title, which backtracked quadratically on a long run of spaces.
 EXPORT_ID = re.compile(r"(?P<id>[0-9a-fA-F]{32})(?P<all>_all)?$")
-# Neither part may hold a bracket or parenthesis, so every character is scanned from one opening
-# at most: with `[^\]]*` a page of unclosed `[a](` took time quadratic in its length.
-MARKDOWN_LINK = re.compile(r"(?<!!)\[(?P<text>[^\[\]]*)\]\((?P<target>[^()\[\]\s]+)\)")
+# A link or image (`!`). Neither part may hold a bracket, and the target only balanced
+# parentheses one deep (Notion keeps `(`/`)` of a title unencoded: `Notes%20(weekly)%20<id>.md`),
+# so every character is scanned from one opening at most: with `[^\]]*` a page of unclosed
+# `[a](` took time quadratic in its length.
+MARKDOWN_LINK = re.compile(r"(?P<image>!?)\[(?P<text>[^\[\]]*)\]\((?P<target>(?:[^()\[\]\s]|\([^()\[\]\s]*\))+)\)")
+# A page's address on notion.so (`https://www.notion.so/Title-<id>?pvs=21`, with a workspace too).
+NOTION_PAGE_URL = re.compile(r"^https?://(?:www\.)?notion\.so/(?:[^?#\s]*[/-])?(?P<id>[0-9a-fA-F]{32})(?:[?#]\S*)?$")
+# A relation cell of a database row: `Title (Other%20DB/Title%20<id>.md)` or `Title (https://www.notion.so/…)`.
+RELATION = re.compile(r"(?P<title>[^,()]+?) \((?P<target>https?://[^\s()]+|[^\s()]+\.md)\)")
+UNTITLED = "Untitled"  # what Notion calls (and names the file of) a page or row without a title
 PROPERTY_LINE = re.compile(r"^(?P<name>[^:\n]{1,100}): (?P<value>.*)$")
 
 
@@ -88,19 +96,24 @@ class NotionExportSource:
 
 
 def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
-    """Pages by id: plain pages, one page per database (its table) and one per database row."""
+    """Pages by id: plain pages, one page per database (its table) and one per database row.
+
+    A page file with no text (a blank page, `Untitled` as Notion made it) is left out: a
+    workspace holds many, nothing in them can be retrieved, and the ingest check
+    `no_empty_pages` fails the whole source on one. Database rows stay: their table lists them."""
     nodes = {f.path: _Node.of(f.path) for f in files}
     tables = _pick_tables(files, nodes)
     named = {f.path: nodes[f.path] for f in files if f.suffix in (".md", ".csv")}
-    folders = {node.folder: node.id for node in named.values()}
+    folders = _folder_owners(named)
     links = _LinkResolver(named)
-    row_files = _row_files(files, nodes, {nodes[p].folder for p in tables})
+    row_files = _row_files(files, nodes, folders, {nodes[p].id for p in tables})
     pages: dict[str, Page] = {}
     for path, table in tables.items():
         database = _Database(table, nodes[path], _parent(path, folders), links, source)
-        for page in database.pages(row_files.get(nodes[path].folder, {})):
+        for page in database.pages(row_files.get(nodes[path].id, {})):
             pages.setdefault(page.id, page)
     first_file: dict[str, PurePosixPath] = {}
+    blank = 0
     for file in files:
         node = nodes[file.path]
         if file.suffix != ".md":
@@ -117,8 +130,28 @@ def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
         first_file[node.id] = file.path
         if node.id not in pages:
             title, body = _split_title(file.text, node.title)
-            pages[node.id] = links.page(node, title, body, file, _parent(file.path, folders), source)
+            page = links.page(node, title, body, file, _parent(file.path, folders), source)
+            if page.markdown.strip():
+                pages[node.id] = page
+            else:
+                blank += 1
+    if blank:
+        log.info("%s: %d blank pages left out (no text in them)", source, blank)
     return pages
+
+
+def _folder_owners(named: dict[PurePosixPath, _Node]) -> dict[PurePosixPath, str]:
+    """The page each folder of sub-pages belongs to: `Title <id>/` beside `Title <id>.md`, or,
+    as newer exports name them, `Title/` beside the one `Title <id>.md` of that folder."""
+    owners = {node.folder: node.id for node in named.values()}
+    bare: dict[PurePosixPath, set[str]] = defaultdict(set)
+    for path, node in named.items():
+        if node.from_notion and node.title:
+            bare[path.parent / node.title].add(node.id)
+    for folder, ids in bare.items():
+        if len(ids) == 1 and folder not in owners:  # two `Untitled <id>.md` side by side: whose is `Untitled/`?
+            owners[folder] = ids.pop()
+    return owners
 
 
 def _pick_tables(files: list[ExportFile], nodes: dict[PurePosixPath, _Node]) -> dict[PurePosixPath, ExportFile]:
@@ -134,14 +167,15 @@ def _pick_tables(files: list[ExportFile], nodes: dict[PurePosixPath, _Node]) -> 
 
 
 def _row_files(
-    files: list[ExportFile], nodes: dict[PurePosixPath, _Node], database_folders: set[PurePosixPath]
-) -> dict[PurePosixPath, dict[str, list[ExportFile]]]:
-    """Row pages of each database folder, by the title in their heading (kept in file order)."""
-    rows: dict[PurePosixPath, dict[str, list[ExportFile]]] = defaultdict(lambda: defaultdict(list))
+    files: list[ExportFile], nodes: dict[PurePosixPath, _Node], folders: dict[PurePosixPath, str], databases: set[str]
+) -> dict[str, dict[str, list[ExportFile]]]:
+    """Row pages of each database (by its id), by the title in their heading (kept in file order)."""
+    rows: dict[str, dict[str, list[ExportFile]]] = defaultdict(lambda: defaultdict(list))
     for file in files:
-        if file.suffix == ".md" and file.path.parent in database_folders:
+        owner = folders.get(file.path.parent)
+        if file.suffix == ".md" and owner in databases:
             title, _ = _split_title(file.text, nodes[file.path].title)
-            rows[file.path.parent][title].append(file)
+            rows[owner][title].append(file)
     return rows
 
 
@@ -163,7 +197,8 @@ class _Database:
         for record in self.records:
             title = record[0].strip()
             occurrences[title] += 1
-            claimed = unclaimed.get(title)
+            # a row without a title is an empty cell in the CSV and `# Untitled` in its file
+            claimed = unclaimed.get(title or UNTITLED)
             rows.append(self._row(record, claimed.pop(0) if claimed else None, occurrences[title]))
         for files in unclaimed.values():  # row pages the CSV no longer lists still belong here
             for file in files:
@@ -176,7 +211,7 @@ class _Database:
             title=self.node.title,
             url=self.node.url,
             parent=self.parent,
-            markdown=_table(self.header, self.records),
+            markdown=_table(self.header, [[self.links.cell(v, self.table.path)[0] for v in r] for r in self.records]),
             properties={"columns": self.header},
             links=[row.id for row in rows],
             last_edited_time=self.table.modified,
@@ -186,7 +221,9 @@ class _Database:
     def _row(self, record: list[str], file: ExportFile | None, occurrence: int) -> Page:
         """A row; its properties (title column aside) lead its text, as the API source does."""
         title = record[0].strip()
-        properties = dict(zip(self.header[1:], record[1:], strict=False))
+        properties, related = self.links.properties(
+            dict(zip(self.header[1:], record[1:], strict=False)), self.table.path
+        )
         if file is None:
             node = _Node(_stable_id(f"{self.node.id}/{title}/{occurrence}"), title, self.node.folder, False)
             body, targets, edited = "", [], self.table.modified
@@ -197,12 +234,12 @@ class _Database:
         return Page(
             id=node.id,
             source=self.source,
-            title=title or node.title,
+            title=title or node.title or UNTITLED,
             url=node.url,
             parent=self.node.id,
             markdown="\n\n".join(part for part in (render_properties(properties), body) if part),
             properties=properties,
-            links=targets,
+            links=list(dict.fromkeys([*related, *targets])),
             last_edited_time=edited,
         )
 
@@ -248,10 +285,14 @@ def _parent(path: PurePosixPath, folders: dict[PurePosixPath, str]) -> str | Non
 
 
 class _LinkResolver:
-    """Relative export links → the target page's address; collects linked ids and web links."""
+    """Relative export links → the target page's address; collects linked ids and web links.
+
+    What is no page becomes text: an image its caption (or nothing), an attachment its name, so
+    no percent-encoded path reaches the chunks; Notion's HTML is reduced to its text too."""
 
     def __init__(self, pages: dict[PurePosixPath, _Node]) -> None:
         self.by_path = {posixpath.normpath(path.as_posix()): node for path, node in pages.items()}
+        self.by_id = {node.id: node for node in pages.values() if node.from_notion}
 
     def page(self, node: _Node, title: str, body: str, file: ExportFile, parent: str | None, source: str) -> Page:
         """A page from one Markdown file, its links rewritten."""
@@ -271,20 +312,52 @@ class _LinkResolver:
         targets: list[str] = []
 
         def replace(match: re.Match[str]) -> str:
-            target = match["target"]
+            text, target = match["text"], match["target"]
+            if match["image"]:
+                return image_caption(text, target)
             if target.startswith(("http://", "https://")):
-                targets.append(target)
-                return match.group(0)
+                node = self._notion_page(target)
+                targets.append(node.id if node else target)
+                return f"[{text}]({node.url})" if node else match.group(0)
+            if ":" in target.split("/", 1)[0] or target.startswith("#"):
+                return match.group(0)  # another scheme (mailto:, notion:) or an anchor on this page
             node = self.resolve(target, here)
-            if node is None:
-                return match.group(0)
+            if node is None:  # an attachment, or a page left out of this export
+                return text or posixpath.basename(unquote(target.split("#", 1)[0]))
             targets.append(node.id)
-            return f"[{match['text']}]({node.url or 'notion://' + node.id})"
+            return f"[{text}]({node.url or 'notion://' + node.id})"
 
-        return MARKDOWN_LINK.sub(replace, markdown), list(dict.fromkeys(targets))
+        def clean(prose: str) -> str:
+            return squeeze_blank_lines(MARKDOWN_LINK.sub(replace, strip_notion_html(prose)))
+
+        return outside_code(markdown, clean).strip(), list(dict.fromkeys(targets))
+
+    def properties(self, values: dict[str, str], here: PurePosixPath) -> tuple[dict[str, str], list[str]]:
+        """A row's cells with relations as the related pages' titles, and the pages' ids."""
+        cells = {name: self.cell(value, here) for name, value in values.items()}
+        return {name: text for name, (text, _) in cells.items()}, [i for _, ids in cells.values() for i in ids]
+
+    def cell(self, value: str, here: PurePosixPath) -> tuple[str, list[str]]:
+        """A CSV cell; a relation's `Title (path or notion.so address)` becomes `Title`."""
+        ids: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            target = match["target"]
+            node = self._notion_page(target) if target.startswith("http") else self.resolve(target, here)
+            if node is None and not target.startswith("http"):
+                node = _Node.of(PurePosixPath(unquote(target)))  # a page outside this export: its id
+            if node is None or not node.from_notion:
+                return match.group(0)
+            ids.append(node.id)
+            return match["title"]
+
+        return RELATION.sub(replace, value), ids
 
     def resolve(self, target: str, here: PurePosixPath) -> _Node | None:
-        if ":" in target.split("/", 1)[0] or target.startswith("#"):
-            return None  # another scheme (mailto:, notion:) or an anchor on this page
         relative = unquote(target.split("#", 1)[0])
         return self.by_path.get(posixpath.normpath(posixpath.join(here.parent.as_posix(), relative)))
+
+    def _notion_page(self, url: str) -> _Node | None:
+        """The exported page a notion.so address names (a mention, a pasted link), if any."""
+        match = NOTION_PAGE_URL.match(url)
+        return self.by_id.get(match["id"].lower()) if match else None
