@@ -13,6 +13,7 @@ import contextlib
 import importlib.util
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -160,13 +161,27 @@ def _summarize(result: dg.ExecuteInProcessResult, partition: str | None, assets:
     )
 
 
-def ask_sample_question(settings: Settings) -> dict:
-    """The assistant's answer to the sample question (`ask --json` shape); never fails the demo."""
+def demo_question(settings: Settings) -> str:
+    """The sample's question on the sample KB; on a person's own notes, one about their longest
+    note (asked of their notes, the PostgreSQL question only showed the assistant declining)."""
+    if SAMPLE_SOURCE in settings.source_list:
+        return SAMPLE_QUESTION
+    from secondbrain_core.rag.pipeline import configured_chunks
+
+    chunks_per_title = Counter(chunk.title.strip() for chunk in configured_chunks(settings) if chunk.title.strip())
+    if not chunks_per_title:
+        return SAMPLE_QUESTION
+    return f"What do my notes say about {chunks_per_title.most_common(1)[0][0]}?"
+
+
+def ask_demo_question(settings: Settings) -> dict:
+    """The assistant's answer to `demo_question` (`ask --json` shape); never fails the demo."""
     from secondbrain_core.agent import ask
 
-    asked: dict = {"question": SAMPLE_QUESTION}
+    question = demo_question(settings)
+    asked: dict = {"question": question}
     try:
-        return {**asked, **ask(SAMPLE_QUESTION, settings).as_json()}
+        return {**asked, **ask(question, settings).as_json()}
     except SecondBrainError as exc:
         return {**asked, "error": str(exc)}
 
@@ -209,16 +224,16 @@ def _text(summary: dict) -> str:
         lines.append(f"   not answered: {question['error']}")
     if summary.get("reference_site"):
         lines.append(f"SQL reference pages the notes link to: {summary['reference_site']}")
-    return "\n".join([*lines, "", "Next:", *next_steps(summary["dagster_home"])])
+    return "\n".join([*lines, "", "Next:", *next_steps(summary["dagster_home"], question["question"])])
 
 
-def next_steps(dagster_home: str) -> list[str]:
+def next_steps(dagster_home: str, question: str = SAMPLE_QUESTION) -> list[str]:
     """What to open after the demo: only commands this install has (the chat comes with its app)."""
     steps = [f"  DAGSTER_HOME={dagster_home} dagster dev -w workspace.yaml   # these runs, the asset graph, sensors"]
     if importlib.util.find_spec("secondbrain_core.app.chat") is not None:
         steps.append("  secondbrain chat                                      # ask your notes in the browser")
     steps += [
-        f"  secondbrain search {SAMPLE_QUESTION!r}   # the hybrid index",
+        f"  secondbrain search {question!r}   # the hybrid index",
         "  secondbrain serve --port 8000                         # the OpenAI-compatible summarizer",
     ]
     return steps
@@ -278,7 +293,7 @@ def run_demo(settings: Settings, only: Sequence[str] = ()) -> dict:
         "runs": [asdict(r) for r in runs],
         "skipped": skipped,
         "success": all(r.success for r in runs) and not skipped,
-        "question": ask_sample_question(settings),
+        "question": ask_demo_question(settings),
     }
 
 

@@ -12,12 +12,24 @@ from pathlib import Path
 import dagster as dg
 import httpx
 import pytest
+from note_pages import note_page
 from test_dagster_ingest import write_export
 
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.pipeline import chunk_source
 from secondbrain_core.settings import REPO_ROOT, SAMPLE_SOURCE, Settings
 from secondbrain_core.sources.reference_site import DEFAULT_PORT
-from secondbrain_dagster.demo import RunSummary, failed_assets, next_steps, plan_stages, serve_sample_reference
+from secondbrain_core.stores.mongo import open_database
+from secondbrain_core.stores.page_store import PageStore
+from secondbrain_dagster.demo import (
+    SAMPLE_QUESTION,
+    RunSummary,
+    demo_question,
+    failed_assets,
+    next_steps,
+    plan_stages,
+    serve_sample_reference,
+)
 from secondbrain_dagster.ingest.partitions import SOURCES
 
 
@@ -111,6 +123,20 @@ def test_next_steps_name_only_commands_that_exist() -> None:
     assert "secondbrain search" in steps and "secondbrain serve" in steps
     chat_installed = importlib.util.find_spec("secondbrain_core.app.chat") is not None
     assert ("secondbrain chat" in steps) == chat_installed
+
+
+def test_the_demo_asks_a_persons_notes_about_their_own_note(settings: Settings) -> None:
+    # on a person's own notes the PostgreSQL sample question only ever showed a decline
+    assert demo_question(settings.model_copy(update={"sources": SAMPLE_SOURCE})) == SAMPLE_QUESTION
+    mine = settings.model_copy(update={"sources": "notion"})
+    assert demo_question(mine) == SAMPLE_QUESTION, "nothing indexed yet: the sample question"
+    long_note = "\n\n".join(f"Day {n}: the sourdough starter rose {n} cm overnight." * 12 for n in range(20))
+    pages = [note_page("p1", "notion", "Sourdough log", long_note), note_page("p2", "notion", "Wifi", "hunter2")]
+    PageStore(open_database(mine)).upsert(pages)
+    chunk_source("notion", mine)
+    question = demo_question(mine)
+    assert question == "What do my notes say about Sourdough log?"
+    assert f"secondbrain search {question!r}" in "\n".join(next_steps("/tmp/dagster", question))
 
 
 def test_a_refused_promotion_stops_only_what_it_feeds() -> None:
