@@ -155,7 +155,7 @@ def test_code_caption_kept_and_empty_blocks_leave_nothing():
         block("equation", expression=""),
         heading(1, []),
         block("quote", rich_text=[], color="default"),
-        block("callout", rich_text=[], icon=None, color="default"),
+        block("callout", rich_text=[], icon={"type": "emoji", "emoji": "💡"}, color="default"),
         block("bookmark", url="", caption=[]),
         block("table_of_contents", color="default"),
         block("breadcrumb"),
@@ -254,6 +254,8 @@ def test_row_properties_read_as_text_never_ids_or_reprs():
     }
     page = page_from_api(row, [], titles={project: "Website relaunch"})
     assert page.title == "Ship the beta"
+    properties["Task name"] = prop("title", " ")
+    assert page_from_api(row, []).title == "Untitled"  # what Notion shows for a blank title
     assert page.markdown == (
         "- **Tags:** ml, infra\n- **Owner:** Ann\n- **Done:** No\n- **Blocked:** Yes\n"
         "- **Project:** Website relaunch\n- **Team:** Bo, core\n- **Status:** In progress\n"

@@ -330,11 +330,13 @@ def page_from_api(
 
 
 def page_title(page: dict) -> str:
-    """The title property (its name varies per database: "Name", "Task", ...)."""
-    for prop in (page.get("properties") or {}).values():
-        if prop.get("type") == "title":
-            return plain_text(prop.get("title"))
-    return plain_text(page.get("title"))  # data sources carry their title at the top level
+    """The title property (its name varies per database: "Name", "Task", ...); an empty one is
+    "Untitled", as Notion shows it (a blank title left `ask` citing a source with no name)."""
+    titles = [
+        plain_text(prop.get("title")) for prop in (page.get("properties") or {}).values() if prop.get("type") == "title"
+    ]
+    title = titles[0] if titles else plain_text(page.get("title"))  # data sources carry it at the top level
+    return title if title.strip() else "Untitled"
 
 
 def _parent_id(parent: dict) -> str | None:

@@ -198,8 +198,10 @@ class _Renderer:
     def _callout(self, block: dict, body: dict) -> str:
         icon = body.get("icon") or {}
         emoji = icon.get("emoji", "") if icon.get("type") == "emoji" else ""
-        first = f"{emoji} {self._text(body)}".strip()
-        return _quoted(_join(first, self._children(block)))
+        text, children = self._text(body), self._children(block)
+        if not text.strip() and not children:
+            return ""  # an icon alone says nothing
+        return _quoted(_join(f"{emoji} {text}".strip(), children))
 
     def _code(self, block: dict, body: dict) -> str:
         """A fenced block, its caption (what the snippet is) after it."""
