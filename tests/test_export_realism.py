@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import zipfile
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import dagster as dg
 import pytest
@@ -28,6 +28,7 @@ from asset_checks.ingest import INGEST_CHECKS
 from secondbrain_core.app.cli import main
 from secondbrain_core.rag.chunk_store import ChunkStore
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources import export_files as export_files_module
 from secondbrain_core.sources.notion_export import NotionExportSource
 from secondbrain_core.sources.page import Page
 from secondbrain_core.stores.mongo import open_database
@@ -253,3 +254,41 @@ def test_assets_index_the_export_and_ask_cites_its_pages(
         assert answer["sources"][0]["page_id"] == ID[page], (question, answer["sources"])
         assert words in answer["sources"][0]["passage"], (question, answer["sources"][0])
         assert all(s["passage"] in texts[s["page_id"]] for s in answer["sources"]), question
+
+
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\t\x00\x00\x002\x00\x00\x0e\xb0"
+
+
+def test_macos_resource_forks_are_no_pages(tmp_path: Path) -> None:
+    """A Finder-zipped export carries `__MACOSX/…/._Page <id>.md` (binary: the export failed as
+    not UTF-8); on a non-Mac disk `._Page <id>.md` sits beside each page and took its id."""
+    files = export_files()
+    forks = {
+        str("__MACOSX" / PurePosixPath(name).with_name("._" + PurePosixPath(name).name)): APPLE_DOUBLE for name in files
+    }
+    home = f"Home 🏠 {ID['home']}.md"
+    expected = parse(write_zip(tmp_path / "plain.zip", files))
+    assert parse(write_zip(tmp_path / "finder.zip", {**files, **forks})) == expected
+    assert parse(write_folder(tmp_path / "exfat", {**files, f"._{home}": APPLE_DOUBLE})) == expected
+
+
+def test_export_parts_are_streamed_and_found_in_an_unzipped_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part holds every image: read into memory, it counted against the text budget, and a
+    workspace with more images than that budget could not be read. The browser unzips the
+    download once and leaves a folder of parts."""
+    files = {**export_files(), f"Home 🏠 {ID['home']}/photo.jpg": bytes(range(256)) * 2000}  # 512 kB
+    monkeypatch.setattr(export_files_module, "MAX_TOTAL_BYTES", 100_000)  # the text is ~10 kB
+    expected = parse(write_zip(tmp_path / "plain.zip", files))
+    outer = write_nested_zip(tmp_path / "Export-0f3c8a52.zip", files)
+    assert parse(outer) == expected
+    with zipfile.ZipFile(outer) as archive:
+        archive.extractall(tmp_path / "unzipped")
+    assert parse(tmp_path / "unzipped") == expected
+
+
+def test_a_zip_attached_to_a_page_is_no_part_of_the_export(tmp_path: Path) -> None:
+    files = {**export_files(), f"Home 🏠 {ID['home']}/notes.zip": zip_bytes({"Other abc.md": "# Other\n\nnot mine\n"})}
+    assert "Other" not in {page.title for page in parse(write_zip(tmp_path / "e.zip", files)).values()}
+    assert "Other" not in {page.title for page in parse(write_folder(tmp_path / "e", files)).values()}

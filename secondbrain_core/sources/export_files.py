@@ -2,16 +2,16 @@
 
 Reading entries in memory (never writing them out) rules out zip-slip by construction; entry
 names are still checked so a crafted `../x.md` cannot pose as a page outside the export. A
-cap on the bytes read keeps a zip bomb (or a folder of huge files) from exhausting memory.
-Notion's newer exports wrap the real archive in an outer zip (`Export-…-Part-1.zip`); one
-level of nesting is opened too. In a folder, a linked file is read only when it resolves
+cap on the text read keeps a zip bomb (or a folder of huge files) from exhausting memory.
+Notion's newer exports wrap the real archive in an outer zip (`Export-…-Part-N.zip` parts
+and nothing else, or a folder of them once the browser unzipped it); the parts are streamed,
+one level deep, as they also hold every image and attachment. In a folder, a linked file is read only when it resolves
 inside the export, and linked folders are never entered (outside, they are not the export's;
 inside, they would repeat pages or loop).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import zipfile
@@ -29,7 +29,8 @@ from secondbrain_core.sources.paths import resolves_inside
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".md", ".csv", *HTML_SUFFIXES)  # an HTML export is read as its Markdown twin
-MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv/.html text (and nested zips) read from one export
+PAGE_SUFFIXES = (".md", *HTML_SUFFIXES)
+MAX_TOTAL_BYTES = 512 * 1024 * 1024  # of .md/.csv/.html text read from one export
 # What zipfile raises on a damaged archive: zlib.error for corrupt deflate data (a broken
 # download), RuntimeError for an encrypted entry, NotImplementedError for an unknown method.
 UNREADABLE_ZIP = (
@@ -103,9 +104,12 @@ class _Budget:
 
 
 def _read_folder(root: Path) -> list[ExportFile]:
-    budget, files = _Budget(root), []
+    """The folder's text files; when it holds no pages but zips, the zips' (a newer export that
+    the browser or Finder unzipped once: `Export-…/Export-…-Part-1.zip`)."""
+    budget, files, parts = _Budget(root), [], []
     for file in _walk(root):
-        if file.suffix.lower() not in TEXT_SUFFIXES:
+        suffix = file.suffix.lower()
+        if suffix not in (*TEXT_SUFFIXES, ".zip") or _is_os_metadata(PurePosixPath(file.name)):
             continue
         if not _is_utf8(file.relative_to(root)):
             log.warning("skipping %r in Notion export %s: its name is not UTF-8", str(file), root)
@@ -115,6 +119,9 @@ def _read_folder(root: Path) -> list[ExportFile]:
             continue
         if not file.is_file():
             continue  # a device, a pipe, a link to nothing or to a folder
+        if suffix == ".zip":
+            parts.append(file)
+            continue
         try:
             with file.open("rb") as handle:
                 stat = os.fstat(handle.fileno())
@@ -123,6 +130,14 @@ def _read_folder(root: Path) -> list[ExportFile]:
             raise SecondBrainError(f"cannot read {file} in Notion export {root}: {exc.strerror}") from exc
         path = PurePosixPath(file.relative_to(root).as_posix())
         files.append(ExportFile(path, _decode(data, file), _file_time(stat.st_mtime, file)))
+    if any(f.suffix in PAGE_SUFFIXES for f in files):
+        return files  # its zips are attachments
+    for part in parts:
+        try:
+            with zipfile.ZipFile(part) as archive:
+                files.extend(_read_zip(archive, part, budget, nested=True))
+        except UNREADABLE_ZIP as exc:
+            raise SecondBrainError(f"{part} in Notion export {root} is not a readable zip file: {exc}") from exc
     return files
 
 
@@ -145,20 +160,30 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _read_zip(archive: zipfile.ZipFile, path: Path, budget: _Budget, nested: bool = False) -> list[ExportFile]:
+    """The archive's text files. Its zips are opened when it holds no pages of its own (newer
+    exports: `Export-…-Part-N.zip` and nothing else); beside pages, a zip is an attachment."""
+    entries = [(info, _safe_name(_utf8_name(info), path)) for info in archive.infolist() if not info.is_dir()]
+    entries = [(info, name) for info, name in entries if not _is_os_metadata(name)]
+    open_parts = not nested and not any(name.suffix.lower() in PAGE_SUFFIXES for _, name in entries)
     files: list[ExportFile] = []
-    for info in archive.infolist():
-        if info.is_dir():
-            continue
-        name = _safe_name(_utf8_name(info), path)
+    for info, name in sorted(entries, key=lambda entry: entry[0].header_offset):  # forward through a stream
         suffix = name.suffix.lower()
-        if suffix == ".zip" and not nested:
-            with zipfile.ZipFile(io.BytesIO(budget.read_entry(archive, info))) as inner:
+        if suffix == ".zip" and open_parts:
+            # Streamed, not read into memory: a part holds every image and attachment of the
+            # export (gigabytes; it once counted against the text budget and failed the export).
+            with archive.open(info) as stream, zipfile.ZipFile(stream) as inner:
                 files.extend(_read_zip(inner, path, budget, nested=True))
         elif suffix in TEXT_SUFFIXES:
             # Zip times carry no zone; Notion writes them in UTC.
             modified = _zip_time(info, path)
             files.append(ExportFile(name, _decode(budget.read_entry(archive, info), path / name), modified))
     return files
+
+
+def _is_os_metadata(name: PurePosixPath) -> bool:
+    """macOS's `__MACOSX/` copies and `._Page <id>.md` resource forks: binary files named like
+    pages (a Finder-zipped export has one per file), which took the real pages' ids."""
+    return "__MACOSX" in name.parts or name.name.startswith("._")
 
 
 def _utf8_name(info: zipfile.ZipInfo) -> str:
