@@ -67,9 +67,11 @@ def main(argv: list[str]) -> int:
     for line in problems:
         print(line)
     answerable = sum(1 for row in rows if row.get("answerable"))
-    print(f"{len(pages)} pages, {len(rows)} questions ({answerable} answerable, "
-          f"{len(rows) - answerable} unanswerable, {sum(1 for row in rows if row.get('history'))} follow-ups): "
-          f"{'OK' if not problems else f'{len(problems)} problems'}")
+    print(
+        f"{len(pages)} pages, {len(rows)} questions ({answerable} answerable, "
+        f"{len(rows) - answerable} unanswerable, {sum(1 for row in rows if row.get('history'))} follow-ups): "
+        f"{'OK' if not problems else f'{len(problems)} problems'}"
+    )
     return 1 if problems else 0
 
 
