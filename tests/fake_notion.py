@@ -28,7 +28,8 @@ hold data sources, rows are pages whose parent is a `data_source_id`).
         notion.garble("/v1/blocks/")           # 200 with an HTML body, as a wrong base URL would give
 
 Served: POST /v1/search, POST /v1/data_sources/{id}/query, GET /v1/data_sources/{id},
-GET /v1/pages/{id}, GET /v1/blocks/{id}/children. Lists take `page_size` (default 100, at
+GET /v1/pages/{id}, GET /v1/pages/{id}/properties/{property id} (relations past the 25 a page
+object lists), GET /v1/blocks/{id}/children. Lists take `page_size` (default 100, at
 most 100) and `start_cursor`; a wrong bearer token gets 401 like the real API.
 `build_workspace(notion, n)` makes n plain pages quickly (benchmarks, sensor tests);
 `build_sample_workspace(notion)` makes the awkward one (pagination everywhere, nesting, trash).
@@ -48,6 +49,7 @@ from urllib.parse import parse_qs, urlsplit
 
 NOTION_VERSION = "2025-09-03"
 MAX_PAGE_SIZE = 100
+RELATION_LIMIT = 25  # related pages a page object lists per relation; the rest via the property endpoint
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _USER = {"object": "user", "id": "9a3b5ae0-c6e6-482d-b0e1-ed315ee6dc57"}
 
@@ -481,7 +483,11 @@ class FakeNotion:
         if method == "GET" and len(parts) == 2 and parts[0] in ("pages", "data_sources"):
             store = self._pages if parts[0] == "pages" else self._sources
             found = store.get(parts[1])
-            return (200, found, {}) if found else _error(404, "object_not_found", f"Could not find {parts[1]}.")
+            return (
+                (200, _served(found), {}) if found else _error(404, "object_not_found", f"Could not find {parts[1]}.")
+            )
+        if method == "GET" and len(parts) == 4 and parts[0] == "pages" and parts[2] == "properties":
+            return self._property_items(parts[1], parts[3], query)
         if method == "GET" and len(parts) == 3 and parts[0] == "blocks" and parts[2] == "children":
             if parts[1] not in self._children:
                 return _error(404, "object_not_found", f"Could not find block with ID: {parts[1]}.")
@@ -515,6 +521,7 @@ class FakeNotion:
         sort = body.get("sort") or {}
         if sort.get("timestamp") == "last_edited_time":  # ISO strings of one format sort as times
             items.sort(key=lambda i: i["last_edited_time"], reverse=sort.get("direction") == "descending")
+        items = [_served(i) for i in items]
         return _paginated(items, body.get("start_cursor"), body.get("page_size"), "page_or_data_source")
 
     def _query(self, source_id: str, body: dict) -> tuple:
@@ -525,7 +532,34 @@ class FakeNotion:
             for p in self._pages.values()
             if (p.get("parent") or {}).get("data_source_id") == source_id and not p.get("in_trash")
         ]
-        return _paginated(rows, body.get("start_cursor"), body.get("page_size"), "page")
+        return _paginated([_served(r) for r in rows], body.get("start_cursor"), body.get("page_size"), "page")
+
+    def _property_items(self, page_id: str, property_id: str, query: dict) -> tuple:
+        """GET /v1/pages/{id}/properties/{property id}: a relation as a paginated list of
+        property items (cursor: the offset), any other property as one item."""
+        page = self._pages.get(page_id) or {}
+        found = next((p for p in page.get("properties", {}).values() if p.get("id") == property_id), None)
+        if found is None:
+            return _error(404, "object_not_found", f"Could not find property {property_id} of {page_id}.")
+        kind = found["type"]
+        if kind != "relation":
+            return 200, {"object": "property_item", "id": property_id, "type": kind, kind: found[kind]}, {}
+        start, size = int(query.get("start_cursor") or 0), int(query.get("page_size") or RELATION_LIMIT)
+        related = found["relation"]
+        more = start + size < len(related)
+        payload = {
+            "object": "list",
+            "results": [
+                {"object": "property_item", "id": property_id, "type": "relation", "relation": r}
+                for r in related[start : start + size]
+            ],
+            "next_cursor": str(start + size) if more else None,
+            "has_more": more,
+            "type": "property_item",
+            "property_item": {"id": property_id, "next_url": None, "type": "relation", "relation": {}},
+            "request_id": str(uuid.uuid4()),
+        }
+        return 200, payload, {}
 
 
 def build_workspace(notion: FakeNotion, pages: int, blocks_per_page: int = 5) -> list[str]:
@@ -603,6 +637,21 @@ def build_sample_workspace(notion: FakeNotion, notes: int = 105, rows: int = 102
     archived = notion.add_page("Archived page", blocks=[paragraph("old")])
     notion.archive_page(archived)
     return SampleWorkspace(home, note_ids, long, deep, child, tasks, row_ids, trashed, archived)
+
+
+def _served(obj: dict) -> dict:
+    """A page as the API serves it: a relation of more than 25 pages lists the first 25 and says `has_more`."""
+    properties = obj.get("properties")
+    if obj.get("object") != "page" or not isinstance(properties, dict):
+        return obj  # a data source, or a page `patch` made malformed on purpose
+    long = {
+        name: {**prop_, "relation": prop_["relation"][:RELATION_LIMIT], "has_more": True}
+        for name, prop_ in properties.items()
+        if isinstance(prop_, dict)
+        and prop_.get("type") == "relation"
+        and len(prop_.get("relation") or []) > RELATION_LIMIT
+    }
+    return {**obj, "properties": {**properties, **long}} if long else obj
 
 
 def _title_of(obj: dict) -> str:

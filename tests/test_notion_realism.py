@@ -402,6 +402,20 @@ def test_relations_and_links_to_pages_show_titles_when_shared(settings):
     assert pages["Index"].markdown == f"[Projects]({notion_url(database_id)})"
 
 
+def test_a_relation_past_the_25_a_page_object_lists_is_read_whole(settings):
+    with FakeNotion() as notion:
+        home = notion.add_page("Home")
+        tasks = notion.add_database("Tasks", parent=home)
+        task_ids = [notion.add_row(tasks, f"Task {n:02}") for n in range(40)]
+        projects = notion.add_database("Projects", parent=home, schema={"Tasks": "relation"})
+        project = notion.add_row(projects, "Relaunch", properties={"Tasks": prop("relation", task_ids)})
+        page = _fetch_all(notion)["Relaunch"]
+        statuses = [r.status for r in notion.requests_to(f"/v1/pages/{project}/properties/")]
+    assert page.properties["Tasks"] == task_ids and page.links == task_ids
+    assert page.markdown == "- **Tasks:** " + ", ".join(f"Task {n:02}" for n in range(40))
+    assert statuses == [200]  # one request of 100 items at most
+
+
 def test_synced_copy_on_another_page_shows_the_original_text(settings):
     with FakeNotion() as notion:
         original = block("synced_block", synced_from=None, children=[bullet("Escalate to on-call")])

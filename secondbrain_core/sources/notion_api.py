@@ -42,6 +42,7 @@ from secondbrain_core.sources.page import Page, PageStub, UnreadablePage
 PAGE_SIZE = 100  # the API's maximum
 PROBE_SIZE = 5  # newest pages the probe reads: the first is the answer, the rest cover trashed ones
 NOTION_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+PROPERTY_ID = re.compile(r"[0-9A-Za-z%._~-]{1,100}")  # short, URL-encoded by the API ("title", "%3AUPp")
 MAX_LIST_REQUESTS = 10_000  # per listing: a million results, far past any workspace
 MAX_PAGE_REQUESTS = 5_000  # per page, all its block listings together: up to 500,000 blocks
 PAGES_FILTER = {"property": "object", "value": "page"}
@@ -158,12 +159,38 @@ class NotionApiSource:
 
     def fetch_page(self, stub: PageStub) -> Page:
         subject = f"page {stub.title!r} ({stub.id})"
+        walk = _PageWalk(subject, {stub.id}, _Requests(MAX_PAGE_REQUESTS))
         try:
             page = self._listed.get(stub.id) or self._call(self._client.pages.retrieve, subject, page_id=stub.id)
-            blocks = self._block_tree(stub.id, _PageWalk(subject, {stub.id}, _Requests(MAX_PAGE_REQUESTS)), 1)
+            page = self._all_related(page, stub.id, walk)
+            blocks = self._block_tree(stub.id, walk, 1)
         except _NotFound as exc:  # gone since the listing: the next one will not list it
             raise UnreadablePage(str(exc)) from exc
         return page_from_api(page, blocks, source=self.name, titles=self._titles)
+
+    def _all_related(self, page: dict, page_id: str, walk: _PageWalk) -> dict:
+        """`page` with every relation whole: a page object lists 25 related pages at most (and says
+        `has_more`), so a project with 40 tasks named 25; the rest come from the property endpoint."""
+        properties = page.get("properties") if isinstance(page, dict) else None
+        whole = {}
+        for name, prop in properties.items() if isinstance(properties, dict) else ():
+            if not (isinstance(prop, dict) and prop.get("type") == "relation" and prop.get("has_more")):
+                continue
+            if not isinstance(prop.get("id"), str) or not PROPERTY_ID.fullmatch(prop["id"]):
+                log.warning(
+                    "%s: relation %r has no usable property id; its first 25 pages are kept", walk.subject, name
+                )
+                continue
+            items = self._paginate(
+                self._client.pages.properties.retrieve,
+                f"{walk.subject}, relation {name!r}",
+                walk.requests,
+                key=_related_id,
+                page_id=page_id,
+                property_id=prop["id"],
+            )
+            whole[name] = {**prop, "relation": [{"id": _related_id(item)} for item in items], "has_more": False}
+        return {**page, "properties": {**properties, **whole}} if whole else page
 
     def _block_tree(self, block_id: str, walk: _PageWalk, depth: int) -> list[dict]:
         """All children at every depth, each page of results followed; child pages stay links.
@@ -202,9 +229,17 @@ class NotionApiSource:
                 block["children"] = children
         return blocks
 
-    def _paginate(self, method: Callable[..., Any], subject: str, requests: _Requests, **kwargs: Any) -> Iterator[dict]:
-        """Every result of a listing, once each; it stops (with a warning) at a repeated cursor or
-        when `requests` is spent, as a misbehaving API may never say it is done."""
+    def _paginate(
+        self,
+        method: Callable[..., Any],
+        subject: str,
+        requests: _Requests,
+        key: Callable[[dict], Any] = lambda item: item.get("id"),
+        **kwargs: Any,
+    ) -> Iterator[dict]:
+        """Every result of a listing, once each (by `key`, a Notion id: the result's own unless
+        told); it stops (with a warning) at a repeated cursor or when `requests` is spent, as a
+        misbehaving API may never say it is done."""
         cursor, cursors, seen = None, set(), set()
         while requests.take(subject):
             response = self._call(method, subject, **kwargs, start_cursor=cursor, page_size=PAGE_SIZE)
@@ -214,7 +249,7 @@ class NotionApiSource:
                 self._stopped_early = True
                 return
             for item in results:
-                item_id = item.get("id") if isinstance(item, dict) else None
+                item_id = key(item) if isinstance(item, dict) else None
                 if not _is_notion_id(item_id):
                     log.warning("listing %s: skipping a result without a Notion id: %.200r", subject, item)
                 elif item_id not in seen:
@@ -381,6 +416,12 @@ def _guarded(title: Callable[[Any], str], value: Any) -> str:
         return title(value)
     except MALFORMED:
         return ""
+
+
+def _related_id(item: dict) -> Any:
+    """The page a relation's property item points to."""
+    related = item.get("relation")
+    return related.get("id") if isinstance(related, dict) else None
 
 
 def _relation_ids(prop: dict) -> list[str]:
