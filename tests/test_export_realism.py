@@ -292,3 +292,23 @@ def test_a_zip_attached_to_a_page_is_no_part_of_the_export(tmp_path: Path) -> No
     files = {**export_files(), f"Home 🏠 {ID['home']}/notes.zip": zip_bytes({"Other abc.md": "# Other\n\nnot mine\n"})}
     assert "Other" not in {page.title for page in parse(write_zip(tmp_path / "e.zip", files)).values()}
     assert "Other" not in {page.title for page in parse(write_folder(tmp_path / "e", files)).values()}
+
+
+def test_rows_pair_with_their_own_pages(tmp_path: Path) -> None:
+    """A view with the title column moved, rows that share a title (the recurring review) and a
+    row the filtered view's CSV leaves out: each page gets its own row's properties."""
+    db, first, second, hidden = "d" * 32, "b" * 32, "a" * 32, "c" * 32  # file order is not CSV order
+    files = {
+        f"Reviews {db}.csv": "\ufeffDate,Name,Mood\nMay 1,Weekly review,calm\nMay 8,Weekly review,tired\n",
+        f"Reviews {db}/Weekly review {first}.md": "# Weekly review\n\nDate: May 1\nMood: calm\n\nShipped the kiln.\n",
+        f"Reviews {db}/Weekly review {second}.md": "# Weekly review\n\nDate: May 8\nMood: tired\n\nSlept badly.\n",
+        f"Reviews {db}/Offsite {hidden}.md": "# Offsite\n\nDate: May 15\nMood: happy\n\nLake trip.\n",
+    }
+    pages = parse(write_folder(tmp_path / "e", files))
+    assert (pages[first].properties, pages[first].markdown.split("\n\n")[-1]) == (
+        {"Date": "May 1", "Mood": "calm"},
+        "Shipped the kiln.",
+    )
+    assert pages[second].properties == {"Date": "May 8", "Mood": "tired"} and "Slept badly." in pages[second].markdown
+    assert (pages[hidden].title, pages[hidden].properties) == ("Offsite", {"Date": "May 15", "Mood": "happy"})
+    assert pages[hidden].markdown.count("May 15") == 1 and len(pages) == 4

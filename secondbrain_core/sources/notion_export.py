@@ -191,20 +191,25 @@ class _Database:
         self.table, self.node, self.parent, self.links, self.source = table, node, parent, links, source
 
     def pages(self, row_files: dict[str, list[ExportFile]]) -> list[Page]:
+        title_column = self._title_column(row_files)
         unclaimed = {title: list(files) for title, files in row_files.items()}
         occurrences: dict[str, int] = defaultdict(int)
         rows = []
         for record in self.records:
-            title = record[0].strip()
+            cells = [*record, *[""] * (len(self.header) - len(record))]
+            title = cells[title_column].strip()
+            values = {name: cells[i] for i, name in enumerate(self.header) if i != title_column}
             occurrences[title] += 1
             # a row without a title is an empty cell in the CSV and `# Untitled` in its file
-            claimed = unclaimed.get(title or UNTITLED)
-            rows.append(self._row(record, claimed.pop(0) if claimed else None, occurrences[title]))
-        for files in unclaimed.values():  # row pages the CSV no longer lists still belong here
+            candidates = unclaimed.get(title or UNTITLED, [])
+            file = self._closest(values, candidates)
+            if file is not None:
+                candidates.remove(file)
+            rows.append(self._row(title, values, file, occurrences[title]))
+        for files in unclaimed.values():  # row pages the CSV no longer lists (a filtered view's) still belong here
             for file in files:
-                node = _Node.of(file.path)
-                title, body = _split_title(file.text, node.title)
-                rows.append(self.links.page(node, title, body, file, self.node.id, self.source))
+                title, body = _split_title(file.text, _Node.of(file.path).title)
+                rows.append(self._row(title, _property_lines(body, self.header)[0], file, 1))
         database = Page(
             id=self.node.id,
             source=self.source,
@@ -218,18 +223,39 @@ class _Database:
         )
         return [database, *rows]
 
-    def _row(self, record: list[str], file: ExportFile | None, occurrence: int) -> Page:
+    def _title_column(self, row_files: dict[str, list[ExportFile]]) -> int:
+        """Notion writes the title column first, unless the view moved it: then the column whose
+        cells name the most row pages (the first on a tie)."""
+        if not row_files or not self.header:
+            return 0
+
+        def named(column: int) -> int:
+            return sum(((r[column].strip() if column < len(r) else "") or UNTITLED) in row_files for r in self.records)
+
+        return max(range(len(self.header)), key=lambda column: (named(column), -column))
+
+    def _closest(self, values: dict[str, str], files: list[ExportFile]) -> ExportFile | None:
+        """Of the row pages with this title (`Untitled`, a recurring `Weekly review`), the one
+        whose `Key: value` lines agree with the CSV row most (file order had paired one row's
+        properties with another's text)."""
+        if len(files) <= 1:
+            return files[0] if files else None
+
+        def agreement(file: ExportFile) -> int:
+            shown = _property_lines(_split_title(file.text, "")[1], self.header)[0]
+            return sum(shown.get(name, "").strip() == value.strip() for name, value in values.items())
+
+        return max(files, key=agreement)
+
+    def _row(self, title: str, values: dict[str, str], file: ExportFile | None, occurrence: int) -> Page:
         """A row; its properties (title column aside) lead its text, as the API source does."""
-        title = record[0].strip()
-        properties, related = self.links.properties(
-            dict(zip(self.header[1:], record[1:], strict=False)), self.table.path
-        )
+        properties, related = self.links.properties(values, self.table.path if file is None else file.path)
         if file is None:
             node = _Node(_stable_id(f"{self.node.id}/{title}/{occurrence}"), title, self.node.folder, False)
             body, targets, edited = "", [], self.table.modified
         else:
             node, edited = _Node.of(file.path), file.modified
-            body = _strip_properties(_split_title(file.text, title)[1], self.header)
+            body = _property_lines(_split_title(file.text, title)[1], self.header)[1]
             body, targets = self.links.rewrite(body, file.path)
         return Page(
             id=node.id,
@@ -263,17 +289,20 @@ def _split_title(text: str, fallback: str) -> tuple[str, str]:
     return fallback, text.strip()
 
 
-def _strip_properties(body: str, columns: list[str]) -> str:
-    """Drop the `Property: value` lines Notion puts above a row's body; the CSV has them."""
+def _property_lines(body: str, columns: list[str]) -> tuple[dict[str, str], str]:
+    """The `Property: value` lines Notion puts above a row's body (the CSV's columns), and the
+    body after them."""
     lines = body.split("\n")
     names = set(columns)
+    values: dict[str, str] = {}
     start = 0
     while start < len(lines):
         match = PROPERTY_LINE.match(lines[start])
         if not (match and match["name"] in names):
             break
+        values[match["name"]] = match["value"]
         start += 1
-    return "\n".join(lines[start:]).strip()
+    return values, "\n".join(lines[start:]).strip()
 
 
 def _parent(path: PurePosixPath, folders: dict[PurePosixPath, str]) -> str | None:
