@@ -151,6 +151,7 @@ def test_code_caption_kept_and_empty_blocks_leave_nothing():
     assert md(captioned) == "```sql\nSELECT 1;\n```\n\nHealth check query"
     empty = [
         paragraph([]),
+        paragraph("   "),
         block("code", rich_text=[], language="python", caption=[]),
         block("equation", expression=""),
         heading(1, []),
@@ -243,6 +244,7 @@ def test_row_properties_read_as_text_never_ids_or_reprs():
         "Odd": {"id": "h", "type": "rollup", "rollup": {"type": "unsupported", "unsupported": {}, "function": "x"}},
         "Status": prop("status", "In progress"),
         "Due": prop("date", ("2025-03-01", "2025-03-05")),
+        "Notes": prop("rich_text", "Needs legal review.\nAsk Bo first."),
     }
     row = {
         "object": "page",
@@ -259,7 +261,7 @@ def test_row_properties_read_as_text_never_ids_or_reprs():
     assert page.markdown == (
         "- **Tags:** ml, infra\n- **Owner:** Ann\n- **Done:** No\n- **Blocked:** Yes\n"
         "- **Project:** Website relaunch\n- **Team:** Bo, core\n- **Status:** In progress\n"
-        "- **Due:** 2025-03-01/2025-03-05"
+        "- **Due:** 2025-03-01/2025-03-05\n- **Notes:** Needs legal review.\n  Ask Bo first."
     )
     assert page.properties["Project"] == [project, hidden] and page.links == [project, hidden]
     assert property_value(properties["Odd"]) is None and property_value(properties["Team"]) == ["Bo", "core"]

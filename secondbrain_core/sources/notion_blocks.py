@@ -125,7 +125,7 @@ class _Renderer:
                 del self.links[links:]  # a skipped block links nowhere
                 self.skipped.append(f"{describe_block(block)}: {type(exc).__name__}: {exc}")
                 continue
-            if not text:
+            if not text.strip():  # a block of only spaces says nothing either
                 number -= kind == "numbered_list_item"  # an empty item is left out, so not counted
                 continue
             is_item = kind in LIST_ITEMS
@@ -429,7 +429,7 @@ def render_properties(properties: dict[str, Any]) -> str:
         if value is None or value == "" or value == []:
             continue
         shown = ", ".join(_shown(v) for v in value) if isinstance(value, list) else _shown(value)
-        lines.append(f"- **{name}:** {shown}")
+        lines.append(f"- **{name}:** {indent(shown, '  ').lstrip()}")  # a multi-line value stays in its item
     return "\n".join(lines)
 
 
