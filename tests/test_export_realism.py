@@ -5,6 +5,7 @@ assets up to the index, and `secondbrain ask` citing the right pages with passag
 from __future__ import annotations
 
 import json
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
@@ -312,3 +313,20 @@ def test_rows_pair_with_their_own_pages(tmp_path: Path) -> None:
     assert pages[second].properties == {"Date": "May 8", "Mood": "tired"} and "Slept badly." in pages[second].markdown
     assert (pages[hidden].title, pages[hidden].properties) == ("Offsite", {"Date": "May 15", "Mood": "happy"})
     assert pages[hidden].markdown.count("May 15") == 1 and len(pages) == 4
+
+
+def test_thousands_of_untitled_rows_pair_in_linear_time(tmp_path: Path) -> None:
+    """A journal database whose rows nobody titles: each CSV row searched all `Untitled` pages."""
+    rows, files = ["\ufeffName,Date"], {}
+    for n in range(3000):
+        rows.append(f",Day {n}")
+        files[f"Journal {'f' * 32}/Untitled {n + 1:032x}.md"] = f"# Untitled\n\nDate: Day {n}\n\nEntry {n}.\n"
+    files[f"Journal {'f' * 32}.csv"] = "\n".join(rows) + "\n"
+    export = write_zip(tmp_path / "journal.zip", files)
+    started = time.monotonic()
+    pages = parse(export)
+    assert time.monotonic() - started < 5
+    assert len(pages) == 3001
+    assert all(
+        p.markdown.endswith(f"Entry {p.properties['Date'][4:]}.") for p in pages.values() if p.title == "Untitled"
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import logging
 import posixpath
 import re
@@ -42,6 +43,7 @@ MARKDOWN_LINK = re.compile(r"(?P<image>!?)\[(?P<text>[^\[\]]*)\]\((?P<target>(?:
 NOTION_PAGE_URL = re.compile(r"^https?://(?:www\.)?notion\.so/(?:[^?#\s]*[/-])?(?P<id>[0-9a-fA-F]{32})(?:[?#]\S*)?$")
 # A relation cell of a database row: `Title (Other%20DB/Title%20<id>.md)` or `Title (https://www.notion.so/…)`.
 RELATION = re.compile(r"(?P<title>[^,()]+?) \((?P<target>https?://[^\s()]+|[^\s()]+\.md)\)")
+NEAREST_ROW_CANDIDATES = 300
 UNTITLED = "Untitled"  # what Notion calls (and names the file of) a page or row without a title
 PROPERTY_LINE = re.compile(r"^(?P<name>[^:\n]{1,100}): (?P<value>.*)$")
 
@@ -192,7 +194,7 @@ class _Database:
 
     def pages(self, row_files: dict[str, list[ExportFile]]) -> list[Page]:
         title_column = self._title_column(row_files)
-        unclaimed = {title: list(files) for title, files in row_files.items()}
+        unclaimed = _RowPages(row_files, self)
         occurrences: dict[str, int] = defaultdict(int)
         rows = []
         for record in self.records:
@@ -200,16 +202,11 @@ class _Database:
             title = cells[title_column].strip()
             values = {name: cells[i] for i, name in enumerate(self.header) if i != title_column}
             occurrences[title] += 1
-            # a row without a title is an empty cell in the CSV and `# Untitled` in its file
-            candidates = unclaimed.get(title or UNTITLED, [])
-            file = self._closest(values, candidates)
-            if file is not None:
-                candidates.remove(file)
+            file = unclaimed.claim(title, self.shown(values, self.table.path))
             rows.append(self._row(title, values, file, occurrences[title]))
-        for files in unclaimed.values():  # row pages the CSV no longer lists (a filtered view's) still belong here
-            for file in files:
-                title, body = _split_title(file.text, _Node.of(file.path).title)
-                rows.append(self._row(title, _property_lines(body, self.header)[0], file, 1))
+        for file in unclaimed.left():  # row pages the CSV no longer lists (a filtered view's) still belong here
+            title, body = _split_title(file.text, _Node.of(file.path).title)
+            rows.append(self._row(title, _property_lines(body, self.header)[0], file, 1))
         database = Page(
             id=self.node.id,
             source=self.source,
@@ -234,18 +231,10 @@ class _Database:
 
         return max(range(len(self.header)), key=lambda column: (named(column), -column))
 
-    def _closest(self, values: dict[str, str], files: list[ExportFile]) -> ExportFile | None:
-        """Of the row pages with this title (`Untitled`, a recurring `Weekly review`), the one
-        whose `Key: value` lines agree with the CSV row most (file order had paired one row's
-        properties with another's text)."""
-        if len(files) <= 1:
-            return files[0] if files else None
-
-        def agreement(file: ExportFile) -> int:
-            shown = _property_lines(_split_title(file.text, "")[1], self.header)[0]
-            return sum(shown.get(name, "").strip() == value.strip() for name, value in values.items())
-
-        return max(files, key=agreement)
+    def shown(self, values: dict[str, str], here: PurePosixPath) -> frozenset[tuple[str, str]]:
+        """The non-empty properties as a row page shows them (relations by title: the CSV and
+        the page give their paths from different folders)."""
+        return frozenset((name, self.links.cell(v, here)[0].strip()) for name, v in values.items() if v.strip())
 
     def _row(self, title: str, values: dict[str, str], file: ExportFile | None, occurrence: int) -> Page:
         """A row; its properties (title column aside) lead its text, as the API source does."""
@@ -268,6 +257,45 @@ class _Database:
             links=list(dict.fromkeys([*related, *targets])),
             last_edited_time=edited,
         )
+
+
+class _RowPages:
+    """A database's row pages not yet paired with a CSV row, by title and shown properties.
+
+    Rows may share a title (`Untitled`, a recurring `Weekly review`): the page whose `Key: value`
+    lines show the row's values is its page (file order had paired one row's properties with
+    another's text), else the one agreeing on most values, else the first with that title."""
+
+    def __init__(self, row_files: dict[str, list[ExportFile]], database: _Database) -> None:
+        # insertion-ordered dicts used as ordered sets: claiming one of 10,000 `Untitled` rows is O(1)
+        self.by_title = {title: {file.path: file for file in files} for title, files in row_files.items()}
+        self.shown = {
+            file.path: database.shown(_property_lines(_split_title(file.text, "")[1], database.header)[0], file.path)
+            for files in row_files.values()
+            for file in files
+        }
+        self.exact: dict[tuple[str, frozenset[tuple[str, str]]], dict[PurePosixPath, ExportFile]] = defaultdict(dict)
+        for title, files in row_files.items():
+            for file in files:
+                self.exact[title, self.shown[file.path]][file.path] = file
+
+    def claim(self, title: str, shown: frozenset[tuple[str, str]]) -> ExportFile | None:
+        """The row page for a CSV row titled `title` (empty: Notion's `# Untitled`) showing `shown`."""
+        title = title or UNTITLED
+        candidates = self.by_title.get(title, {})
+        same = self.exact.get((title, shown))
+        if same:
+            file = next(iter(same.values()))
+        elif candidates:  # scored among the first few hundred: all 10,000 per row was quadratic
+            nearest = itertools.islice(candidates.values(), NEAREST_ROW_CANDIDATES)
+            file = max(nearest, key=lambda f: len(self.shown[f.path] & shown))
+        else:
+            return None
+        del candidates[file.path], self.exact[title, self.shown[file.path]][file.path]
+        return file
+
+    def left(self) -> list[ExportFile]:
+        return [file for files in self.by_title.values() for file in files.values()]
 
 
 def _table(header: list[str], records: list[list[str]]) -> str:
