@@ -110,7 +110,7 @@ class NotionApiSource:
         ):
             if _is_live(source):
                 name = _guarded(plain_text, source.get("title"))
-                titles[_guarded(_database_id, source) or source["id"]] = name
+                titles[source["id"]] = titles[_guarded(_database_id, source) or source["id"]] = name
                 database = f"database {name!r} ({source['id']})"
                 rows = self._paginate(
                     self._client.data_sources.query, database, _Requests(MAX_LIST_REQUESTS), data_source_id=source["id"]
