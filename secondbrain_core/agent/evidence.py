@@ -56,8 +56,11 @@ def stem(word: str) -> str:
     """A crude suffix stripper, applied to question and notes alike ("vacuuming" ~ "vacuum").
 
     A final "e" goes too, so that a word and its inflections meet: "license" and "licensed",
-    "prerequisite" and "prerequisites", "change" and "changes" all become one stem.
+    "prerequisite" and "prerequisites", "change" and "changes" all become one stem; a word
+    ending in "ss" or "us" keeps its "s" ("process" and "processes", "status" and "statuses").
     """
+    if word.endswith(("ss", "us")):  # "process", "class", "status": not plurals
+        return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")

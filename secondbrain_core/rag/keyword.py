@@ -41,21 +41,43 @@ STOPWORDS = _STOP | frozenset(_FUNCTION_WORDS.split())
 KEYS_FILE = "keys.npy"
 ANALYZER_FILE = "analyzer.txt"
 WORDS_FILE = "words.txt"
-ANALYZER = "words-plural-v2"
+ANALYZER = "words-plural-v3"
 LEGACY_ANALYZER = "words-v1"  # indexes built before the analyzer was recorded
+_ES_PLURALS = ("sses", "shes", "ches", "xes", "oes")
+_E_SINGULARS = ("sse", "she", "che", "xe", "oe")
 
 
 def fold_plural(word: str) -> str:
-    """Harman's S-stemmer: "-ies" -> "-y", "-es" -> "-e", "-s" dropped; "-ss", "-us", "-aes",
-    "-ees", "-oes" kept. It only merges a word's plural with its singular, so unlike a full
-    stemmer it never joins two different words ("university" and "universe")."""
+    """A word and its plural folded to one form, and nothing more: unlike a full stemmer it never
+    joins two different words ("university" and "universe").
+
+    Harman's S-stemmer ("-ies" -> "-y", "-es" -> "-e", "-s" dropped; "-ss", "-us" kept), with the
+    plurals it missed: after a sibilant and after "o" the plural adds "-es" to the word, so
+    "processes", "patches", "boxes", "wishes" and "tomatoes" lose "-es", and a singular ending
+    in "-sse", "-che", "-she", "-xe" or "-oe" loses its "e" ("cache" and "caches" meet at
+    "cach", "shoe" and "shoes" at "sho")."""
     if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
         return word[:-3] + "y"
+    if len(word) > 3 and word.endswith(_ES_PLURALS):
+        return word[:-2]
+    if len(word) > 2 and word.endswith(_E_SINGULARS):
+        return word[:-1]
+    return _s_stem(word)
+
+
+def _s_stem(word: str) -> str:
+    """Harman's S-stemmer without the "-ies" rule (the fold of indexes built before v3)."""
     if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
         return word[:-1]
     if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
         return word[:-1]
     return word
+
+
+def _fold_v2(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    return _s_stem(word)
 
 
 def words(text: str) -> list[str]:
@@ -72,7 +94,12 @@ def _legacy(text: str) -> list[str]:
     return [t for t in _WORD.findall(text.lower()) if t not in _STOP]
 
 
-ANALYZERS: dict[str, Callable[[str], list[str]]] = {ANALYZER: analyze, LEGACY_ANALYZER: _legacy}
+# an index answers queries with the fold it was built with until the next sync rebuilds it
+FOLDS: dict[str, Callable[[str], str]] = {ANALYZER: fold_plural, "words-plural-v2": _fold_v2}
+ANALYZERS: dict[str, Callable[[str], list[str]]] = {
+    LEGACY_ANALYZER: _legacy,
+    **{name: (lambda text, fold=fold: [fold(t) for t in words(text)]) for name, fold in FOLDS.items()},
+}
 
 
 def tokenize(text: str) -> list[str]:
@@ -138,7 +165,8 @@ class KeywordIndex:
         df = {term: int(indptr[i + 1] - indptr[i]) for term, i in self._vocab.items() if term}
         if self.analyzer == LEGACY_ANALYZER:
             return df
-        return {word: df[term] for word in self._surface if (term := fold_plural(word)) in df}
+        fold = FOLDS[self.analyzer]
+        return {word: df[term] for word in self._surface if (term := fold(word)) in df}
 
     def term_weights(self, query: str) -> dict[str, float]:
         """IDF of each distinct query term as this index analyzes it (BM25's own IDF; a term no
