@@ -40,6 +40,8 @@ IDS = {
             "untitled_b",
             "projects",
             "row_quoted",
+            "goals",
+            "draft",
         ],
         start=1,
     )
@@ -62,6 +64,7 @@ def export_files() -> dict[str, str | bytes]:
     home = f"Home 🏠 {i['home']}"
     meeting = f"Meeting notes (weekly) {i['meeting']}"
     reading = f"Reading List {i['reading']}"
+    goals, draft = f"Goals 2024 25 {i['goals']}", f"[Draft] Launch plan {i['draft']}"  # `:` and `/` dropped
     # a relation cell names the related page and its path from the CSV
     project = link(f"Projects {i['projects']}.md")
     deep_row = f'Deep Work,"productivity, habits","March 3, 2024 4:05 PM",Done,Projects ({project})'
@@ -74,7 +77,10 @@ def export_files() -> dict[str, str | bytes]:
             "</aside>\n\n"
             f"See [Meeting notes (weekly)]({link(home, meeting + '.md')}) and "
             f"[Über Straße]({link(home, 'Über Straße ' + i['strasse'] + '.md')}).\n\n"
-            f"My books: [Reading List]({link(reading + '.csv')})\n\n"
+            f"My books: [Reading List]({link(reading + '.csv')}), my [Goals: 2024/25]({link(goals + '.csv')}), "
+            f"the [[Draft] Launch plan]({quote(draft)}.md).\n\n"
+            "[invoice.pdf](https://prod-files-secure.s3.us-west-2.amazonaws.com/4f1c/9a2e/invoice.pdf"
+            "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20240304&X-Amz-Signature=9f8e7d)\n\n"
             f"![Untitled]({link(home, 'Untitled.png')})\n\n"
             f"![Floor plan of the cabin]({link(home, 'floor plan.png')})\n\n"
             f"[Rental contract.pdf]({link(home, 'Rental contract.pdf')})\n\n"
@@ -112,6 +118,9 @@ def export_files() -> dict[str, str | bytes]:
         # two untitled pages
         f"Untitled {i['untitled_a']}.md": "# Untitled\n\nGrocery list: oat milk, lentils, basil.\n",
         f"Untitled {i['untitled_b']}.md": "# Untitled\n\n",
+        f"{goals}.csv": "\ufeffName,Quarter\nRun a marathon,Q3\n",
+        f"{goals}/Run a marathon {i['row_empty'][:-2]}aa.md": "# Run a marathon\n\nQuarter: Q3\n",
+        f"{draft}.md": "# [Draft] Launch plan\n\nLaunch on a Thursday.\n",
         # a database: view CSV, full CSV, row pages
         f"{reading}.csv": f"\ufeffName,Tags,Created,Status,Project\n{deep_row}\n",
         f"{reading}_all.csv": (

@@ -40,6 +40,7 @@ from secondbrain_dagster.rag.assets import chunks, vector_index
 from secondbrain_dagster.resources import SecondBrainSettings
 
 ID = IDS
+MARATHON = ID["row_empty"][:-2] + "aa"
 # What must never reach a page's text from an export: Notion's HTML, encoded paths, file names.
 MARKUP = ("<aside", "</aside", "<img", "<details", "<summary", "<br", "%20", ".png", "/icons/", "](Home", ".md)")
 
@@ -79,6 +80,9 @@ def test_ids_titles_parents_and_database_rows(export: Path) -> None:
         ID["row_empty"]: "Empty row",
         ID["row_untitled"]: "Untitled",  # the CSV's empty title cell is this file, not a second row
         ID["row_quoted"]: "Thinking, Fast and Slow",
+        ID["goals"]: "Goals: 2024/25",  # the CSV is `Goals 2024 25 <id>.csv`; the link from Home says it
+        MARATHON: "Run a marathon",
+        ID["draft"]: "[Draft] Launch plan",
     }
     assert all(page.url == f"https://www.notion.so/{pid}" for pid, page in pages.items())
     parents = {pid: page.parent for pid, page in pages.items() if page.parent}
@@ -88,6 +92,7 @@ def test_ids_titles_parents_and_database_rows(export: Path) -> None:
         ID["notes_a"]: ID["projects"],
         ID["notes_b"]: ID["archive"],  # the folder is `Archive/`, without the id
         **{ID[row]: ID["reading"] for row in ("row_deep", "row_empty", "row_untitled", "row_quoted")},
+        MARATHON: ID["goals"],
     }
 
     deep = pages[ID["row_deep"]]
@@ -124,7 +129,9 @@ def test_links_images_callouts_and_toggles_become_text(export: Path) -> None:
     assert "- [ ]  Renew the passport\n- [x]  Pay the rent" in home
     assert "$$\nE = mc^2\n$$" in home and "```python\nprint('hello')\n```" in home
     assert "| Stem bolts | 5 Nm carbon paste |" in home and "\n\n\n" not in home
-    assert pages[ID["home"]].links == [ID["meeting"], ID["strasse"], ID["reading"]]
+    assert pages[ID["home"]].links == [ID["meeting"], ID["strasse"], ID["reading"], ID["goals"], ID["draft"]]
+    assert f"the [[Draft] Launch plan](https://www.notion.so/{ID['draft']})." in home  # `[`/`]` in the text
+    assert "\n\ninvoice.pdf\n\n" in home and "X-Amz" not in home  # an uploaded file's expiring address
     meeting = pages[ID["meeting"]]
     assert meeting.links == [ID["home"], ID["planning"]]  # a notion.so address of an exported page
     assert f"[Q1/Q2 Planning](https://www.notion.so/{ID['planning']})" in meeting.markdown
@@ -185,7 +192,7 @@ def test_reexport_with_rename_edit_and_delete(
     first_files = export_files()
     write_zip(archive, first_files)
     first = _ingest(capsys, spec)
-    assert first == {"pages": 16, "new": 16, "updated": 0, "unchanged": 0, "deleted": 0}
+    assert first == {"pages": 19, "new": 19, "updated": 0, "unchanged": 0, "deleted": 0}
 
     files = dict(first_files)
     home = f"Home 🏠 {ID['home']}"
@@ -200,13 +207,13 @@ def test_reexport_with_rename_edit_and_delete(
     write_zip(archive, files, when=EXPORTED + timedelta(days=1))  # Notion stamps every entry anew
     second = _ingest(capsys, spec)
     # renamed, edited, and the page linking to the renamed one; the meeting's link to Q1 is gone too
-    assert second == {"pages": 15, "new": 0, "updated": 3, "unchanged": 12, "deleted": 1}
+    assert second == {"pages": 18, "new": 0, "updated": 3, "unchanged": 15, "deleted": 1}
     store = PageStore(open_database(settings))
     live = {p.id: p for p in store.live_pages(spec)}
     assert live[ID["meeting"]].title == "Weekly sync" and ID["planning"] not in live
     assert "zehn Minuten" in live[ID["strasse"]].markdown
     assert set(live) == set(parse(archive))
-    assert _ingest(capsys, spec)["unchanged"] == 15
+    assert _ingest(capsys, spec)["unchanged"] == 18
 
 
 QUESTIONS = {  # question -> (page it must cite, words of the cited passage)

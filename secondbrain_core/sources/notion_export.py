@@ -11,6 +11,7 @@ source renders them, so both sources feed the same downstream steps.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -34,13 +35,17 @@ log = logging.getLogger(__name__)
 # The id at the end of a file name (`Title <id>.md`, `Title <id>_all.csv`); searched for rather
 # than matched after a lazy title, which backtracked quadratically on a long run of spaces.
 EXPORT_ID = re.compile(r"(?P<id>[0-9a-fA-F]{32})(?P<all>_all)?$")
-# A link or image (`!`). Neither part may hold a bracket, and the target only balanced
-# parentheses one deep (Notion keeps `(`/`)` of a title unencoded: `Notes%20(weekly)%20<id>.md`),
-# so every character is scanned from one opening at most: with `[^\]]*` a page of unclosed
+# A link or image (`!`). The text may hold brackets and the target parentheses, balanced and one
+# deep (a title `[Draft] Plan`; Notion keeps a title's `(`/`)` unencoded: `Notes%20(weekly)%20<id>.md`),
+# so every character is scanned from two openings at most: with `[^\]]*` a page of unclosed
 # `[a](` took time quadratic in its length.
-MARKDOWN_LINK = re.compile(r"(?P<image>!?)\[(?P<text>[^\[\]]*)\]\((?P<target>(?:[^()\[\]\s]|\([^()\[\]\s]*\))+)\)")
+MARKDOWN_LINK = re.compile(
+    r"(?P<image>!?)\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<target>(?:[^()\[\]\s]|\([^()\[\]\s]*\))+)\)"
+)
 # A page's address on notion.so (`https://www.notion.so/Title-<id>?pvs=21`, with a workspace too).
 NOTION_PAGE_URL = re.compile(r"^https?://(?:www\.)?notion\.so/(?:[^?#\s]*[/-])?(?P<id>[0-9a-fA-F]{32})(?:[?#]\S*)?$")
+# An uploaded file's temporary address (`https://prod-files-secure.s3…/file.pdf?X-Amz-Signature=…`).
+SIGNED_URL = re.compile(r"^https://[^?\s]+\?\S*X-Amz-(?:Signature|Credential)=", re.IGNORECASE)
 # A relation cell of a database row: `Title (Other%20DB/Title%20<id>.md)` or `Title (https://www.notion.so/…)`.
 RELATION = re.compile(r"(?P<title>[^,()]+?) \((?P<target>https?://[^\s()]+|[^\s()]+\.md)\)")
 NEAREST_ROW_CANDIDATES = 300
@@ -109,9 +114,11 @@ def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
     folders = _folder_owners(named)
     links = _LinkResolver(named)
     row_files = _row_files(files, nodes, folders, {nodes[p].id for p in tables})
+    titles = _database_titles(files, links, {nodes[p].id for p in tables})
     pages: dict[str, Page] = {}
     for path, table in tables.items():
-        database = _Database(table, nodes[path], _parent(path, folders), links, source)
+        node = dataclasses.replace(nodes[path], title=titles.get(nodes[path].id, nodes[path].title))
+        database = _Database(table, node, _parent(path, folders), links, source)
         for page in database.pages(row_files.get(nodes[path].id, {})):
             pages.setdefault(page.id, page)
     first_file: dict[str, PurePosixPath] = {}
@@ -140,6 +147,29 @@ def parse_export(files: list[ExportFile], source: str) -> dict[str, Page]:
     if blank:
         log.info("%s: %d blank pages left out (no text in them)", source, blank)
     return pages
+
+
+def _database_titles(files: list[ExportFile], links: _LinkResolver, databases: set[str]) -> dict[str, str]:
+    """Each database's title as a page links to it: the CSV's file name loses what Notion cannot
+    put in one (`Q1: Goals` is `Q1 Goals <id>.csv`; a long title is cut short)."""
+    titles: dict[str, str] = {}
+    for file in files:
+        if file.suffix != ".md":
+            continue
+        for match in MARKDOWN_LINK.finditer(file.text):
+            node = None if match["image"] else links.resolve(match["target"], file.path)
+            if node and node.id in databases and node.id not in titles and _same_name(match["text"], node.title):
+                titles[node.id] = match["text"].strip()
+    return titles
+
+
+def _same_name(text: str, file_title: str) -> bool:
+    """Whether a link's text is the title a file name was made from (a page may link as `my books`)."""
+
+    def letters(value: str) -> str:
+        return "".join(ch for ch in value.casefold() if ch.isalnum())
+
+    return bool(text.strip()) and letters(text).startswith(letters(file_title))
 
 
 def _folder_owners(named: dict[PurePosixPath, _Node]) -> dict[PurePosixPath, str]:
@@ -372,6 +402,8 @@ class _LinkResolver:
             text, target = match["text"], match["target"]
             if match["image"]:
                 return image_caption(text, target)
+            if SIGNED_URL.search(target):  # a file on Notion's S3, its address valid for an hour
+                return text
             if target.startswith(("http://", "https://")):
                 node = self._notion_page(target)
                 targets.append(node.id if node else target)
