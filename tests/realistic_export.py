@@ -98,7 +98,8 @@ def export_files() -> dict[str, str | bytes]:
         f"{home}/{meeting}.md": (
             "# Meeting notes (weekly)\n\n"
             f"Back [home]({link('..', home + '.md')}). Agenda lives in "
-            f"[Q1/Q2 Planning](https://www.notion.so/Q1-Q2-Planning-{i['planning']}?pvs=21).\n\n"
+            f"[Q1/Q2 Planning](https://www.notion.so/Q1-Q2-Planning-{i['planning']}?pvs=21). "
+            "Jump to [decisions](#6a1f0c2e).\n\n"
             "- Toggle: decisions\n    \n    We agreed to move the standup to 10:15 on Mondays.\n"
         ),
         f"{home}/Über Straße {i['strasse']}.md": (
@@ -222,6 +223,9 @@ def html_export_files() -> dict[str, str | bytes]:
             '<div style="font-size:1.5em"><span class="icon">💡</span></div><div style="width:100%">'
             "The tomatoes need watering every second evening.</div></figure>"
             f'<p>Soil notes are in <a href="{link(garden, "Soil " + i["meeting"] + ".html")}">Soil</a>.</p>'
+            '<ul class="to-do-list"><li><div class="checkbox checkbox-on"></div> <span>Buy seeds</span></li></ul>'
+            '<ul class="to-do-list"><li><div class="checkbox checkbox-off"></div> <span>Fix the fence</span></li></ul>'
+            '<nav class="block-color-gray table_of_contents"><div><a href="#abc">Beds</a></div></nav>'
             '<ul class="toggle"><li><details open=""><summary>Compost</summary>'
             "<p>Turn the compost heap every three weeks.</p></details></li></ul>"
             f'<figure class="equation"><div class="equation-container"><span class="katex-display">{katex}'

@@ -135,6 +135,7 @@ def test_links_images_callouts_and_toggles_become_text(export: Path) -> None:
     meeting = pages[ID["meeting"]]
     assert meeting.links == [ID["home"], ID["planning"]]  # a notion.so address of an exported page
     assert f"[Q1/Q2 Planning](https://www.notion.so/{ID['planning']})" in meeting.markdown
+    assert "Jump to decisions." in meeting.markdown  # a link to a block of the page
 
 
 def test_code_keeps_what_looks_like_notion_html(tmp_path: Path) -> None:
@@ -166,6 +167,7 @@ def test_an_html_export_is_read_like_its_markdown_twin(tmp_path: Path) -> None:
     assert "The tomatoes need watering every second evening." in garden.markdown
     assert "Compost" in garden.markdown and "Turn the compost heap every three weeks." in garden.markdown
     assert "$$\nE = mc^2\n$$" in garden.markdown and '```python\nprint("rake")\n```' in garden.markdown
+    assert "- [x]  Buy seeds" in garden.markdown and "- [ ]  Fix the fence" in garden.markdown
     assert garden.links == [ID["meeting"]] and soil.parent == ID["home"] and soil.links == [ID["home"]]
     assert (row.parent, row.properties) == (ID["reading"], {"Tags": "garden, spring", "Status": "Done"})
     assert row.markdown.count("Status") == 1 and "five buds" in row.markdown

@@ -84,6 +84,8 @@ def _page(file: ExportFile) -> ExportFile | None:
     body = article.find(class_="page-body")
     if isinstance(body, Tag):
         _equations_as_tex(body)
+        for box in body.select("div.checkbox"):  # a to-do's state, drawn by CSS
+            box.replace_with("[x] " if "checkbox-on" in (box.get("class") or []) else "[ ] ")
         for image_link in [a for a in body.find_all("a") if a.find("img")]:
             image_link.unwrap()  # Notion links each image to its own file: the image alone says it
         lines.append(_Converter().convert_soup(body).strip())

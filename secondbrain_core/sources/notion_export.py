@@ -408,8 +408,10 @@ class _LinkResolver:
                 node = self._notion_page(target)
                 targets.append(node.id if node else target)
                 return f"[{text}]({node.url})" if node else match.group(0)
-            if ":" in target.split("/", 1)[0] or target.startswith("#"):
-                return match.group(0)  # another scheme (mailto:, notion:) or an anchor on this page
+            if target.startswith("#"):
+                return text  # a block of this page (a table of contents lists them)
+            if ":" in target.split("/", 1)[0]:
+                return match.group(0)  # another scheme (mailto:, notion:)
             node = self.resolve(target, here)
             if node is None:  # an attachment, or a page left out of this export
                 return text or posixpath.basename(unquote(target.split("#", 1)[0]))
