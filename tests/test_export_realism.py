@@ -168,6 +168,7 @@ def test_an_html_export_is_read_like_its_markdown_twin(tmp_path: Path) -> None:
     assert "Compost" in garden.markdown and "Turn the compost heap every three weeks." in garden.markdown
     assert "$$\nE = mc^2\n$$" in garden.markdown and '```python\nprint("rake")\n```' in garden.markdown
     assert "- [x]  Buy seeds" in garden.markdown and "- [ ]  Fix the fence" in garden.markdown
+    assert "Beds" not in garden.markdown  # the table of contents
     assert garden.links == [ID["meeting"]] and soil.parent == ID["home"] and soil.links == [ID["home"]]
     assert (row.parent, row.properties) == (ID["reading"], {"Tags": "garden, spring", "Status": "Done"})
     assert row.markdown.count("Status") == 1 and "five buds" in row.markdown
@@ -175,10 +176,14 @@ def test_an_html_export_is_read_like_its_markdown_twin(tmp_path: Path) -> None:
         assert not [m for m in (*MARKUP, "<", "katex") if m in page.markdown], page.markdown
 
 
-def test_an_export_of_nothing_but_foreign_html_names_the_export(tmp_path: Path) -> None:
+def test_an_export_of_nothing_but_foreign_html_names_the_export(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """HTML that is no Notion page (a saved web page) is refused in one line naming the export."""
     export = write_folder(tmp_path / "e", {"index.html": "<html><body>hi</body></html>"})
-    code = main(["ingest", "--source", f"notion-export:{export}", "--json"])
-    assert code == 2
+    assert main(["ingest", "--source", f"notion-export:{export}", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert str(export) in err and "holds no pages" in err and len(err.splitlines()) == 1
 
 
 def _ingest(capsys: pytest.CaptureFixture[str], spec: str) -> dict:

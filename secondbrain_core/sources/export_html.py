@@ -84,6 +84,8 @@ def _page(file: ExportFile) -> ExportFile | None:
     body = article.find(class_="page-body")
     if isinstance(body, Tag):
         _equations_as_tex(body)
+        for contents in body.select("nav.table_of_contents"):
+            contents.decompose()  # the page's headings again, each a passage of one word
         for box in body.select("div.checkbox"):  # a to-do's state, drawn by CSS
             box.replace_with("[x] " if "checkbox-on" in (box.get("class") or []) else "[ ] ")
         for image_link in [a for a in body.find_all("a") if a.find("img")]:
