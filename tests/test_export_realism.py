@@ -344,3 +344,17 @@ def test_thousands_of_untitled_rows_pair_in_linear_time(tmp_path: Path) -> None:
     assert all(
         p.markdown.endswith(f"Entry {p.properties['Date'][4:]}.") for p in pages.values() if p.title == "Untitled"
     )
+
+
+def test_a_database_folder_without_the_id_and_a_home_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    files = {
+        f"Books {'d' * 32}.csv": "\ufeffName,Tags\nDune,sci-fi\n",
+        f"Books/Dune {'e' * 32}.md": "# Dune\n\nTags: sci-fi\n\nSpice must flow.\n",
+    }
+    write_folder(tmp_path / "Downloads" / "export", files)
+    pages = parse(Path("~/Downloads/export"))
+    assert (pages["e" * 32].parent, pages["e" * 32].properties, len(pages)) == ("d" * 32, {"Tags": "sci-fi"}, 2)
+    assert pages["e" * 32].markdown.endswith("\n\nSpice must flow.")

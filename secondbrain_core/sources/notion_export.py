@@ -88,7 +88,7 @@ class NotionExportSource:
     listing_complete = True  # the whole export is read, or the listing fails
 
     def __init__(self, path: Path, name: str) -> None:
-        self.path = path
+        self.path = path.expanduser()  # `notion-export:~/Downloads/…` in .env: no shell expands it there
         self.name = name
         self._pages: dict[str, Page] | None = None
 
