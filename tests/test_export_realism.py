@@ -358,3 +358,19 @@ def test_a_database_folder_without_the_id_and_a_home_relative_path(
     pages = parse(Path("~/Downloads/export"))
     assert (pages["e" * 32].parent, pages["e" * 32].properties, len(pages)) == ("d" * 32, {"Tags": "sci-fi"}, 2)
     assert pages["e" * 32].markdown.endswith("\n\nSpice must flow.")
+
+
+def test_a_database_of_bare_titles_is_one_table_not_empty_pages(tmp_path: Path) -> None:
+    # a reading list kept as a one-column database: each row a title with no body; as pages of
+    # their own they were empty, and the blocking no_empty_pages check stopped the whole source
+    export = tmp_path / "export"
+    export.mkdir()
+    books = "Books " + "b" * 32
+    (export / f"{books}.csv").write_text("\ufeffName\nPiranesi\nThe Dispossessed\n", encoding="utf-8")
+    (export / books).mkdir()
+    (export / books / f"Piranesi {'c' * 32}.md").write_text("# Piranesi\n", encoding="utf-8")
+    source = NotionExportSource(export, name="x")
+    pages = [source.fetch_page(stub) for stub in source.list_pages()]
+    assert [p.title for p in pages] == ["Books"]
+    assert "Piranesi" in pages[0].markdown and "The Dispossessed" in pages[0].markdown
+    assert all(p.markdown.strip() or p.properties for p in pages)

@@ -237,6 +237,9 @@ class _Database:
         for file in unclaimed.left():  # row pages the CSV no longer lists (a filtered view's) still belong here
             title, body = _split_title(file.text, _Node.of(file.path).title)
             rows.append(self._row(title, _property_lines(body, self.header)[0], file, 1))
+        # a row that is only a title (a reading list of names) is a line of the database's table,
+        # not a page: alone it holds nothing to retrieve, and `no_empty_pages` failed the source on it
+        rows = [row for row in rows if row.markdown.strip() or row.properties]
         database = Page(
             id=self.node.id,
             source=self.source,
