@@ -92,6 +92,8 @@ def test_heading_path_and_metadata() -> None:
     assert chunks[2].text == "### Linux\n\nUse apt."
     edited = page.last_edited_time.isoformat()
     assert chunks[0].metadata == {"source": "s", "tags": ["cli", "howto"], "last_edited_time": edited}
+    categorized = page.model_copy(update={"properties": {"Category": "Recipes, Baking", "Area": ["Home"]}})
+    assert chunk_page(categorized, 64, 8)[0].metadata["tags"] == ["Baking", "Home", "Recipes"]
     assert {c.page_id for c in chunks} == {"p1"} and {c.url for c in chunks} == {"u"}
 
 

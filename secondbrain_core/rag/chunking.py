@@ -36,7 +36,9 @@ _TABLE_ROW = re.compile(r"^\s*\|")
 # time quadratic in its length (minutes for 200,000); each part matches a different character.
 TABLE_SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
-_TAG_KEYS = {"tags", "tag", "labels", "label", "topics"}
+# the multi-select names people give a database's tag column (Notion's templates use Category,
+# Type and Area as often as Tags); Status and dates are facts of the row, not tags
+_TAG_KEYS = {"tags", "tag", "labels", "label", "topics", "topic", "category", "categories", "type", "area", "areas"}
 
 BlockKind = Literal["heading", "prose", "code", "table"]
 
