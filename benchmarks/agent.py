@@ -19,6 +19,13 @@ here on first use, ~3 min on 2 cores). The rule, fixed before any test-half numb
    Among (support lexical weight, threshold, penalty) that decline >= 90 % of every domain's
    unanswerable questions, the highest minimum over domains of the answered-with-the-right-page
    rate wins (ties: pgnotes page-and-fact, more declines, smaller penalty, lower threshold).
+   Since 2026-12-06 (a personal-notes set written blind to the system, `benchmarks/agent/personal/`,
+   where near-miss questions such as "what's my GP's email?" were answered): that set is a domain
+   too (`--personal`), and the rule is the highest *mean* over domains of the answered-with-the-
+   right-page rate among rules declining >= 85 % of every domain's unanswerable questions (ties:
+   the higher worst case, pgnotes page-and-fact, smaller penalty, lower threshold). The worst case
+   alone was pinned by one retrieval-bound domain (debian-tags), and a 90 % floor on 12 questions
+   left less than one question of margin.
 2. The small model's lead sentence is adopted only if it does not lower page-and-fact on the
    tune half.
 3. The test half is scored once with the winner; latency is measured there in-process (warm,
@@ -57,6 +64,8 @@ THRESHOLDS = np.round(np.arange(0.20, 0.80, 0.01), 2)
 PENALTIES = (0.0, 0.1, 0.2, 0.3, 0.4)
 SUPPORT_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 MIN_DECLINED = 0.90
+DOMAIN_MIN_DECLINED = 0.85
+PERSONAL_SET = REPO / "benchmarks" / "agent" / "personal"
 
 
 class CachedRetriever:
@@ -104,7 +113,10 @@ def _select_detail(outcome, name: str) -> float:
 
 def support_of(outcome, penalty: float = 0.0, weight: float | None = None) -> float:
     """The answer's recorded support (run with no penalty) as it would be with `penalty`, and with
-    `weight` on term coverage against embedding similarity when given."""
+    `weight` on term coverage against embedding similarity when given; an answer that lacks the
+    form its question asks for (an email address, ...) is declined whatever its support."""
+    if "; lacks the " in next(s.detail for s in outcome.answer.steps if s.name == "select"):
+        return float("-inf")
     if weight is None:
         bare = _select_detail(outcome, "support")
     else:
@@ -164,19 +176,45 @@ def cross_report(folder: Path, half: str, cache: Path, k: int, params: ev.Select
     return SimpleNamespace(outcomes=outcomes)
 
 
+def personal_report(folder: Path, half: str, k: int, params: ev.SelectionParams) -> AgentReport:
+    """The personal-notes set (a Notion export and its questions, fact regexes included) ingested,
+    indexed and asked through the product's own path in a throw-away home."""
+    from secondbrain_core.ingest import ingest_all
+    from secondbrain_core.rag.pipeline import index_store
+    from secondbrain_core.stores.local_mongo import temporary_home
+    from secondbrain_core.stores.mongo import open_database
+    from secondbrain_core.stores.page_store import PageStore
+
+    with temporary_home(prefix="sb-personal-") as home:
+        settings = Settings(
+            home=home,
+            sources=f"notion-export:{folder / 'export'}",
+            agent_tracing=False,
+            agent_evidence_threshold=0.0,
+            agent_k=k,
+            agent_lead=False,
+        )
+        ingest_all(settings)
+        index_store(settings)
+        texts = {p.id: f"{p.title}\n{p.markdown}" for p in PageStore(open_database(settings)).live_pages()}
+        questions = select(load_questions(folder / "questions.jsonl"), half)
+        return evaluate_agent(Assistant(settings, params=params), questions, texts.get)
+
+
 def decline_rule(reports: dict[str, object]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """(weight, threshold, penalty) with the best worst case over domains (module docstring, 1)."""
+    """(weight, threshold, penalty) with the best mean over domains (module docstring, 1)."""
     rules = []
     for weight, (p_index, penalty), (t_index, threshold) in itertools.product(
         SUPPORT_WEIGHTS, enumerate(PENALTIES), enumerate(THRESHOLDS)
     ):
         rates = {name: at_threshold(r, float(threshold), penalty, weight) for name, r in reports.items()}
-        if min(r["unanswerable_declined"] for r in rates.values()) < MIN_DECLINED - 1e-9:
+        if min(r["unanswerable_declined"] for r in rates.values()) < DOMAIN_MIN_DECLINED - 1e-9:
             continue
+        pages = [r["page_in_top3"] for r in rates.values()]
         key = (
-            round(min(r["page_in_top3"] for r in rates.values()), 6),
+            round(statistics.mean(pages), 6),
+            round(min(pages), 6),
             round(rates["pgnotes"]["page_and_fact"], 6),
-            round(min(r["unanswerable_declined"] for r in rates.values()), 6),
             -p_index,
             -t_index,
         )
@@ -235,6 +273,7 @@ def main() -> None:
     parser.add_argument("--cli-runs", type=int, default=10)
     parser.add_argument("--skip-lead", action="store_true", help="do not try the small model's lead sentence")
     parser.add_argument("--cross", type=Path, nargs="*", default=[], help="other judged note sets (BEIR layout)")
+    parser.add_argument("--personal", type=Path, default=PERSONAL_SET, help="the personal-notes set")
     args = parser.parse_args()
     settings = ensure_index(args.home.resolve())
     pages = {p.id: p.markdown for p in sample_pages(settings)}
@@ -274,6 +313,7 @@ def main() -> None:
     )
     cache = args.home.resolve().parent
     domains = {"pgnotes": tune_reports[best]}
+    domains["personal"] = personal_report(args.personal.resolve(), "tune", chosen["k"], bare)
     domains.update({f.name: cross_report(f.resolve(), "tune", cache, chosen["k"], bare) for f in args.cross})
     decline, domain_rates = decline_rule(domains)
     winner.update(threshold=decline["threshold"], unknown_penalty=decline["unknown_penalty"])
@@ -295,7 +335,14 @@ def main() -> None:
         unknown_penalty=winner["unknown_penalty"],
         support_lexical_weight=decline["support_lexical_weight"],
     )
-    held_out = {}
+    held_out = {
+        "personal": at_threshold(
+            personal_report(args.personal.resolve(), "test", chosen["k"], bare),
+            decline["threshold"],
+            decline["unknown_penalty"],
+            decline["support_lexical_weight"],
+        )
+    }
     for folder in args.cross:
         report_cross = cross_report(folder.resolve(), "test", cache, chosen["k"], bare)
         held_out[folder.name] = at_threshold(

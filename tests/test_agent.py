@@ -97,6 +97,41 @@ def test_a_long_run_of_spaces_splits_in_linear_time() -> None:
     assert [u.text for u in ev.split_units(text)] == ["Intro sentence.", "X marks the end."]
 
 
+def test_a_title_or_an_enumerator_does_not_end_a_sentence() -> None:
+    text = "GP: Dr. Weber, Tue 3pm. Bring the card.\n\n1. Standup at 9. Then coffee.\n2) Review the plan."
+    assert [u.text for u in ev.split_units(text)] == [
+        "GP: Dr. Weber, Tue 3pm.",
+        "Bring the card.",
+        "1. Standup at 9.",
+        "Then coffee.",
+        "2) Review the plan.",
+    ]
+
+
+def test_questions_in_other_languages_keep_only_their_topic() -> None:
+    # German function words counted as terms no telegraphic note holds, and the question was declined
+    assert ev.terms("Wie hoch ist unsere Kaltmiete?") == ["hoch", "kaltmiet"]
+    assert ev.terms("Quand est le prochain cours de français ?") == ["prochain", "cour", "françai"]
+    assert ev.terms("is the MIT license fine for my van?") == ["mit", "licens", "fin", "van"]
+    assert ev.terms("whens the dentist") == ["dentist"] and ev.terms("whats the adress") == ["adress"]
+
+
+def test_the_answer_quotes_a_link_as_its_text() -> None:
+    text = 'Gifts: see [Gift ideas](Gift%20ideas%200c67ec86.md) and ![plan](https://example.test/p.png "x").'
+    candidate = ev.Candidate(0, "c", "p", "T", "", "", text)
+    units = ev.split_units(text)
+    passage = ev.Passage(candidate, units, 1.0, text)
+    assert ev.shown(passage) == "Gifts: see Gift ideas and plan."
+    assert ev.compose([passage]) == "Gifts: see Gift ideas and plan. [1]"
+
+
+def test_a_table_row_is_quoted_as_its_cells() -> None:
+    text = "| | Flight | Date |\n| --- | --- | --- |\n| Out | TP 535 | Fri Oct 18 |\n"
+    candidate = ev.Candidate(0, "c", "p", "Lisbon trip", "", "", text)
+    row = next(u for u in ev.split_units(text) if "TP 535" in u.text)
+    assert ev.compose([ev.Passage(candidate, [row], 1.0, row.text)]) == "Out | TP 535 | Fri Oct 18 [1]"
+
+
 def test_passages_fit_the_budget_and_keep_an_announced_list() -> None:
     text = "To get out of the shell, type:\n\n```\n\\q\n```\n\nOther words here that do not matter at all today."
     candidate = ev.Candidate(0, "c", "p", "Shell", "", "", text)
@@ -198,6 +233,34 @@ def test_local_answer_cites_real_passages(indexed: Settings) -> None:
 def test_unanswerable_question_is_declined_with_no_sources(indexed: Settings) -> None:
     answer = Assistant(indexed).ask("what is the capital city of Mongolia?")
     assert not answer.found and answer.sources == [] and "could not find" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("electrician email address", "email address"),
+        ("what's my GP's email?", "email address"),
+        ("what did the email from the landlord say?", None),
+        ("what's Dana's mobile number", "phone number"),
+        ("how do I reset his phone?", None),
+        ("what time does the gym open on sundays", "time of day"),
+        ("what time zone is the server in?", None),
+    ],
+)
+def test_the_form_a_question_asks_for(question: str, form: str | None) -> None:
+    assert ev.asked_form(question) == form
+
+
+def test_a_question_for_an_email_the_notes_lack_is_declined(settings: Settings) -> None:
+    # near the contact note in every way but the one thing asked: it answered with the phone numbers
+    contacts = "# Contacts\n\n- plumber: Herr Olsen, 030 5551 2233\n- electrician: Elektro Brandt, 0176 5553 8812\n"
+    indexed = index_pages(settings, [note_page("contacts", "notes", "Home contacts", contacts)])
+    assistant = Assistant(indexed.model_copy(update={"agent_tracing": False}))
+    phone = assistant.ask("what's the electrician's phone number?")
+    assert phone.found and "0176 5553 8812" in phone.answer
+    email = assistant.ask("electrician email address")
+    assert not email.found and email.sources == []
+    assert "lacks the email address asked for" in next(s.detail for s in email.steps if s.name == "select")
 
 
 def test_no_history_may_be_given_as_none(indexed: Settings) -> None:

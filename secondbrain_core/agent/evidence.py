@@ -28,18 +28,29 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
+# What a period ends without ending a sentence: a title or unit ("Dr. Weber", "approx. 3 km") and
+# a list's enumerator ("1. Standup" is one item, not the units "1." and "Standup").
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:dr|mr|mrs|ms|st|prof|jr|sr|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme)\.$",
+    re.IGNORECASE,
+)
+_ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 MIN_CUT_WORDS = 8
 # What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
 # or the answer would point at sources it does not have.
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 # Words of a question that say how it is asked, not what it is about; with the English
-# stopwords they never count as evidence.
+# stopwords they never count as evidence. Contractions typed without the apostrophe ("whens the
+# dentist", "whats the adress") are among them: counted as terms, no note held them.
 _QUESTION_WORDS = (
     "how what why when which who whom whose where does do did done can could should would will shall i im "
     "me my mine we our you your is are was were be been being get gets got use using used way ways make "
     "want need thing things tell know there much many please explain mean means anything something "
-    "happen happens happened s t"
+    "happen happens happened s t "
+    "whats wheres whens whos hows whys thats theres dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt "
+    "arent wasnt werent hasnt havent ive youre theyre weve lets"
 )
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 _STOPWORDS = (
@@ -49,7 +60,29 @@ _STOPWORDS = (
     "more most nor off once only other ought ours ourselves out over own same she some theirs them themselves "
     "those through under until up while whom yours yourself yourselves"
 )
-STOPWORDS = frozenset(_STOPWORDS.split())
+# The function and question words of the other languages people most often write notes in
+# (de, fr, es, it, pt, nl): "Wie hoch ist unsere Kaltmiete?" is about "hoch" and "Kaltmiete", and
+# a telegraphic note ("Kaltmiete: 980 €") holds neither "wie" nor "unsere". Left out: those that
+# are English content words too ("hat", "man", "war", "gift", "son", "come", "dove", "per", "van",
+# "mit", "comment", "mon", "pour", "chi", "os").
+_OTHER_LANGUAGES = (
+    "der die das den dem des ein eine einen einem einer und oder ist sind wie wer wo wann warum welche welcher "
+    "welches welchen ich wir du sie er es mein meine meinen unser unsere unseren dein kann können muss soll habe "
+    "haben für von zu zum zur im auf bei nach noch nicht kein keine auch nur schon "
+    "le la les un une du de et ou est sont quel quelle quels quelles quand où pourquoi qui que quoi je nous vous "
+    "il elle ils elles ma mes notre nos votre vos ce cette ces dans sur avec au aux en à pas ne "
+    "el los las una unos unas cuál cuándo dónde cómo qué quién por para con del al mi mis nuestro nuestra su sus yo "
+    "lo gli è sono quale quando cosa della di da mio mia nostro nostra "
+    "um uma é são qual onde quem com da dos das meu minha nosso nossa "
+    "het een en zijn wat wie waar wanneer hoe welke mijn ons onze voor op te"
+)
+STOPWORDS = frozenset(_STOPWORDS.split()) | frozenset(_OTHER_LANGUAGES.split())
+
+
+def readable(text: str) -> str:
+    """`text` on one line, links and images shown as their text: a notion.so address is ~60
+    characters of ids that say nothing to the reader and nothing about the question."""
+    return flat(_LINK.sub(r"\1", text))
 
 
 def stem(word: str) -> str:
@@ -127,6 +160,7 @@ class Evidence:
     support: float  # the combined score compared with the decline threshold
     missing: list[str] = field(default_factory=list)  # question terms the passages lack
     unknown: float = 0.0  # IDF share of the question's terms that no indexed chunk contains
+    lacks: str = ""  # the form the question asks for ("email address") when no passage holds one
 
 
 def distinct(units: list[Unit]) -> list[Unit]:
@@ -199,8 +233,12 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece = text[start:end]
-    cuts = [m.start() for m in _SENTENCE_END.finditer(piece)]
-    bounds = [0, *cuts, len(piece)]
+    bounds = [0]
+    for cut in _SENTENCE_END.finditer(piece):
+        before = piece[bounds[-1] : cut.start()].strip()
+        if not (_ENUMERATOR.match(before) or _ABBREVIATION.search(before)):
+            bounds.append(cut.start())
+    bounds.append(len(piece))
     return [(start + a, start + b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
@@ -223,9 +261,9 @@ class SelectionParams:
     follow_words: int = 0  # words of what follows a seed unit that its passage keeps (0 measured best)
     extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
     max_passages: int = 4
-    # support = weight x term coverage + (1 - weight) x similarity: chosen by its worst case over
-    # several note sets (FAQ-style notes share few words with their questions, so coverage alone misleads)
-    support_lexical_weight: float = 0.3
+    # support = weight x term coverage + (1 - weight) x similarity: chosen over six note sets
+    # (FAQ-style notes share few words with their questions, so coverage alone misleads)
+    support_lexical_weight: float = 0.2
     unknown_penalty: float = 0.0  # support lost per IDF share of question terms the notes never use
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
@@ -246,7 +284,7 @@ def score_units(
     wanted = answer_shape(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
     for n, unit in enumerate(units):
-        own = set(terms(unit.text))
+        own = set(terms(readable(unit.text)))
         lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(
             question_terms, own | context_terms[unit.candidate], idf
         )
@@ -291,8 +329,38 @@ _POLAR_SHAPE = re.compile(
 _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 
 
+# Questions that ask for a thing of one form only: an email address, a phone number, a time of
+# day. When no chosen passage holds one, the notes do not say it however close they look ("what's
+# my GP's email?" over a note with the GP's name and phone number), so the answer is declined.
+_ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "email address": (
+        re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
+        re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    ),
+    "phone number": (
+        re.compile(r"\b(phone|mobile|cell|telephone)\s*(number|no\b|nr\b|#)|'s\s+(phone|mobile|cell)\b", re.I),
+        re.compile(r"\+?\d(?:[ \-/().]?\d){6,}"),
+    ),
+    "time of day": (
+        re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
+        re.compile(
+            r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(noon|midnight)\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b",
+            re.I,
+        ),
+    ),
+}
+
+
+def asked_form(question: str) -> str | None:
+    """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one."""
+    return next((name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question)), None)
+
+
 def answer_shape(question: str) -> re.Pattern | None:
     """The shape an answer's unit must have, when the question says which (else None)."""
+    form = asked_form(question)
+    if form is not None:
+        return _ASKED_FORMS[form][1]
     if _ASKS_NAME.search(question):
         return _NAME_SHAPE
     if _ASKS_NUMBER.search(question):
@@ -415,12 +483,14 @@ def support_of(
     best_similarity: float,
     params: SelectionParams,
     indexed: Callable[[str], bool] = lambda term: True,
+    form: str | None = None,
 ) -> Evidence:
     """How well the chosen passages cover the question: the number the decline threshold reads.
 
     A question about something the notes never mention ("pgbouncer", "effective_cache_size",
     "dentist") still finds passages that look close; that its key terms occur in no chunk at
-    all (`indexed` false) is the stronger sign, so their IDF share lowers the support.
+    all (`indexed` false) is the stronger sign, so their IDF share lowers the support. A question
+    asking for one `form` (`asked_form`) that no passage holds is recorded in `lacks`.
     """
     found: set[str] = set()
     for p in passages:
@@ -430,19 +500,26 @@ def support_of(
     support = params.support_lexical_weight * share + (1 - params.support_lexical_weight) * best_similarity
     support -= params.unknown_penalty * unknown
     missing = sorted({t for t in question_terms if t not in found})
-    return Evidence(passages, share, best_similarity, support, missing, unknown)
+    lacks = form if form and not any(_ASKED_FORMS[form][1].search(p.text) for p in passages) else ""
+    return Evidence(passages, share, best_similarity, support, missing, unknown, lacks)
 
 
 def shown(passage: Passage) -> str:
     """A passage on one line as the answer quotes it: its units (as far as its text reaches),
-    code in backticks (verbatim: `xs[1]` is code, not a citation), the prose's own markers as "(n)"."""
+    code in backticks (verbatim: `xs[1]` is code, not a citation), the prose's own markers as "(n)",
+    links as their text and table rows as their cells (the source's passage keeps them as written)."""
     end = passage.units[0].start + len(passage.text)
     pieces = []
     for unit in passage.units:
         if unit.start >= end:
             break
-        text = flat(passage.candidate.text[unit.start : min(unit.end, end)])
-        pieces.append(f"`{text}`" if unit.code else CITATION_MARKER.sub(r"(\1)", text))
+        text = passage.candidate.text[unit.start : min(unit.end, end)]
+        if unit.code:
+            pieces.append(f"`{flat(text)}`")
+            continue
+        if text.startswith("|"):  # a table row: its cells, without the empty ones and the outer bars
+            text = " | ".join(cell.strip() for cell in text.strip("|").split("|") if cell.strip())
+        pieces.append(CITATION_MARKER.sub(r"(\1)", readable(text)))
     return " ".join(pieces)
 
 

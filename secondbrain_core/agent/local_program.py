@@ -147,11 +147,12 @@ class GroundedAnswerer(dspy.Module):
                 name="select",
                 detail=f"{len(units)} units, {len(evidence.passages)} passages; coverage {evidence.coverage:.2f}, "
                 f"similarity {evidence.similarity:.2f}, unknown {evidence.unknown:.2f}, support {evidence.support:.2f} "
-                f"(threshold {self.threshold:.2f}); missing {evidence.missing[:8]}",
+                f"(threshold {self.threshold:.2f}); missing {evidence.missing[:8]}"
+                + (f"; lacks the {evidence.lacks} asked for" if evidence.lacks else ""),
                 seconds=_since(started),
             )
         )
-        if not evidence.passages or evidence.support < self.threshold:
+        if not evidence.passages or evidence.support < self.threshold or evidence.lacks:
             closest = list(dict.fromkeys(c.title for c in candidates))[:2]
             hint = f" The closest notes are: {'; '.join(closest)}." if closest else ""
             return dspy.Prediction(answer=DECLINE + hint, found=False, sources=[], steps=steps)
@@ -174,17 +175,23 @@ class GroundedAnswerer(dspy.Module):
         question_terms = ev.terms(query)
         if not units:
             return ev.Evidence([], 0.0, 0.0, 0.0, question_terms)
-        vectors = self.embed_texts([ev.flat(u.text) for u in units])
+        vectors = self.embed_texts([ev.readable(u.text) for u in units])
         similarities = np.asarray(vectors @ self.embed_query(query), dtype=np.float64)
         scores = ev.score_units(units, candidates, query, question_terms, self.stats.idf, similarities, self.params)
         passages = ev.select_passages(units, scores, candidates, self.params)
         return ev.support_of(
-            passages, question_terms, self.stats.idf, float(similarities.max()), self.params, self.stats.indexed
+            passages,
+            question_terms,
+            self.stats.idf,
+            float(similarities.max()),
+            self.params,
+            self.stats.indexed,
+            ev.asked_form(query),
         )
 
     def _lead(self, question: str, passages: list[ev.Passage], steps: list[Step]) -> str:
         started = time.perf_counter()
-        notes = "\n".join(ev.flat(p.text) for p in passages)
+        notes = "\n".join(ev.readable(p.text) for p in passages)
         try:
             with dspy.context(lm=self.lead_lm, adapter=PlainTextAdapter()):
                 lead = self.lead(notes=notes, question=question).answer.strip()
