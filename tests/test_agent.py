@@ -114,6 +114,7 @@ def test_questions_in_other_languages_keep_only_their_topic() -> None:
     assert ev.terms("Quand est le prochain cours de français ?") == ["prochain", "cour", "françai"]
     assert ev.terms("is the MIT license fine for my van?") == ["mit", "licens", "fin", "van"]
     assert ev.terms("whens the dentist") == ["dentist"] and ev.terms("whats the adress") == ["adress"]
+    assert ev.terms("What do my notes say about the on-call runbook?") == ["call", "runbook"]
 
 
 def test_the_answer_quotes_a_link_as_its_text() -> None:
@@ -261,6 +262,16 @@ def test_a_question_for_an_email_the_notes_lack_is_declined(settings: Settings) 
     email = assistant.ask("electrician email address")
     assert not email.found and email.sources == []
     assert "lacks the email address asked for" in next(s.detail for s in email.steps if s.name == "select")
+
+
+def test_asked_about_a_note_as_a_whole_the_answer_is_its_opening(indexed: Settings) -> None:
+    # "what do my notes say about X" scored its sentences one by one and was declined
+    for question in ("What do my notes say about orchid care?", "tell me about my orchids", "summarize orchid care"):
+        answer = Assistant(indexed).ask(question)
+        assert answer.found and answer.answer.startswith("Water the orchid once a week"), (question, answer.answer)
+        assert [s.chunk_id for s in answer.sources] == ["page:orchid"]
+        assert invalid_citations(answer, _page_text) == 0
+    assert not Assistant(indexed).ask("tell me about quantum physics").found
 
 
 def test_no_history_may_be_given_as_none(indexed: Settings) -> None:

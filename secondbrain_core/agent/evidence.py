@@ -43,12 +43,13 @@ CITATION_MARKER = re.compile(r"\[(\d+)\]")
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
 # Words of a question that say how it is asked, not what it is about; with the English
 # stopwords they never count as evidence. Contractions typed without the apostrophe ("whens the
-# dentist", "whats the adress") are among them: counted as terms, no note held them.
+# dentist", "whats the adress") are among them, and the words of "what do my notes say about X?"
+# and "summarize X": counted as terms, no note held them and the question was declined.
 _QUESTION_WORDS = (
     "how what why when which who whom whose where does do did done can could should would will shall i im "
     "me my mine we our you your is are was were be been being get gets got use using used way ways make "
     "want need thing things tell know there much many please explain mean means anything something "
-    "happen happens happened s t "
+    "happen happens happened s t say says said note notes summarize summarise summary overview "
     "whats wheres whens whos hows whys thats theres dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt "
     "arent wasnt werent hasnt havent ive youre theyre weve lets"
 )
@@ -354,6 +355,44 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 def asked_form(question: str) -> str | None:
     """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one."""
     return next((name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question)), None)
+
+
+# "What do my notes say about the Lisbon trip?", "tell me about Biscuit", "summarize the on-call
+# runbook": the question names a note rather than asking a fact; its answer is that note's opening.
+_OVERVIEW = re.compile(
+    r"^\s*(?:what do (?:my |the )?notes (?:say|have) (?:about|on)|what(?:'s| is) in (?:my )?notes? (?:about|on)|"
+    r"tell me about|summari[sz]e|give me an overview of|overview of)\s+(?:my |the |our )?(?P<topic>.+?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def overview_topic(question: str) -> str | None:
+    """The note a question asks about as a whole ("tell me about X" → "X"), else None."""
+    match = _OVERVIEW.match(question)
+    return match.group("topic") if match else None
+
+
+def titled(candidates: Sequence[Candidate], topic: str) -> Candidate | None:
+    """The best-ranked candidate whose page title holds at least half the terms of `topic` ("the
+    Lisbon trip" names the note "Lisbon – Oct 2024")."""
+    wanted = set(terms(topic))
+    return next((c for c in candidates if wanted and 2 * len(wanted & set(terms(c.title))) >= len(wanted)), None)
+
+
+def opening(units: list[Unit], candidate: Candidate, params: SelectionParams) -> list[Passage]:
+    """`candidate`'s units from its start, as consecutive passages, within the word budget."""
+    passages: list[Passage] = []
+    words = 0
+    for unit in units:
+        if words >= params.budget_words or len(passages) >= params.max_passages:
+            break
+        if passages and adjacent(passages[-1].units[-1], unit, candidate.text):
+            passages[-1].units.append(unit)
+        else:
+            passages.append(Passage(candidate, [unit], 1.0))
+        words += word_count(unit.text)
+    fit_to_budget(passages, params.budget_words)
+    return passages
 
 
 def answer_shape(question: str) -> re.Pattern | None:

@@ -27,6 +27,7 @@ from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
+from secondbrain_core.errors import SecondBrainError
 
 DECLINE = "I could not find this in your notes."
 LEAD_MAX_WORDS = 25
@@ -152,7 +153,11 @@ class GroundedAnswerer(dspy.Module):
                 seconds=_since(started),
             )
         )
-        if not evidence.passages or evidence.support < self.threshold or evidence.lacks:
+        overview = self._overview(question, candidates)  # as asked: a follow-up joined to it is no overview
+        if overview:
+            evidence.passages = overview
+            steps.append(Step(name="overview", detail=f"the opening of {overview[0].candidate.title!r}"))
+        elif not evidence.passages or evidence.support < self.threshold or evidence.lacks:
             closest = list(dict.fromkeys(c.title for c in candidates))[:2]
             hint = f" The closest notes are: {'; '.join(closest)}." if closest else ""
             return dspy.Prediction(answer=DECLINE + hint, found=False, sources=[], steps=steps)
@@ -188,6 +193,22 @@ class GroundedAnswerer(dspy.Module):
             self.stats.indexed,
             ev.asked_form(query),
         )
+
+    def _overview(self, question: str, candidates: list[ev.Candidate]) -> list[ev.Passage]:
+        """For "tell me about X" where X is a retrieved note's title: the opening of that note, read
+        whole (cited as `page:<id>`, as the tool agent's read_note is), since the note the question
+        names answers it however its sentences score one by one."""
+        topic = ev.overview_topic(question)
+        named = ev.titled(candidates, topic) if topic else None
+        if named is None:
+            return []
+        try:
+            page = self.tools.page(named.page_id)
+        except SecondBrainError:  # gone since the index was built: not worth an answer of its own
+            return []
+        note = ev.Candidate(named.rank, f"page:{page.id}", page.id, page.title, page.url, "", page.markdown)
+        units = [u for u in ev.split_units(note.text, note.rank) if not is_instruction(u.text)]
+        return ev.opening(units, note, self.params)
 
     def _lead(self, question: str, passages: list[ev.Passage], steps: list[Step]) -> str:
         started = time.perf_counter()

@@ -13,6 +13,7 @@ from secondbrain_core.agent.types import Source
 from secondbrain_core.errors import SecondBrainError
 from secondbrain_core.rag.search import Retriever, SearchFilters, SearchHit
 from secondbrain_core.settings import Settings
+from secondbrain_core.sources.page import Page
 
 READ_NOTE_MAX_CHARS = 6000
 SUMMARIZE_MAX_CHARS = 12000
@@ -58,7 +59,7 @@ class NoteTools:
 
     def read_note(self, page_id: str) -> str:
         """The full text of one note by its page_id (as given by search_notes), cut to a few pages."""
-        page = self._page(page_id)
+        page = self.page(page_id)
         text = page.markdown[:READ_NOTE_MAX_CHARS]
         hit = SearchHit(chunk_id=f"page:{page.id}", page_id=page.id, title=page.title, url=page.url, score=0, text="")
         return f"[{self.remember(hit, text)}] {page.title} (page_id {page.id})\n{text}"
@@ -70,12 +71,13 @@ class NoteTools:
 
         ids = [p.strip() for p in text_or_page_ids.split(",") if p.strip()]
         if ids and all(_looks_like_page_id(p) for p in ids):
-            text = "\n\n".join(self._page(p).markdown for p in ids)
+            text = "\n\n".join(self.page(p).markdown for p in ids)
         else:
             text = text_or_page_ids
         return summarize(text[:SUMMARIZE_MAX_CHARS], self.settings).text
 
-    def _page(self, page_id: str):
+    def page(self, page_id: str) -> Page:
+        """The stored live page `page_id` (a SecondBrainError when there is none)."""
         from secondbrain_core.quality.documents import find_document
         from secondbrain_core.stores.mongo import open_database
 
