@@ -17,7 +17,7 @@ from secondbrain_dagster.ingest.partitions import SOURCES, partition_key
 
 ALPHA = "Alpha tests run on every push. The suite takes four minutes and fails when a page of the docs has no title."
 BETA = "Beta builds go out on Fridays to the testers who asked for them, with the changelog of the week attached."
-LINKS = "\n".join(f"[Chapter {i}](Chapter%20{i}.md)" for i in range(8))  # a link list: filtered out
+LINKS = "\n".join(f"[Chapter {i}](https://docs.example.test/ch{i})" for i in range(8))  # a link list: filtered out
 CRAWLED = dg.AssetKey("crawled_pages")
 SCORES = dg.AssetKey("quality_scores")
 RAG = dg.AssetKey("rag_documents")
