@@ -114,9 +114,12 @@ def _select_detail(outcome, name: str) -> float:
 def support_of(outcome, penalty: float = 0.0, weight: float | None = None) -> float:
     """The answer's recorded support (run with no penalty) as it would be with `penalty`, and with
     `weight` on term coverage against embedding similarity when given; an answer that lacks the
-    form its question asks for (an email address, ...) is declined whatever its support."""
+    form its question asks for (an email address, ...) is declined whatever its support, and one
+    whose question names a note by its title is answered from it whatever its support."""
     if "; lacks the " in next(s.detail for s in outcome.answer.steps if s.name == "select"):
         return float("-inf")
+    if any(s.name == "named" for s in outcome.answer.steps):  # answered from the note it names
+        return float("inf")
     if weight is None:
         bare = _select_detail(outcome, "support")
     else:

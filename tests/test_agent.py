@@ -99,6 +99,9 @@ def test_a_long_run_of_spaces_splits_in_linear_time() -> None:
 
 def test_a_title_or_an_enumerator_does_not_end_a_sentence() -> None:
     text = "GP: Dr. Weber, Tue 3pm. Bring the card.\n\n1. Standup at 9. Then coffee.\n2) Review the plan."
+    assert [u.text for u in ev.split_units("- The Left Hand of Darkness — Ursula K. Le Guin")] == [
+        "- The Left Hand of Darkness — Ursula K. Le Guin"
+    ]
     assert [u.text for u in ev.split_units(text)] == [
         "GP: Dr. Weber, Tue 3pm.",
         "Bring the card.",
@@ -114,7 +117,8 @@ def test_questions_in_other_languages_keep_only_their_topic() -> None:
     assert ev.terms("Quand est le prochain cours de français ?") == ["prochain", "cour", "françai"]
     assert ev.terms("is the MIT license fine for my van?") == ["mit", "licens", "fin", "van"]
     assert ev.terms("whens the dentist") == ["dentist"] and ev.terms("whats the adress") == ["adress"]
-    assert ev.terms("What do my notes say about the on-call runbook?") == ["call", "runbook"]
+    assert ev.terms("What do my notes say about the on-call runbook?") == ["call", "runbook", "oncall"]
+    assert "wifi" in ev.terms("Wi-Fi & router") and "email" in ev.terms("e-mail")
 
 
 def test_the_answer_quotes_a_link_as_its_text() -> None:

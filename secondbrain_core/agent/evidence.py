@@ -22,17 +22,17 @@ import numpy as np
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
 
 _WORD = re.compile(r"\w+")
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
-# What a period ends without ending a sentence: a title or unit ("Dr. Weber", "approx. 3 km") and
-# a list's enumerator ("1. Standup" is one item, not the units "1." and "Standup").
+# What a period ends without ending a sentence: a title, unit or initial ("Dr. Weber", "approx. 3 km",
+# "Ursula K. Le Guin") and a list's enumerator ("1. Standup" is one item, not the units "1." and "Standup").
 _ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:dr|mr|mrs|ms|st|prof|jr|sr|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme)\.$",
-    re.IGNORECASE,
+    r"(?:^|[\s(])(?:(?i:dr|mr|mrs|ms|st|prof|jr|sr|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme)|[A-Z])\.$"
 )
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
@@ -102,8 +102,10 @@ def stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Content terms of `text`: lower-cased, stemmed, without stopwords and question words."""
-    words = _WORD.findall(text.lower())
+    """Content terms of `text`: lower-cased, stemmed, without stopwords and question words; a
+    hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both)."""
+    lowered = text.lower()
+    words = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
     return [stem(w) for w in words if w not in STOPWORDS and w not in QUESTION_WORDS]
 
 
@@ -393,6 +395,18 @@ def opening(units: list[Unit], candidate: Candidate, params: SelectionParams) ->
         words += word_count(unit.text)
     fit_to_budget(passages, params.budget_words)
     return passages
+
+
+def named_note(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> Candidate | None:
+    """The best-ranked candidate whose title (two terms or more) the question holds whole: "which
+    books are on my reading list?" names the note "Reading list", whose lines ("Piranesi — Susanna
+    Clarke") say nothing of books, so their low support must not decline it."""
+    asked = set(question_terms)
+    for candidate in candidates:
+        title = set(terms(candidate.title))
+        if len(title) >= 2 and title <= asked:
+            return candidate
+    return None
 
 
 def answer_shape(question: str) -> re.Pattern | None:

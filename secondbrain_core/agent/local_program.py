@@ -154,10 +154,14 @@ class GroundedAnswerer(dspy.Module):
             )
         )
         overview = self._overview(question, candidates)  # as asked: a follow-up joined to it is no overview
+        named = ev.named_note(ev.terms(query), candidates)
+        named = named if named and any(p.candidate.page_id == named.page_id for p in evidence.passages) else None
+        if named:
+            steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
         if overview:
             evidence.passages = overview
             steps.append(Step(name="overview", detail=f"the opening of {overview[0].candidate.title!r}"))
-        elif not evidence.passages or evidence.support < self.threshold or evidence.lacks:
+        elif not evidence.passages or evidence.lacks or (evidence.support < self.threshold and not named):
             closest = list(dict.fromkeys(c.title for c in candidates))[:2]
             hint = f" The closest notes are: {'; '.join(closest)}." if closest else ""
             return dspy.Prediction(answer=DECLINE + hint, found=False, sources=[], steps=steps)
