@@ -278,6 +278,16 @@ def test_asked_about_a_note_as_a_whole_the_answer_is_its_opening(indexed: Settin
     assert not Assistant(indexed).ask("tell me about quantum physics").found
 
 
+def test_a_question_naming_a_note_by_its_title_is_answered_from_it(settings: Settings) -> None:
+    # the lines of a bare list say nothing of what the question asks ("books"): it was declined
+    books = "# Reading list\n\n- Piranesi — Susanna Clarke\n- Stoner — John Williams\n- Ursula K. Le Guin\n"
+    pages = [note_page("books", "notes", "Reading list", books), note_page("wifi", "notes", "Wi-Fi", "Guest: Lantern")]
+    indexed = index_pages(settings, pages).model_copy(update={"agent_tracing": False})
+    answer = Assistant(indexed).ask("which books are on my reading list")
+    assert answer.found and "Piranesi" in answer.answer and {s.page_id for s in answer.sources} == {"books"}
+    assert not Assistant(indexed).ask("what is the capital city of Mongolia?").found
+
+
 def test_no_history_may_be_given_as_none(indexed: Settings) -> None:
     # a script passing history=None crashed in the history cap (None[-12:])
     assistant = Assistant(indexed)
