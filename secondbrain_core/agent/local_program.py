@@ -40,6 +40,7 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CAPITALIZED = re.compile(r"\b[A-Z][^\W_]*")  # names, mostly (a question's first word is a question word)
 
 
 class Lead(dspy.Signature):
@@ -154,7 +155,11 @@ class GroundedAnswerer(dspy.Module):
             )
         )
         overview = self._overview(question, candidates)  # as asked: a follow-up joined to it is no overview
-        named = ev.named_note(ev.terms(query), candidates)
+        # a note the question names answers it, unless the question holds a name no note has
+        # ("which Murakami books are on my reading list?")
+        names = ev.terms(" ".join(_CAPITALIZED.findall(query)))
+        known = all(self.stats.indexed(name) for name in names)
+        named = ev.named_note(ev.terms(query), candidates) if known else None
         named = named if named and any(p.candidate.page_id == named.page_id for p in evidence.passages) else None
         if named:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
