@@ -11,6 +11,7 @@ from dspy.utils.dummies import DummyLM
 from note_pages import index_pages, note_page
 
 from secondbrain_core.agent import evidence as ev
+from secondbrain_core.agent import question_forms as qf
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.conversation import is_follow_up, standalone_question
 from secondbrain_core.agent.lm import local_lm
@@ -189,15 +190,15 @@ def test_a_word_and_its_inflections_share_one_stem(forms: tuple[str, ...]) -> No
 @pytest.mark.parametrize(
     ("question", "shape"),
     [
-        ("how many token types does the parser know?", ev._NUMBER_SHAPE),
-        ("which setting controls the checkpoint interval?", ev._NAME_SHAPE),
-        ("can I run VACUUM inside a transaction block?", ev._POLAR_SHAPE),
-        ("oops I dropped it. doesn't postgres ask first?", ev._POLAR_SHAPE),
+        ("how many token types does the parser know?", qf._NUMBER_SHAPE),
+        ("which setting controls the checkpoint interval?", qf._NAME_SHAPE),
+        ("can I run VACUUM inside a transaction block?", qf._POLAR_SHAPE),
+        ("oops I dropped it. doesn't postgres ask first?", qf._POLAR_SHAPE),
         ("why is my query slow", None),
     ],
 )
 def test_the_shape_of_the_asked_answer(question: str, shape) -> None:
-    assert ev.answer_shape(question) is shape
+    assert qf.answer_shape(question) is shape
 
 
 def test_follow_ups_are_searched_with_the_question_they_follow() -> None:
@@ -253,7 +254,7 @@ def test_unanswerable_question_is_declined_with_no_sources(indexed: Settings) ->
     ],
 )
 def test_the_form_a_question_asks_for(question: str, form: str | None) -> None:
-    assert ev.asked_form(question) == form
+    assert qf.asked_form(question) == form
 
 
 def test_a_question_for_an_email_the_notes_lack_is_declined(settings: Settings) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from secondbrain_core.agent.question_forms import answer_shape, form_shape
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
 
 _WORD = re.compile(r"\w+")
@@ -311,69 +312,6 @@ def carry_forward(units: list[Unit], scores: np.ndarray, carry: float) -> np.nda
     return carried
 
 
-# What a question asks for, by its wording, and the shape of text that can hold it: a number
-# for "how many/how long/default", a name in code style for "which setting/command/function".
-_ASKS_NUMBER = re.compile(r"\b(how (many|much|long|often|big|large)|default|limit|maximum|minimum|size)\b", re.I)
-_ASKS_NAME = re.compile(
-    r"\b(which|what)\b.{0,30}\b(setting|parameter|option|command|function|view|file|variable|tool|flag|"
-    r"program|type|extension|column|table|name|called)\b",
-    re.I,
-)
-_ASKS_YES_NO = re.compile(
-    r"(?:^|[.?!;:,\-]\s*)(?:so|and|but|ok|oh)?\s*"
-    r"(can|could|does|do|did|is|are|was|were|will|would|should|has|have|must|may|"
-    r"can't|doesn't|don't|isn't|aren't|won't|shouldn't)\s+(i|it|you|we|they|postgres\w*|the|a|an|this|that|there|my)\b",
-    re.I,
-)
-_NUMBER_SHAPE = re.compile(r"\d")
-_POLAR_SHAPE = re.compile(
-    r"\b(not|no|never|cannot|can't|won't|isn't|aren't|doesn't|don't|only|must|always|unless|instead|without)\b", re.I
-)
-_NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
-
-
-# Questions that ask for a thing of one form only: an email address, a phone number, a time of
-# day. When no chosen passage holds one, the notes do not say it however close they look ("what's
-# my GP's email?" over a note with the GP's name and phone number), so the answer is declined.
-_ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
-    "email address": (
-        re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
-        re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ),
-    "phone number": (
-        re.compile(r"\b(phone|mobile|cell|telephone)\s*(number|no\b|nr\b|#)|'s\s+(phone|mobile|cell)\b", re.I),
-        re.compile(r"\+?\d(?:[ \-/().]?\d){6,}"),
-    ),
-    "time of day": (
-        re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
-        re.compile(
-            r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(noon|midnight)\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b",
-            re.I,
-        ),
-    ),
-}
-
-
-def asked_form(question: str) -> str | None:
-    """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one."""
-    return next((name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question)), None)
-
-
-# "What do my notes say about the Lisbon trip?", "tell me about Biscuit", "summarize the on-call
-# runbook": the question names a note rather than asking a fact; its answer is that note's opening.
-_OVERVIEW = re.compile(
-    r"^\s*(?:what do (?:my |the )?notes (?:say|have) (?:about|on)|what(?:'s| is) in (?:my )?notes? (?:about|on)|"
-    r"tell me about|summari[sz]e|give me an overview of|overview of)\s+(?:my |the |our )?(?P<topic>.+?)[\s?.!]*$",
-    re.IGNORECASE,
-)
-
-
-def overview_topic(question: str) -> str | None:
-    """The note a question asks about as a whole ("tell me about X" → "X"), else None."""
-    match = _OVERVIEW.match(question)
-    return match.group("topic") if match else None
-
-
 def titled(candidates: Sequence[Candidate], topic: str) -> Candidate | None:
     """The best-ranked candidate whose page title holds at least half the terms of `topic` ("the
     Lisbon trip" names the note "Lisbon – Oct 2024")."""
@@ -406,20 +344,6 @@ def named_note(question_terms: Sequence[str], candidates: Sequence[Candidate]) -
         title = set(terms(candidate.title))
         if len(title) >= 2 and title <= asked:
             return candidate
-    return None
-
-
-def answer_shape(question: str) -> re.Pattern | None:
-    """The shape an answer's unit must have, when the question says which (else None)."""
-    form = asked_form(question)
-    if form is not None:
-        return _ASKED_FORMS[form][1]
-    if _ASKS_NAME.search(question):
-        return _NAME_SHAPE
-    if _ASKS_NUMBER.search(question):
-        return _NUMBER_SHAPE
-    if _ASKS_YES_NO.search(question):
-        return _POLAR_SHAPE
     return None
 
 
@@ -543,7 +467,7 @@ def support_of(
     A question about something the notes never mention ("pgbouncer", "effective_cache_size",
     "dentist") still finds passages that look close; that its key terms occur in no chunk at
     all (`indexed` false) is the stronger sign, so their IDF share lowers the support. A question
-    asking for one `form` (`asked_form`) that no passage holds is recorded in `lacks`.
+    asking for one `form` (`question_forms.asked_form`) that no passage holds is recorded in `lacks`.
     """
     found: set[str] = set()
     for p in passages:
@@ -553,7 +477,7 @@ def support_of(
     support = params.support_lexical_weight * share + (1 - params.support_lexical_weight) * best_similarity
     support -= params.unknown_penalty * unknown
     missing = sorted({t for t in question_terms if t not in found})
-    lacks = form if form and not any(_ASKED_FORMS[form][1].search(p.text) for p in passages) else ""
+    lacks = form if form and not any(form_shape(form).search(p.text) for p in passages) else ""
     return Evidence(passages, share, best_similarity, support, missing, unknown, lacks)
 
 

@@ -25,6 +25,7 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.lm import PlainTextAdapter
+from secondbrain_core.agent.question_forms import asked_form, overview_topic
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
 from secondbrain_core.errors import SecondBrainError
@@ -155,12 +156,7 @@ class GroundedAnswerer(dspy.Module):
             )
         )
         overview = self._overview(question, candidates)  # as asked: a follow-up joined to it is no overview
-        # a note the question names answers it, unless the question holds a name no note has
-        # ("which Murakami books are on my reading list?")
-        names = ev.terms(" ".join(_CAPITALIZED.findall(query)))
-        known = all(self.stats.indexed(name) for name in names)
-        named = ev.named_note(ev.terms(query), candidates) if known else None
-        named = named if named and any(p.candidate.page_id == named.page_id for p in evidence.passages) else None
+        named = self._named(query, candidates, evidence.passages)
         if named:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
         if overview:
@@ -200,14 +196,24 @@ class GroundedAnswerer(dspy.Module):
             float(similarities.max()),
             self.params,
             self.stats.indexed,
-            ev.asked_form(query),
+            asked_form(query),
         )
+
+    def _named(self, query: str, candidates: list[ev.Candidate], passages: list[ev.Passage]) -> ev.Candidate | None:
+        """The note the question names by its title (`ev.named_note`), when a passage comes from it
+        and every name the question holds is in the notes ("which Murakami books are on my
+        reading list?" names the list but asks for what no note has)."""
+        names = ev.terms(" ".join(_CAPITALIZED.findall(query)))
+        if not all(self.stats.indexed(name) for name in names):
+            return None
+        named = ev.named_note(ev.terms(query), candidates)
+        return named if named and any(p.candidate.page_id == named.page_id for p in passages) else None
 
     def _overview(self, question: str, candidates: list[ev.Candidate]) -> list[ev.Passage]:
         """For "tell me about X" where X is a retrieved note's title: the opening of that note, read
         whole (cited as `page:<id>`, as the tool agent's read_note is), since the note the question
         names answers it however its sentences score one by one."""
-        topic = ev.overview_topic(question)
+        topic = overview_topic(question)
         named = ev.titled(candidates, topic) if topic else None
         if named is None:
             return []

@@ -1,0 +1,92 @@
+"""What a question asks for, read from its wording alone (pure, no model, no index).
+
+The local program answers from the notes' own words, so the kind of answer a question wants is
+read from how it is asked: a number ("how many"), a name in code style ("which setting"), a polar
+statement ("can I…?"), one form only (an email address, a phone number, a time of day), or a
+whole note ("tell me about X").
+"""
+
+from __future__ import annotations
+
+import re
+
+# What a question asks for, by its wording, and the shape of text that can hold it: a number
+# for "how many/how long/default", a name in code style for "which setting/command/function".
+_ASKS_NUMBER = re.compile(r"\b(how (many|much|long|often|big|large)|default|limit|maximum|minimum|size)\b", re.I)
+_ASKS_NAME = re.compile(
+    r"\b(which|what)\b.{0,30}\b(setting|parameter|option|command|function|view|file|variable|tool|flag|"
+    r"program|type|extension|column|table|name|called)\b",
+    re.I,
+)
+_ASKS_YES_NO = re.compile(
+    r"(?:^|[.?!;:,\-]\s*)(?:so|and|but|ok|oh)?\s*"
+    r"(can|could|does|do|did|is|are|was|were|will|would|should|has|have|must|may|"
+    r"can't|doesn't|don't|isn't|aren't|won't|shouldn't)\s+(i|it|you|we|they|postgres\w*|the|a|an|this|that|there|my)\b",
+    re.I,
+)
+_NUMBER_SHAPE = re.compile(r"\d")
+_POLAR_SHAPE = re.compile(
+    r"\b(not|no|never|cannot|can't|won't|isn't|aren't|doesn't|don't|only|must|always|unless|instead|without)\b", re.I
+)
+_NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
+
+
+# Questions that ask for a thing of one form only: an email address, a phone number, a time of
+# day. When no chosen passage holds one, the notes do not say it however close they look ("what's
+# my GP's email?" over a note with the GP's name and phone number), so the answer is declined.
+_ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "email address": (
+        re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
+        re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    ),
+    "phone number": (
+        re.compile(r"\b(phone|mobile|cell|telephone)\s*(number|no\b|nr\b|#)|'s\s+(phone|mobile|cell)\b", re.I),
+        re.compile(r"\+?\d(?:[ \-/().]?\d){6,}"),
+    ),
+    "time of day": (
+        re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
+        re.compile(
+            r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(noon|midnight)\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b",
+            re.I,
+        ),
+    ),
+}
+
+
+def asked_form(question: str) -> str | None:
+    """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one."""
+    return next((name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question)), None)
+
+
+# "What do my notes say about the Lisbon trip?", "tell me about Biscuit", "summarize the on-call
+# runbook": the question names a note rather than asking a fact; its answer is that note's opening.
+_OVERVIEW = re.compile(
+    r"^\s*(?:what do (?:my |the )?notes (?:say|have) (?:about|on)|what(?:'s| is) in (?:my )?notes? (?:about|on)|"
+    r"tell me about|summari[sz]e|give me an overview of|overview of)\s+(?:my |the |our )?(?P<topic>.+?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def overview_topic(question: str) -> str | None:
+    """The note a question asks about as a whole ("tell me about X" → "X"), else None."""
+    match = _OVERVIEW.match(question)
+    return match.group("topic") if match else None
+
+
+def answer_shape(question: str) -> re.Pattern | None:
+    """The shape an answer's unit must have, when the question says which (else None)."""
+    form = asked_form(question)
+    if form is not None:
+        return _ASKED_FORMS[form][1]
+    if _ASKS_NAME.search(question):
+        return _NAME_SHAPE
+    if _ASKS_NUMBER.search(question):
+        return _NUMBER_SHAPE
+    if _ASKS_YES_NO.search(question):
+        return _POLAR_SHAPE
+    return None
+
+
+def form_shape(form: str) -> re.Pattern:
+    """The text shape that holds an answer of `form` (a key `asked_form` returns)."""
+    return _ASKED_FORMS[form][1]
