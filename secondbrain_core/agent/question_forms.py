@@ -77,7 +77,7 @@ def answer_shape(question: str) -> re.Pattern | None:
     """The shape an answer's unit must have, when the question says which (else None)."""
     form = asked_form(question)
     if form is not None:
-        return _ASKED_FORMS[form][1]
+        return form_shape(form)
     if _ASKS_NAME.search(question):
         return _NAME_SHAPE
     if _ASKS_NUMBER.search(question):

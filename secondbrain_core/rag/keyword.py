@@ -56,28 +56,22 @@ def fold_plural(word: str) -> str:
     "processes", "patches", "boxes", "wishes" and "tomatoes" lose "-es", and a singular ending
     in "-sse", "-che", "-she", "-xe" or "-oe" loses its "e" ("cache" and "caches" meet at
     "cach", "shoe" and "shoes" at "sho")."""
-    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
     if len(word) > 3 and word.endswith(_ES_PLURALS):
         return word[:-2]
     if len(word) > 2 and word.endswith(_E_SINGULARS):
         return word[:-1]
-    return _s_stem(word)
+    return _fold_v2(word)
 
 
-def _s_stem(word: str) -> str:
-    """Harman's S-stemmer without the "-ies" rule (the fold of indexes built before v3)."""
+def _fold_v2(word: str) -> str:
+    """Harman's S-stemmer as it was: the fold of indexes built before v3 (and v3's for the rest)."""
+    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
     if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
         return word[:-1]
     if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
         return word[:-1]
     return word
-
-
-def _fold_v2(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    return _s_stem(word)
 
 
 def words(text: str) -> list[str]:
