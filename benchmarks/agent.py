@@ -26,6 +26,12 @@ here on first use, ~3 min on 2 cores). The rule, fixed before any test-half numb
    the higher worst case, pgnotes page-and-fact, smaller penalty, lower threshold). The worst case
    alone was pinned by one retrieval-bound domain (debian-tags), and a 90 % floor on 12 questions
    left less than one question of margin.
+   Since 2026-12-06 (a second personal set written blind, `benchmarks/agent/personal2/`, whose
+   near misses sit above most answerable questions' support at every threshold, so a floor per
+   domain of 12 such questions bought one decline with a third of the answers): the floor is
+   >= 85 % of the near-miss questions pooled over the sets written for their notes (pgnotes and
+   the personal sets, `NEAR_MISS_DOMAINS`) and >= 90 % of each other domain's (questions about
+   other notes); then the highest mean right-page rate, ties as above.
 2. The small model's lead sentence is adopted only if it does not lower page-and-fact on the
    tune half.
 3. The test half is scored once with the winner; latency is measured there in-process (warm,
@@ -64,8 +70,8 @@ THRESHOLDS = np.round(np.arange(0.20, 0.80, 0.01), 2)
 PENALTIES = (0.0, 0.1, 0.2, 0.3, 0.4)
 SUPPORT_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 MIN_DECLINED = 0.90
-DOMAIN_MIN_DECLINED = 0.85
-PERSONAL_SET = REPO / "benchmarks" / "agent" / "personal"
+NEAR_MISS_MIN_DECLINED = 0.85  # pooled over the domains whose unanswerable questions were written for their notes
+PERSONAL_SETS = (REPO / "benchmarks" / "agent" / "personal", REPO / "benchmarks" / "agent" / "personal2")
 
 
 class CachedRetriever:
@@ -114,9 +120,12 @@ def _select_detail(outcome, name: str) -> float:
 def support_of(outcome, penalty: float = 0.0, weight: float | None = None) -> float:
     """The answer's recorded support (run with no penalty) as it would be with `penalty`, and with
     `weight` on term coverage against embedding similarity when given; an answer that lacks the
-    form its question asks for (an email address, ...) is declined whatever its support, and one
-    whose question names a note by its title is answered from it whatever its support."""
+    form its question asks for (an email address, ...), or whose question names what no note
+    holds or tells the assistant to drop its instructions, is declined whatever its support, and
+    one whose question names a note by its title is answered from it whatever its support."""
     if "; lacks the " in next(s.detail for s in outcome.answer.steps if s.name == "select"):
+        return float("-inf")
+    if any(s.name in ("unheard", "instruction") for s in outcome.answer.steps):
         return float("-inf")
     if any(s.name == "named" for s in outcome.answer.steps):  # answered from the note it names
         return float("inf")
@@ -206,12 +215,21 @@ def personal_report(folder: Path, half: str, k: int, params: ev.SelectionParams)
 
 def decline_rule(reports: dict[str, object]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """(weight, threshold, penalty) with the best mean over domains (module docstring, 1)."""
+    near_miss = [name for name in reports if name == "pgnotes" or name.startswith("personal")]
     rules = []
     for weight, (p_index, penalty), (t_index, threshold) in itertools.product(
         SUPPORT_WEIGHTS, enumerate(PENALTIES), enumerate(THRESHOLDS)
     ):
         rates = {name: at_threshold(r, float(threshold), penalty, weight) for name, r in reports.items()}
-        if min(r["unanswerable_declined"] for r in rates.values()) < DOMAIN_MIN_DECLINED - 1e-9:
+        pooled = [
+            support_of(o, penalty, weight) < threshold
+            for name in near_miss
+            for o in reports[name].outcomes
+            if not o.question.answerable
+        ]
+        if float(np.mean(pooled)) < NEAR_MISS_MIN_DECLINED - 1e-9 or any(
+            rates[name]["unanswerable_declined"] < MIN_DECLINED - 1e-9 for name in reports if name not in near_miss
+        ):
             continue
         pages = [r["page_in_top3"] for r in rates.values()]
         key = (
@@ -276,7 +294,7 @@ def main() -> None:
     parser.add_argument("--cli-runs", type=int, default=10)
     parser.add_argument("--skip-lead", action="store_true", help="do not try the small model's lead sentence")
     parser.add_argument("--cross", type=Path, nargs="*", default=[], help="other judged note sets (BEIR layout)")
-    parser.add_argument("--personal", type=Path, default=PERSONAL_SET, help="the personal-notes set")
+    parser.add_argument("--personal", type=Path, nargs="*", default=list(PERSONAL_SETS), help="personal-notes sets")
     args = parser.parse_args()
     settings = ensure_index(args.home.resolve())
     pages = {p.id: p.markdown for p in sample_pages(settings)}
@@ -316,7 +334,7 @@ def main() -> None:
     )
     cache = args.home.resolve().parent
     domains = {"pgnotes": tune_reports[best]}
-    domains["personal"] = personal_report(args.personal.resolve(), "tune", chosen["k"], bare)
+    domains.update({f.name: personal_report(f.resolve(), "tune", chosen["k"], bare) for f in args.personal})
     domains.update({f.name: cross_report(f.resolve(), "tune", cache, chosen["k"], bare) for f in args.cross})
     decline, domain_rates = decline_rule(domains)
     winner.update(threshold=decline["threshold"], unknown_penalty=decline["unknown_penalty"])
@@ -339,12 +357,13 @@ def main() -> None:
         support_lexical_weight=decline["support_lexical_weight"],
     )
     held_out = {
-        "personal": at_threshold(
-            personal_report(args.personal.resolve(), "test", chosen["k"], bare),
+        folder.name: at_threshold(
+            personal_report(folder.resolve(), "test", chosen["k"], bare),
             decline["threshold"],
             decline["unknown_penalty"],
             decline["support_lexical_weight"],
         )
+        for folder in args.personal
     }
     for folder in args.cross:
         report_cross = cross_report(folder.resolve(), "test", cache, chosen["k"], bare)

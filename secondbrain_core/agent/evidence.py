@@ -60,7 +60,8 @@ _STOPWORDS = (
     "these they this to was will with from than too very so just also about above after again against all "
     "am any because before below between both each few further here him his her hers herself himself itself "
     "more most nor off once only other ought ours ourselves out over own same she some theirs them themselves "
-    "those through under until up while whom yours yourself yourselves"
+    "those through under until up while whom yours yourself yourselves "
+    "has have having had doing don doesn isn aren wasn weren hasn haven didn wouldn shouldn couldn m ll re ve d"
 )
 # The function and question words of the other languages people most often write notes in
 # (de, fr, es, it, pt, nl): "Wie hoch ist unsere Kaltmiete?" is about "hoch" and "Kaltmiete", and
@@ -74,11 +75,13 @@ _OTHER_LANGUAGES = (
     "le la les un une du de et ou est sont quel quelle quels quelles quand où pourquoi qui que quoi je nous vous "
     "il elle ils elles ma mes notre nos votre vos ce cette ces dans sur avec au aux en à pas ne "
     "el los las una unos unas cuál cuándo dónde cómo qué quién por para con del al mi mis nuestro nuestra su sus yo "
-    "lo gli è sono quale quando cosa della di da mio mia nostro nostra "
+    "lo gli è sono quale quando cosa della di da mio mia nostro nostra che il le uno del dei delle alla ai alle "
+    "nel nella sul sulla quanto quanta quanti quante perché "
     "um uma é são qual onde quem com da dos das meu minha nosso nossa "
     "het een en zijn wat wie waar wanneer hoe welke mijn ons onze voor op te"
 )
-STOPWORDS = frozenset(_STOPWORDS.split()) | frozenset(_OTHER_LANGUAGES.split())
+OTHER_LANGUAGE_WORDS = frozenset(_OTHER_LANGUAGES.split())
+STOPWORDS = frozenset(_STOPWORDS.split()) | OTHER_LANGUAGE_WORDS
 
 
 def readable(text: str) -> str:
@@ -102,12 +105,17 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
+def words(text: str) -> list[str]:
+    """The lower-cased words of `text`."""
+    return _WORD.findall(text.lower())
+
+
 def terms(text: str) -> list[str]:
     """Content terms of `text`: lower-cased, stemmed, without stopwords and question words; a
     hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both)."""
     lowered = text.lower()
-    words = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
-    return [stem(w) for w in words if w not in STOPWORDS and w not in QUESTION_WORDS]
+    found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
+    return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS]
 
 
 def word_count(text: str) -> int:
@@ -164,7 +172,7 @@ class Evidence:
     support: float  # the combined score compared with the decline threshold
     missing: list[str] = field(default_factory=list)  # question terms the passages lack
     unknown: float = 0.0  # IDF share of the question's terms that no indexed chunk contains
-    lacks: str = ""  # the form the question asks for ("email address") when no passage holds one
+    lacks: str = ""  # the form the question asks for ("email address") when no passage states one
 
 
 def distinct(units: list[Unit]) -> list[Unit]:
@@ -265,9 +273,9 @@ class SelectionParams:
     follow_words: int = 0  # words of what follows a seed unit that its passage keeps (0 measured best)
     extra_ratio: float = 0.5  # another passage is added when its seed scores this share of the best
     max_passages: int = 4
-    # support = weight x term coverage + (1 - weight) x similarity: chosen over six note sets
+    # support = weight x term coverage + (1 - weight) x similarity: chosen over seven note sets
     # (FAQ-style notes share few words with their questions, so coverage alone misleads)
-    support_lexical_weight: float = 0.2
+    support_lexical_weight: float = 0.4
     unknown_penalty: float = 0.0  # support lost per IDF share of question terms the notes never use
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
@@ -461,24 +469,53 @@ def support_of(
     params: SelectionParams,
     indexed: Callable[[str], bool] = lambda term: True,
     form: str | None = None,
+    subject: Sequence[str] = (),
 ) -> Evidence:
     """How well the chosen passages cover the question: the number the decline threshold reads.
 
     A question about something the notes never mention ("pgbouncer", "effective_cache_size",
     "dentist") still finds passages that look close; that its key terms occur in no chunk at
     all (`indexed` false) is the stronger sign, so their IDF share lowers the support. A question
-    asking for one `form` (`question_forms.asked_form`) that no passage holds is recorded in `lacks`.
+    asking for one `form` (`question_forms.asked_form`) that no passage states of its `subject`
+    (the question's other terms, `states`) is recorded in `lacks`; one that states it covers the
+    words that ask for it (an address answers "email address" without the word "email").
     """
     found: set[str] = set()
     for p in passages:
         found |= set(terms(f"{p.text} {p.candidate.title} {p.candidate.heading}"))
+    lacks = form if form and not any(states(p, form_shape(form), subject) for p in passages) else ""
+    if form and not lacks:
+        found |= set(question_terms) - set(subject)
     share = coverage(question_terms, found, idf)
     unknown = 1.0 - coverage(question_terms, {t for t in question_terms if indexed(t)}, idf) if question_terms else 0.0
     support = params.support_lexical_weight * share + (1 - params.support_lexical_weight) * best_similarity
     support -= params.unknown_penalty * unknown
     missing = sorted({t for t in question_terms if t not in found})
-    lacks = form if form and not any(form_shape(form).search(p.text) for p in passages) else ""
     return Evidence(passages, share, best_similarity, support, missing, unknown, lacks)
+
+
+def states(passage: Passage, shape: re.Pattern, subject: Sequence[str]) -> bool:
+    """Whether `passage` holds text of `shape` said of the `subject` terms: in one statement (a
+    list item, a table row, a paragraph) that names one of them, unless the note's title or
+    heading names them all. A contact list holds an email address, but not the electrician's
+    when only the landlord's line has one."""
+    context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
+    own = {t for t in subject if t not in context}
+    return any(shape.search(block) and (not own or own & set(terms(block))) for block in _statements(passage.text))
+
+
+def _statements(text: str) -> list[str]:
+    """`text` cut into statements: each list item or table row alone, and the lines between blank
+    lines or headings together (a contact written over three lines under its name is one)."""
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if not line.strip() or _HEADING.match(line):
+            blocks.append([])
+            continue
+        if line.lstrip().startswith("|") or _LIST_ITEM.match(line):
+            blocks.append([])
+        blocks[-1].append(line)
+    return ["\n".join(b) for b in blocks if b]
 
 
 def shown(passage: Passage) -> str:

@@ -16,7 +16,7 @@ import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dspy
 import numpy as np
@@ -25,7 +25,8 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.lm import PlainTextAdapter
-from secondbrain_core.agent.question_forms import asked_form, overview_topic
+from secondbrain_core.agent.question_forms import asked_form, form_subject, overview_topic
+from secondbrain_core.agent.spelling import mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
 from secondbrain_core.errors import SecondBrainError
@@ -41,7 +42,7 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_CAPITALIZED = re.compile(r"\b[A-Z][^\W_]*")  # names, mostly (a question's first word is a question word)
+_CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
 
 
 class Lead(dspy.Signature):
@@ -55,10 +56,12 @@ class Lead(dspy.Signature):
 
 @dataclass
 class TermStats:
-    """Rarity of stemmed words in the indexed chunks: IDF for coverage, shared per index."""
+    """Rarity of stemmed words in the indexed chunks: IDF for coverage, shared per index; and the
+    words as written, which a question's typos are mended to."""
 
     chunks: int
     frequencies: dict[str, int]
+    words: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_index(cls, chunks: int, word_frequencies: dict[str, int]) -> TermStats:
@@ -66,7 +69,7 @@ class TermStats:
         for word, df in word_frequencies.items():
             key = ev.stem(word)
             stems[key] = max(stems.get(key, 0), df)
-        return cls(chunks, stems)
+        return cls(chunks, stems, word_frequencies)
 
     def indexed(self, term: str) -> bool:
         """Whether any indexed chunk holds the (stemmed) term."""
@@ -127,7 +130,9 @@ class GroundedAnswerer(dspy.Module):
     def forward(self, question: str, history: list[Turn] | None = None) -> dspy.Prediction:
         steps = StepLog(self.on_event)
         started = time.perf_counter()
-        query = standalone_question(question, history or [])
+        query, typos = mend(standalone_question(question, history or []), self.stats.words)
+        if typos:
+            steps.append(Step(name="spelling", detail=", ".join(f"{typed} → {word}" for typed, word in typos)))
         if query != question:
             steps.append(Step(name="rewrite", detail=query))
         with tracing.span("search_notes", "RETRIEVER", {"query": query, "k": self.k}) as span:
@@ -159,10 +164,21 @@ class GroundedAnswerer(dspy.Module):
         named = self._named(query, candidates, evidence.passages)
         if named:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
-        if overview:
+        unheard = self._unheard_names(query)
+        if unheard:
+            steps.append(Step(name="unheard", detail=f"no note names {', '.join(unheard)}"))
+        if is_instruction(question):
+            steps.append(Step(name="instruction", detail="the question asks to set the assistant's instructions aside"))
+        if overview and not unheard:
             evidence.passages = overview
             steps.append(Step(name="overview", detail=f"the opening of {overview[0].candidate.title!r}"))
-        elif not evidence.passages or evidence.lacks or (evidence.support < self.threshold and not named):
+        elif (
+            not evidence.passages
+            or evidence.lacks
+            or unheard
+            or is_instruction(question)
+            or (evidence.support < self.threshold and not named)
+        ):
             closest = list(dict.fromkeys(c.title for c in candidates))[:2]
             hint = f" The closest notes are: {'; '.join(closest)}." if closest else ""
             return dspy.Prediction(answer=DECLINE + hint, found=False, sources=[], steps=steps)
@@ -188,6 +204,7 @@ class GroundedAnswerer(dspy.Module):
         vectors = self.embed_texts([ev.readable(u.text) for u in units])
         similarities = np.asarray(vectors @ self.embed_query(query), dtype=np.float64)
         scores = ev.score_units(units, candidates, query, question_terms, self.stats.idf, similarities, self.params)
+        form = asked_form(query)
         passages = ev.select_passages(units, scores, candidates, self.params)
         return ev.support_of(
             passages,
@@ -196,15 +213,25 @@ class GroundedAnswerer(dspy.Module):
             float(similarities.max()),
             self.params,
             self.stats.indexed,
-            asked_form(query),
+            form,
+            ev.terms(form_subject(query)) if form else (),
         )
+
+    def _unheard_names(self, query: str) -> list[str]:
+        """The names in the question (capitalized words past its first) that no note holds: "which
+        Murakami books are on my reading list?", "what does QUORUM mean in Cassandra?" ask about
+        what the notes never mention, however close their other words come. Not read in a
+        question in another language, whose nouns may be capitalized ("in den Ofen")."""
+        if ev.OTHER_LANGUAGE_WORDS.intersection(ev.words(query)):
+            return []
+        names = [m.group() for m in _CAPITALIZED.finditer(query) if not _opens_sentence(query, m.start())]
+        return [name for name in names if (found := ev.terms(name)) and not any(map(self.stats.indexed, found))]
 
     def _named(self, query: str, candidates: list[ev.Candidate], passages: list[ev.Passage]) -> ev.Candidate | None:
         """The note the question names by its title (`ev.named_note`), when a passage comes from it
         and every name the question holds is in the notes ("which Murakami books are on my
         reading list?" names the list but asks for what no note has)."""
-        names = ev.terms(" ".join(_CAPITALIZED.findall(query)))
-        if not all(self.stats.indexed(name) for name in names):
+        if self._unheard_names(query):
             return None
         named = ev.named_note(ev.terms(query), candidates)
         return named if named and any(p.candidate.page_id == named.page_id for p in passages) else None
@@ -238,6 +265,12 @@ class GroundedAnswerer(dspy.Module):
         detail = f"{'kept' if keep else 'dropped (not grounded in the passages)'}: {lead[:200]!r}"
         steps.append(Step(name="lead", detail=detail, seconds=_since(started)))
         return lead if keep else ""
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` is the first of `text` or of one of its sentences."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:;\"'(-"
 
 
 def _since(started: float) -> float:

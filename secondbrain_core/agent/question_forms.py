@@ -32,8 +32,14 @@ _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 
 
 # Questions that ask for a thing of one form only: an email address, a phone number, a time of
-# day. When no chosen passage holds one, the notes do not say it however close they look ("what's
-# my GP's email?" over a note with the GP's name and phone number), so the answer is declined.
+# day, an amount of money. When no chosen passage states one of the thing asked about, the notes
+# do not say it however close they look ("what's my GP's email?" over a note with the GP's name
+# and phone number; "how much did the last car service cost?" over the car's service dates), so
+# the answer is declined. Money is asked by its words (cost, price, fee, rent…), not by "how much"
+# alone: "how much cetirizine do I take" wants a dose.
+_MONEY_WORDS = (
+    r"(?:cost|costs|costed|price|prices|priced|pay|paid|fee|fees|charge|charged|rent|spend|spent|budget|salary)"
+)
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
         re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
@@ -50,12 +56,40 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
     ),
+    "amount of money": (
+        re.compile(
+            rf"\bhow much\b.{{0,60}}\b(?:{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b"
+            rf"|\b{_MONEY_WORDS}\s+(?:of|for)\b"
+            rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
+            rf"(?:[\w-]+ ){{0,2}}{_MONEY_WORDS}\b",
+            re.I,
+        ),
+        # an amount with its currency, or a rate ("0.9% + €0.10 per transaction")
+        re.compile(
+            r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|dollars?|pounds?|quid|kr|zł)\b)|\d\s?%",
+            re.I,
+        ),
+    ),
 }
 
 
 def asked_form(question: str) -> str | None:
     """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one."""
     return next((name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question)), None)
+
+
+# The words that name a form rather than the thing it is asked of.
+_FORM_WORDS = re.compile(
+    rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
+    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b",
+    re.I,
+)
+
+
+def form_subject(question: str) -> str:
+    """The question without the words that ask for a form: what the answer must be stated about
+    ("electrician email address" → "electrician")."""
+    return _FORM_WORDS.sub(" ", question)
 
 
 # "What do my notes say about the Lisbon trip?", "tell me about Biscuit", "summarize the on-call

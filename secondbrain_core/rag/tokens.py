@@ -50,3 +50,9 @@ def split_to_tokens(text: str, max_tokens: int) -> list[str]:
             pieces.append(piece)
         start = cut
     return pieces
+
+
+def is_vocabulary_word(word: str) -> bool:
+    """Whether `word` is one whole token of the tokenizer's (uncased, mostly English) vocabulary:
+    a word of the language, not a misspelling, whether or not any note holds it."""
+    return _tokenizer().token_to_id(word.lower()) is not None
