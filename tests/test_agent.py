@@ -301,6 +301,33 @@ def test_a_question_naming_what_no_note_holds_or_telling_the_assistant_to_obey_i
     assert not obey.found and any(s.name == "instruction" for s in obey.steps)
 
 
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("weekly review 23 nov", ["23"]),
+        ("mock results for year 10", ["10"]),
+        ("what were my goals for 2024?", ["2024"]),
+        ("joining like 15 tables, which setting?", []),  # a quantity
+        ("WHERE owner_id = 7 uses which index?", []),  # a value
+        ("switch to scram-sha-256", []),  # part of a word
+        ("is it at 10:30 or 20% off?", []),
+    ],
+)
+def test_the_numbers_that_name_what_a_question_asks_about(question: str, numbers: list[str]) -> None:
+    assert qf.naming_numbers(question) == numbers
+
+
+def test_a_question_naming_a_day_no_chosen_note_holds_is_declined(settings: Settings) -> None:
+    reviews = [
+        note_page(f"review-{day}", "notes", f"Weekly review {day} Nov", f"# Weekly review {day} Nov\n\n- {win}\n")
+        for day, win in (("9", "Sold 12 mugs at the market."), ("16", "Finished the glaze tests."))
+    ]
+    assistant = Assistant(index_pages(settings, reviews).model_copy(update={"agent_tracing": False}))
+    assert assistant.ask("weekly review 16 nov wins").found
+    missing = assistant.ask("weekly review 23 nov wins")
+    assert not missing.found and any(s.name == "unheard" and "23" in s.detail for s in missing.steps)
+
+
 def test_a_typo_in_the_question_is_mended_to_the_notes_word(settings: Settings) -> None:
     plan = "# Q3 plan\n\n- The load test is owned by Dana, due 12 August.\n- Launch moves to October.\n"
     indexed = index_pages(settings, [note_page("plan", "notes", "Q3 plan", plan)])

@@ -25,7 +25,7 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.lm import PlainTextAdapter
-from secondbrain_core.agent.question_forms import asked_form, form_subject, overview_topic
+from secondbrain_core.agent.question_forms import asked_form, form_subject, naming_numbers, overview_topic
 from secondbrain_core.agent.spelling import mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
@@ -42,6 +42,7 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DIGITS = re.compile(r"\d+")
 _CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
 
 
@@ -164,19 +165,16 @@ class GroundedAnswerer(dspy.Module):
         named = self._named(query, candidates, evidence.passages)
         if named:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
-        unheard = self._unheard_names(query)
-        if unheard:
-            steps.append(Step(name="unheard", detail=f"no note names {', '.join(unheard)}"))
-        if is_instruction(question):
-            steps.append(Step(name="instruction", detail="the question asks to set the assistant's instructions aside"))
-        if overview and not unheard:
+        refusal = self._refusal(question, query, overview or evidence.passages)
+        if refusal is not None:
+            steps.append(refusal)
+        if overview and refusal is None:
             evidence.passages = overview
             steps.append(Step(name="overview", detail=f"the opening of {overview[0].candidate.title!r}"))
         elif (
-            not evidence.passages
+            refusal is not None
+            or not evidence.passages
             or evidence.lacks
-            or unheard
-            or is_instruction(question)
             or (evidence.support < self.threshold and not named)
         ):
             closest = list(dict.fromkeys(c.title for c in candidates))[:2]
@@ -216,6 +214,16 @@ class GroundedAnswerer(dspy.Module):
             form,
             ev.terms(form_subject(query)) if form else (),
         )
+
+    def _refusal(self, question: str, query: str, passages: list[ev.Passage]) -> Step | None:
+        """Why the question must be declined whatever the support: it names what the notes found
+        never do, or it tells the assistant to set its instructions aside."""
+        unheard = self._unheard_names(query) + unheld_numbers(query, passages)
+        if unheard:
+            return Step(name="unheard", detail=f"the notes found never name {', '.join(unheard)}")
+        if is_instruction(question):
+            return Step(name="instruction", detail="the question asks to set the assistant's instructions aside")
+        return None
 
     def _unheard_names(self, query: str) -> list[str]:
         """The names in the question (capitalized words past its first) that no note holds: "which
@@ -265,6 +273,14 @@ class GroundedAnswerer(dspy.Module):
         detail = f"{'kept' if keep else 'dropped (not grounded in the passages)'}: {lead[:200]!r}"
         steps.append(Step(name="lead", detail=detail, seconds=_since(started)))
         return lead if keep else ""
+
+
+def unheld_numbers(question: str, passages: list[ev.Passage]) -> list[str]:
+    """The numbers naming what the question asks about ("weekly review 23 nov", "year 10") that
+    none of the chosen passages, their titles or headings hold: the passages are about another
+    day or class, however close their words."""
+    held = set(_DIGITS.findall(" ".join(f"{p.text} {p.candidate.title} {p.candidate.heading}" for p in passages)))
+    return [n for n in naming_numbers(question) if n not in held]
 
 
 def _opens_sentence(text: str, start: int) -> bool:

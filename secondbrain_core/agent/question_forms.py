@@ -92,6 +92,18 @@ def form_subject(question: str) -> str:
     return _FORM_WORDS.sub(" ", question)
 
 
+# A number that names something rather than counts it: a year, a day of a month, a class, a
+# session ("weekly review 23 nov", "mock results for year 10", "supervision 4"). Not a quantity
+# ("joining 15 tables": a plural follows), a value ("owner_id = 7") or part of a word ("sha-256").
+_NAMING_NUMBER = re.compile(r"(?<![\w.,:=<>+\-/])(?<![=<>] )\d+(?![\w.:\-/%]|,\d)(?!\s+\w+s\b)")
+
+
+def naming_numbers(question: str) -> list[str]:
+    """The numbers in `question` that name what it asks about (a note that never holds them
+    cannot be the one asked about)."""
+    return _NAMING_NUMBER.findall(question)
+
+
 # "What do my notes say about the Lisbon trip?", "tell me about Biscuit", "summarize the on-call
 # runbook": the question names a note rather than asking a fact; its answer is that note's opening.
 _OVERVIEW = re.compile(
