@@ -290,6 +290,18 @@ def test_the_form_asked_for_must_be_stated_of_the_thing_asked_about(settings: Se
     assert permit.found and "€30" in permit.answer
 
 
+def test_a_time_is_the_asked_places_only_when_its_statement_names_the_place(settings: Settings) -> None:
+    # "opens" is in many notes, "northern" in one: the statement must name the rarer word
+    markets = "# Markets\n\n- Levenshulme market opens Saturdays, 10:00–16:00.\n- Northern Quarter market: ask Bea.\n"
+    pages = [note_page("markets", "notes", "Markets", markets)] + [
+        note_page(name, "notes", name.title(), f"# {name.title()}\n\nThe {name} opens at {hour}:00.\n")
+        for name, hour in (("studio", 9), ("shop", 11), ("library", 8))
+    ]
+    assistant = Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))
+    assert assistant.ask("what time does the levenshulme market open").found
+    assert not assistant.ask("what time does the northern quarter market open").found
+
+
 def test_a_question_naming_what_no_note_holds_or_telling_the_assistant_to_obey_is_declined(settings: Settings) -> None:
     reading = "# Reading list\n\n- The Left Hand of Darkness, Ursula K. Le Guin\n- Piranesi, Susanna Clarke\n"
     indexed = index_pages(settings, [note_page("reading", "notes", "Reading list", reading)])

@@ -483,7 +483,7 @@ def support_of(
     found: set[str] = set()
     for p in passages:
         found |= set(terms(f"{p.text} {p.candidate.title} {p.candidate.heading}"))
-    lacks = form if form and not any(states(p, form_shape(form), subject) for p in passages) else ""
+    lacks = form if form and not any(states(p, form_shape(form), subject, idf, indexed) for p in passages) else ""
     if form and not lacks:
         found |= set(question_terms) - set(subject)
     share = coverage(question_terms, found, idf)
@@ -494,14 +494,22 @@ def support_of(
     return Evidence(passages, share, best_similarity, support, missing, unknown, lacks)
 
 
-def states(passage: Passage, shape: re.Pattern, subject: Sequence[str]) -> bool:
-    """Whether `passage` holds text of `shape` said of the `subject` terms: in one statement (a
-    list item, a table row, a paragraph) that names one of them, unless the note's title or
-    heading names them all. A contact list holds an email address, but not the electrician's
-    when only the landlord's line has one."""
+def states(
+    passage: Passage,
+    shape: re.Pattern,
+    subject: Sequence[str],
+    idf: Callable[[str], float] = lambda term: 1.0,
+    indexed: Callable[[str], bool] = lambda term: True,
+) -> bool:
+    """Whether `passage` holds text of `shape` said of the `subject`: in one statement (a list
+    item, a table row, a paragraph) that names the subject's rarest word the notes hold, unless the
+    note's title or heading names it. A contact list holds an email address, but not the
+    electrician's when only the landlord's line has one; a market's opening hours are not the
+    Northern Quarter market's."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
-    own = {t for t in subject if t not in context}
-    return any(shape.search(block) and (not own or own & set(terms(block))) for block in _statements(passage.text))
+    own = [t for t in subject if t not in context and indexed(t)]
+    key = max(own, key=lambda t: (idf(t), t)) if own else None
+    return any(shape.search(block) and (key is None or key in terms(block)) for block in _statements(passage.text))
 
 
 def _statements(text: str) -> list[str]:
