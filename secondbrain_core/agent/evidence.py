@@ -483,7 +483,8 @@ def support_of(
     found: set[str] = set()
     for p in passages:
         found |= set(terms(f"{p.text} {p.candidate.title} {p.candidate.heading}"))
-    lacks = form if form and not any(states(p, form_shape(form), subject, idf, indexed) for p in passages) else ""
+    stated = form and any(states(p, form_shape(form), subject, idf, found.__contains__) for p in passages)
+    lacks = form if form and not stated else ""
     if form and not lacks:
         found |= set(question_terms) - set(subject)
     share = coverage(question_terms, found, idf)
@@ -499,15 +500,16 @@ def states(
     shape: re.Pattern,
     subject: Sequence[str],
     idf: Callable[[str], float] = lambda term: 1.0,
-    indexed: Callable[[str], bool] = lambda term: True,
+    held: Callable[[str], bool] = lambda term: True,
 ) -> bool:
     """Whether `passage` holds text of `shape` said of the `subject`: in one statement (a list
-    item, a table row, a paragraph) that names the subject's rarest word the notes hold, unless the
-    note's title or heading names it. A contact list holds an email address, but not the
-    electrician's when only the landlord's line has one; a market's opening hours are not the
-    Northern Quarter market's."""
+    item, a table row, a paragraph) that names the rarest subject word the chosen passages hold,
+    unless the note's title or heading names it. A contact list holds an email address, but not
+    the electrician's when only the landlord's line has one; a market's opening hours are not the
+    Northern Quarter market's. A word no passage holds ("allowed" over "I can leave at 2:30") is
+    the question's wording, not what the statement must name."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
-    own = [t for t in subject if t not in context and indexed(t)]
+    own = [t for t in subject if t not in context and held(t)]
     key = max(own, key=lambda t: (idf(t), t)) if own else None
     return any(shape.search(block) and (key is None or key in terms(block)) for block in _statements(passage.text))
 
