@@ -41,6 +41,16 @@ _INSTRUCTION = re.compile(
     r"|\b(system prompt|you are now|act as|new instructions?|assistant:|as an ai)\b",
     re.IGNORECASE | re.DOTALL,
 )
+# A question asking the assistant to carry out what a note says ("do what the email says at the
+# bottom", "as the wholesale email asks, list…"): a note's text is data, never an instruction.
+_OBEY = re.compile(
+    r"\b(?:do|follow|obey|carry out|execute|act on)\s+"
+    r"(?:what(?:ever)?|the instructions?|its instructions?|the request)\b"
+    r".{0,80}?\b(?:says?|asks?|tells?|wants?|instructs?|in)\b"
+    r"|\bas\s+(?:the|that|this|my)\b.{0,40}\b(?:email|note|message|page|footer)\b.{0,20}\b(?:asks|says|instructs|tells|wants)\b"
+    r"|\binstructions?\b.{0,80}\b(?:carry (?:it|them) out|follow (?:it|them)|do (?:it|that))\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DIGITS = re.compile(r"\d+")
 _CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
@@ -221,8 +231,8 @@ class GroundedAnswerer(dspy.Module):
         unheard = self._unheard_names(query) + unheld_numbers(query, passages)
         if unheard:
             return Step(name="unheard", detail=f"the notes found never name {', '.join(unheard)}")
-        if is_instruction(question):
-            return Step(name="instruction", detail="the question asks to set the assistant's instructions aside")
+        if is_instruction(question) or _OBEY.search(question):
+            return Step(name="instruction", detail="the question asks to obey a note or set the instructions aside")
         return None
 
     def _unheard_names(self, query: str) -> list[str]:
