@@ -227,7 +227,7 @@ class GroundedAnswerer(dspy.Module):
 
     def _refusal(self, question: str, query: str, passages: list[ev.Passage]) -> Step | None:
         """Why the question must be declined whatever the support: it names what the notes found
-        never do, or it tells the assistant to set its instructions aside."""
+        never do, or it asks the assistant to obey a note or set its instructions aside."""
         unheard = self._unheard_names(query) + unheld_numbers(query, passages)
         if unheard:
             return Step(name="unheard", detail=f"the notes found never name {', '.join(unheard)}")
