@@ -161,6 +161,10 @@ class Passage:
     score: float
     text: str = ""  # the span of the chunk's text; may be cut at a word to fit the budget
 
+    def holdings(self) -> str:
+        """What the passage holds for a reader: its text with its note's title and heading."""
+        return f"{self.text} {self.candidate.title} {self.candidate.heading}"
+
 
 @dataclass
 class Evidence:
@@ -482,7 +486,7 @@ def support_of(
     """
     found: set[str] = set()
     for p in passages:
-        found |= set(terms(f"{p.text} {p.candidate.title} {p.candidate.heading}"))
+        found |= set(terms(p.holdings()))
     stated = form and any(states(p, form_shape(form), subject, idf, found.__contains__) for p in passages)
     lacks = form if form and not stated else ""
     if form and not lacks:

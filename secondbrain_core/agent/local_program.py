@@ -172,10 +172,11 @@ class GroundedAnswerer(dspy.Module):
             )
         )
         overview = self._overview(question, candidates)  # as asked: a follow-up joined to it is no overview
-        named = self._named(query, candidates, evidence.passages)
+        unheard_names = self._unheard_names(query)
+        named = None if unheard_names else self._named(query, candidates, evidence.passages)
         if named:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
-        refusal = self._refusal(question, query, overview or evidence.passages)
+        refusal = self._refusal(question, query, unheard_names, overview or evidence.passages)
         if refusal is not None:
             steps.append(refusal)
         if overview and refusal is None:
@@ -225,10 +226,11 @@ class GroundedAnswerer(dspy.Module):
             ev.terms(form_subject(query)) if form else (),
         )
 
-    def _refusal(self, question: str, query: str, passages: list[ev.Passage]) -> Step | None:
+    def _refusal(self, question: str, query: str, names: list[str], passages: list[ev.Passage]) -> Step | None:
         """Why the question must be declined whatever the support: it names what the notes found
-        never do, or it asks the assistant to obey a note or set its instructions aside."""
-        unheard = self._unheard_names(query) + unheld_numbers(query, passages)
+        never do (`names` no note holds, numbers no passage holds), or it asks the assistant to
+        obey a note or set its instructions aside."""
+        unheard = names + unheld_numbers(query, passages)
         if unheard:
             return Step(name="unheard", detail=f"the notes found never name {', '.join(unheard)}")
         if is_instruction(question) or _OBEY.search(question):
@@ -246,11 +248,9 @@ class GroundedAnswerer(dspy.Module):
         return [name for name in names if (found := ev.terms(name)) and not any(map(self.stats.indexed, found))]
 
     def _named(self, query: str, candidates: list[ev.Candidate], passages: list[ev.Passage]) -> ev.Candidate | None:
-        """The note the question names by its title (`ev.named_note`), when a passage comes from it
-        and every name the question holds is in the notes ("which Murakami books are on my
-        reading list?" names the list but asks for what no note has)."""
-        if self._unheard_names(query):
-            return None
+        """The note the question names by its title (`ev.named_note`), when a passage comes from it.
+        Not asked when the question also names what no note holds ("which Murakami books are on
+        my reading list?" names the list but asks for what no note has)."""
         named = ev.named_note(ev.terms(query), candidates)
         return named if named and any(p.candidate.page_id == named.page_id for p in passages) else None
 
@@ -289,7 +289,7 @@ def unheld_numbers(question: str, passages: list[ev.Passage]) -> list[str]:
     """The numbers naming what the question asks about ("weekly review 23 nov", "year 10") that
     none of the chosen passages, their titles or headings hold: the passages are about another
     day or class, however close their words."""
-    held = set(_DIGITS.findall(" ".join(f"{p.text} {p.candidate.title} {p.candidate.heading}" for p in passages)))
+    held = set(_DIGITS.findall(" ".join(p.holdings() for p in passages)))
     return [n for n in naming_numbers(question) if n not in held]
 
 
