@@ -34,3 +34,22 @@ def test_shorthand_is_written_out_when_the_notes_use_the_long_form():
     notes = {"appointment": 2, "christmas": 1, "xmas": 0}
     assert mend("next dentist appt", notes) == ("next dentist appointment", [("appt", "appointment")])
     assert mend("xmas fair", {"xmas": 3, "christmas": 1}) == ("xmas fair", [])  # the notes say "xmas" too
+
+
+def test_a_word_of_the_language_that_is_not_in_the_tokenizer_is_no_typo():
+    # "platter" and "groomer" are English words (not whole tokens of MiniLM's vocabulary): a question
+    # about a platter is not a question about the planter the notes price
+    notes = {"planter": 4, "groomed": 2}
+    for question in ("price of a large serving platter", "who is the groomer"):
+        assert mend(question, notes) == (question, [])
+
+
+def test_shorthand_the_notes_do_not_spell_out_is_left_alone():
+    assert mend("next dentist appt", {"app": 5}) == ("next dentist appt", [])
+
+
+def test_a_question_in_another_language_is_mended_only_to_a_long_english_cognate():
+    assert mend("Wie hoch ist die Miete", {"noch": 4, "miete": 2})[1] == []  # "hoch" is German, not "noch"
+    assert mend("bis wann muss es bezahlt sein", {"seit": 2, "seen": 3})[1] == []
+    mended, typos = mend("a che temperatura cuocevano il biscotto", {"temperature": 3})
+    assert typos == [("temperatura", "temperature")] and "temperature" in mended

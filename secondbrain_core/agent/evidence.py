@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from secondbrain_core.agent.dates import opens_with_month
 from secondbrain_core.agent.question_forms import answer_shape, form_shape
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
 
@@ -35,6 +36,7 @@ _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])
 _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:(?i:dr|mr|mrs|ms|st|prof|jr|sr|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme)|[A-Z])\.$"
 )
+_DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 MIN_CUT_WORDS = 8
@@ -252,7 +254,8 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     bounds = [0]
     for cut in _SENTENCE_END.finditer(piece):
         before = piece[bounds[-1] : cut.start()].strip()
-        if not (_ENUMERATOR.match(before) or _ABBREVIATION.search(before)):
+        day_of_month = _DAY_NUMBER.search(before) and opens_with_month(piece[cut.end() :])
+        if not (_ENUMERATOR.match(before) or _ABBREVIATION.search(before) or day_of_month):
             bounds.append(cut.start())
     bounds.append(len(piece))
     return [(start + a, start + b) for a, b in itertools.pairwise(bounds) if b > a]

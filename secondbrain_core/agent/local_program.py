@@ -24,6 +24,7 @@ import numpy as np
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
+from secondbrain_core.agent.dates import months_held, named_months
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.question_forms import asked_form, form_subject, naming_numbers, overview_topic
 from secondbrain_core.agent.spelling import mend
@@ -52,7 +53,10 @@ _OBEY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_DIGITS = re.compile(r"\d+")
+# a number as a name holds it; one glued to a unit of time, size or amount does not
+_NAMING_DIGITS = re.compile(
+    r"(?<!\d)\d+(?!\d)(?!\s?(?:am|pm|a\.m|p\.m)\b|(?:h|hrs?|mins?|s|secs?|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b)", re.I
+)
 _CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
 
 
@@ -159,7 +163,9 @@ class GroundedAnswerer(dspy.Module):
             [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
         )
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
-            evidence = self._evidence(query, candidates, units)
+            # the form a follow-up asks is its own: "and the GP's number?" after "when's my next
+            # dentist appointment?" asks no day, though the text searched with holds both
+            evidence = self._evidence(query, candidates, units, asked_form(question))
             span.set_outputs({"support": evidence.support, "passages": [p.text for p in evidence.passages]})
         steps.append(
             Step(
@@ -206,14 +212,15 @@ class GroundedAnswerer(dspy.Module):
         ]
         return dspy.Prediction(answer=ev.compose(passages, lead), found=True, sources=sources, steps=steps)
 
-    def _evidence(self, query: str, candidates: list[ev.Candidate], units: list[ev.Unit]) -> ev.Evidence:
+    def _evidence(
+        self, query: str, candidates: list[ev.Candidate], units: list[ev.Unit], form: str | None
+    ) -> ev.Evidence:
         question_terms = ev.terms(query)
         if not units:
             return ev.Evidence([], 0.0, 0.0, 0.0, question_terms)
         vectors = self.embed_texts([ev.readable(u.text) for u in units])
         similarities = np.asarray(vectors @ self.embed_query(query), dtype=np.float64)
         scores = ev.score_units(units, candidates, query, question_terms, self.stats.idf, similarities, self.params)
-        form = asked_form(query)
         passages = ev.select_passages(units, scores, candidates, self.params)
         return ev.support_of(
             passages,
@@ -286,11 +293,15 @@ class GroundedAnswerer(dspy.Module):
 
 
 def unheld_numbers(question: str, passages: list[ev.Passage]) -> list[str]:
-    """The numbers naming what the question asks about ("weekly review 23 nov", "year 10") that
-    none of the chosen passages, their titles or headings hold: the passages are about another
-    day or class, however close their words."""
-    held = set(_DIGITS.findall(" ".join(p.holdings() for p in passages)))
-    return [n for n in naming_numbers(question) if n not in held]
+    """The numbers and months naming what the question asks about ("weekly review 23 nov", "year
+    10", "the january 1-1") that none of the chosen passages, their titles or headings hold: the
+    passages are about another day, month or class, however close their words. A number with a
+    unit ("4pm", "45 min") is a quantity, not the name "supervision 4" asks for."""
+    holdings = " ".join(p.holdings() for p in passages)
+    held = set(_NAMING_DIGITS.findall(holdings))
+    months = months_held(holdings)
+    unheld = [n for n in naming_numbers(question) if n not in held]
+    return unheld + [word for word, month in named_months(question).items() if month not in months]
 
 
 def _opens_sentence(text: str, start: int) -> bool:

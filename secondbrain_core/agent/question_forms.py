@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from secondbrain_core.agent.dates import DATE_SHAPE, TIME_OF_DAY
+
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
 # for "how many/how long/default", a name in code style for "which setting/command/function".
 _ASKS_NUMBER = re.compile(r"\b(how (many|much|long|often|big|large)|default|limit|maximum|minimum|size)\b", re.I)
@@ -51,10 +53,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     "time of day": (
         re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
-        re.compile(
-            r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(noon|midnight)\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b",
-            re.I,
-        ),
+        re.compile(TIME_OF_DAY, re.I),
     ),
     "amount of money": (
         re.compile(
@@ -70,6 +69,16 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
     ),
+    # "when is Ben's wedding?", "when did I last replace the thermocouple?", "which day is bin day?":
+    # not "when does autovacuum run?", whose answer is a condition rather than a day.
+    "date": (
+        re.compile(
+            r"(?:^|[.?!;:,]\s*)(?:(?:and|so|but|ok|oh)\s+)?"
+            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)",
+            re.I,
+        ),
+        DATE_SHAPE,
+    ),
 }
 
 
@@ -81,7 +90,7 @@ def asked_form(question: str) -> str | None:
 # The words that name a form rather than the thing it is asked of.
 _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
-    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b",
+    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|date|day)\b",
     re.I,
 )
 

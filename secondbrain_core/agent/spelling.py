@@ -4,26 +4,34 @@ People type fast: "who owns the laod test", "whats the adress of the place". BM2
 for a word no note holds, the evidence step counts it as a term the notes miss, and an answerable
 question was declined. A word of the question that no indexed chunk holds is replaced by the
 note word one edit away (a letter dropped, added, changed, or two swapped), the most frequent one
-when several are. Left alone: words of the language (the tokenizer's whole words: "tunnel" over
-notes that say "funnel" is a question about something else), short words (three letters are one
-edit from too many words), words with digits, and capitalized words: a name the notes do not
-hold ("Sarah" over notes that know a "Sara") is a question the notes cannot answer, not a typo.
-A typo one edit from a function word is that word ("wich glaze" asks "which glaze"), and
-shorthand people type about their own lives ("appt", "xmas", "meds") is written out when the
-notes hold the long form and not the short one.
+when several are. Left alone: words of the language (the tokenizer's whole words and an English
+word list: "tunnel" over notes that say "funnel", "platter" over "planter" are questions about
+something else), short words (three letters are one edit from too many words), words with
+digits, and capitalized words: a name the notes do not hold ("Sarah" over notes that know a
+"Sara") is a question the notes cannot answer, not a typo. A typo one edit from a function
+word is that word ("wich glaze" asks "which glaze"). In a question in another language, whose
+words no list here holds, a long word is mended only to an English word of the notes, its
+cognate ("temperatura" → "temperature"): "hoch" is no typo of "noch", nor "sein" of "seit". Shorthand
+people type about their own lives ("appt", "xmas", "meds") is written out when the notes hold
+the long form and not the short one (and left alone when they hold neither: "appt" is no typo
+of "app").
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS
+from spellchecker import SpellChecker
+
+from secondbrain_core.agent.evidence import OTHER_LANGUAGE_WORDS, QUESTION_WORDS, STOPWORDS, words
 from secondbrain_core.rag.keyword import STOPWORDS as INDEX_STOPWORDS
 from secondbrain_core.rag.tokens import is_vocabulary_word
 
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 4
+MIN_FOREIGN_LENGTH = 6  # "sein" is one edit from the English "seen"; "temperatura" is telling
 # The letters an edit may bring in: English and the accents of the other languages notes are
 # most often written in. A vocabulary-wide alphabet would hold thousands of CJK characters.
 _LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßéèêàâçñóíúôîù"
@@ -68,11 +76,29 @@ def _one_edit(word: str) -> set[str]:
     return (deletes | swaps | changes | inserts) - {word}
 
 
+@functools.cache
+def _english() -> SpellChecker:
+    """pyspellchecker's English word list (160k words, no typos), loaded at the first word that
+    needs it (0.2 s)."""
+    return SpellChecker(language="en", distance=1)
+
+
+def is_word(word: str) -> bool:
+    """Whether `word` (lower-cased) is a word of the language rather than a misspelling."""
+    return is_vocabulary_word(word) or word in _english()
+
+
+def _function_word_order(typed: str) -> Callable[[str], tuple[bool, bool, str]]:
+    """ "wich" is one edit from "ich", "with" and "which": same first letter first, then a question word."""
+    return lambda word: (word[0] != typed[0], word not in QUESTION_WORDS, word)
+
+
 def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple[str, str]]]:
     """`question` with its typos replaced, and the (typed, mended) pairs.
 
     `frequencies` maps the notes' words, lower-cased as written, to how many chunks hold them.
     """
+    foreign = bool(OTHER_LANGUAGE_WORDS.intersection(words(question)))
     mended: list[tuple[str, str]] = []
 
     def replace(match: re.Match) -> str:
@@ -88,16 +114,18 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
             or typed[0].isupper()
             or lowered in frequencies
             or lowered in _FUNCTION_WORDS
-            or is_vocabulary_word(lowered)
+            or lowered in _SHORTHAND
+            or is_word(lowered)
         ):
             return typed
         edits = _one_edit(lowered)
-        # "wich" is one edit from "ich", "with" and "which": same first letter, then a question word
-        function_words = sorted(edits & _FUNCTION_WORDS, key=lambda w: (w[0] != lowered[0], w not in QUESTION_WORDS, w))
+        near_function_words = [] if foreign else sorted(edits & _FUNCTION_WORDS, key=_function_word_order(lowered))
         near = [w for w in edits if frequencies.get(w, 0) > 0 and w not in _FUNCTION_WORDS]
-        if not function_words and not near:
+        if foreign:
+            near = [w for w in near if len(lowered) >= MIN_FOREIGN_LENGTH and w in _english()]
+        if not near_function_words and not near:
             return typed
-        best = function_words[0] if function_words else max(near, key=lambda w: (frequencies[w], w))
+        best = near_function_words[0] if near_function_words else max(near, key=lambda w: (frequencies[w], w))
         mended.append((typed, best))
         return best
 

@@ -1,0 +1,82 @@
+"""Days of the year as people write them, in a question or a note (pure, no model).
+
+"When is Ben's wedding?" wants a day; "what did we talk about in the january 1-1?" names a month
+that a note about the December 1-1 does not hold. Notes write days in many ways ("Wed 19 Nov",
+"2025-11-19", "19/11", "November 19th", "ottobre"), so a month is compared by its number.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Month names as notes in the common languages write them, by month (1–12).
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("january", "januar", "janvier", "gennaio", "enero", "janeiro", "januari"),
+    2: ("february", "februar", "février", "febbraio", "febrero", "fevereiro", "februari"),
+    3: ("march", "märz", "mars", "marzo", "março", "maart"),
+    4: ("april", "avril", "aprile", "abril"),
+    5: ("may", "mai", "maggio", "mayo", "maio", "mei"),
+    6: ("june", "juni", "juin", "giugno", "junio", "junho"),
+    7: ("july", "juli", "juillet", "luglio", "julio", "julho"),
+    8: ("august", "août", "agosto", "augustus"),
+    9: ("september", "septembre", "settembre", "septiembre", "setembro"),
+    10: ("october", "oktober", "octobre", "ottobre", "octubre", "outubro"),
+    11: ("november", "novembre", "noviembre", "novembro"),
+    12: ("december", "dezember", "décembre", "dicembre", "diciembre", "dezembro"),
+}
+_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Month names that are everyday words too ("may I", "march on", "mars"): a month only next to a day.
+_EVERYDAY = frozenset({"may", "march", "mai", "mars", "mei"})
+_NAMES = frozenset(name for names in _MONTHS.values() for name in names) - _EVERYDAY
+_MONTH_OF = (
+    {name: month for month, names in _MONTHS.items() for name in names}
+    | {abbreviation: month for month, abbreviation in enumerate(_ABBREVIATIONS, 1)}
+    | {"sept": 9}
+)
+_ANY_MONTH = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_WORD = re.compile(r"\b[^\W\d_]{3,}\b")
+_DAY_AND_MONTH = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+)?({_ANY_MONTH})\b\.?|\b({_ANY_MONTH})\b\.?\s*\d{{1,2}}\b", re.I
+)
+_NUMERIC_DATE = re.compile(r"\b\d{4}-(\d{1,2})-\d{1,2}\b|\b(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b|\b(\d{1,2})/(\d{1,2})\b")
+TIME_OF_DAY = (
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(?:noon|midnight)\b"
+    r"|\b\d{1,2}\s*[–-]\s*\d{1,2}\b"
+)
+# A day as notes write it: a month (by name, or abbreviated as a name or next to a day), a
+# weekday, a year, an ordinal day, a numeric date, a day relative to today or a recurrence, or a
+# time of day.
+DATE_SHAPE = re.compile(
+    rf"(?i:\b(?:{'|'.join(sorted(_NAMES))})\b)|\b(?:{'|'.join(a.title() for a in _ABBREVIATIONS)}|Sept|March)\b"
+    rf"|(?i:{_DAY_AND_MONTH.pattern})|{_NUMERIC_DATE.pattern}"
+    r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b)|\b(?:Mon|Tues?|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b"
+    r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+    r"|(?i:\b(?:today|tonight|tomorrow|yesterday|weekends?|every|daily|weekly|monthly|yearly|annually)\b)"
+    rf"|(?i:{TIME_OF_DAY})"
+)
+
+
+def named_months(text: str) -> dict[str, int]:
+    """The months a question names ("the january 1-1", "sales 23 nov"), as written → month: a
+    month's name, or an abbreviation or everyday word ("may") only next to a day."""
+    named = {m.group(): _MONTH_OF[m.group().lower()] for m in _WORD.finditer(text) if m.group().lower() in _NAMES}
+    for match in _DAY_AND_MONTH.finditer(text):
+        word = match.group(1) or match.group(2)
+        named[word] = _MONTH_OF[word.lower()]
+    return named
+
+
+def months_held(text: str) -> set[int]:
+    """The months (1–12) a note's text holds: by name or abbreviation in any case, or in a numeric
+    date (both readings of "03/04")."""
+    held = {_MONTH_OF[w.lower()] for w in _WORD.findall(text) if w.lower() in _MONTH_OF}
+    for match in _NUMERIC_DATE.finditer(text):
+        held.update(int(g) for g in match.groups() if g and 1 <= int(g) <= 12)
+    return held
+
+
+def opens_with_month(text: str) -> bool:
+    """Whether `text` starts with a month's name: after "15." it is a date ("fällig bis 15. Oktober
+    2024"), not a new sentence."""
+    first = _WORD.match(text.lstrip())
+    return bool(first) and first.group().lower() in _MONTH_OF

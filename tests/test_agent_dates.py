@@ -1,0 +1,122 @@
+"""A question that asks for a day, or names a month or a numbered session, is answered only from
+notes that hold one: "when is Mum's birthday?" from the birthday table, not "when did I last
+replace the thermocouple?" from a kiln note that names the part but no day."""
+
+from __future__ import annotations
+
+import pytest
+from note_pages import index_pages, note_page
+
+from secondbrain_core.agent import evidence as ev
+from secondbrain_core.agent import question_forms as qf
+from secondbrain_core.agent.assistant import Assistant
+from secondbrain_core.agent.dates import months_held, named_months
+from secondbrain_core.agent.local_program import unheld_numbers
+from secondbrain_core.agent.types import Turn
+from secondbrain_core.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("when is Ben's wedding?", "date"),
+        ("when's the y9 trip", "date"),
+        ("when did I last replace the kiln thermocouple", "date"),
+        ("which day is the intervention group", "date"),
+        ("what date is the MOT booked for", "date"),
+        ("when does autovacuum run?", None),  # a condition, not a day
+        ("when I copy a file, where does it go?", None),
+        ("at what time is the standup", "time of day"),
+    ],
+)
+def test_a_question_asking_for_a_day(question: str, form: str | None) -> None:
+    assert qf.asked_form(question) == form
+
+
+@pytest.mark.parametrize(
+    ("text", "is_day"),
+    [
+        ("| Mum | 30 June | card |", True),
+        ("**Date:** Wednesday 4 February 2026", True),
+        ("next Tue, period 3", True),
+        ("MOT: 2025-11-29", True),
+        ("bins go out every Monday", True),
+        ("fällig bis 15. Oktober", True),
+        ("Lucia was warming up next to him", False),
+        ("E-04 = thermocouple fault", False),
+        ("you may bring a friend", False),
+        ("classes 8P1–8P4, version 2.5", False),
+    ],
+)
+def test_the_shape_of_a_day(text: str, is_day: bool) -> None:
+    assert bool(qf.form_shape("date").search(text)) == is_day
+
+
+def test_the_months_a_question_names_and_a_note_holds() -> None:
+    assert named_months("what did we agree in the january 1-1") == {"january": 1}
+    assert named_months("weekly review 23 nov") == {"nov": 11}
+    assert named_months("may I ask what Jan said in march?") == {}  # everyday words and a name
+    assert named_months("sales on 4 may") == {"may": 5}
+    assert months_held("1-1 Gareth 5 Dec; MOT 2025-03-12; paid 12/11/2025; Oktober; room 3.07") == {3, 10, 11, 12}
+
+
+def _passage(title: str, text: str) -> ev.Passage:
+    return ev.Passage(ev.Candidate(0, "c", "p", title, "", "", text), ev.split_units(text), 1.0, text)
+
+
+def test_a_number_with_a_unit_does_not_hold_the_number_a_question_names() -> None:
+    supervision = _passage("Supervision 3", "Next supervision: Thu 30 Oct, 4pm, her office. We met for 45 min.")
+    assert unheld_numbers("notes from supervision 4 with amara", [supervision]) == ["4"]
+    assert unheld_numbers("notes from supervision 3", [supervision]) == []
+    one_to_ones = [_passage("1-1 Gareth 5 Dec", "- Mentor the ECT."), _passage("1-1 Gareth 7 Nov", "- Observation.")]
+    assert unheld_numbers("what did we agree in the january 1-1", one_to_ones) == ["january"]
+    assert unheld_numbers("what did we agree in the december 1-1", one_to_ones) == []
+
+
+def test_a_german_date_does_not_end_a_sentence() -> None:
+    text = "Nachzahlung: 186,40 €, fällig bis **15. Oktober 2024**. Danach Widerspruch prüfen."
+    assert [u.text for u in ev.split_units(text)] == [
+        "Nachzahlung: 186,40 €, fällig bis **15. Oktober 2024**.",
+        "Danach Widerspruch prüfen.",
+    ]
+
+
+@pytest.fixture
+def assistant(settings: Settings) -> Assistant:
+    birthdays = (
+        "# Birthdays\n\n| Who | Birthday | Notes |\n|---|---|---|\n"
+        "| Mum | 30 June | flowers |\n| Aunt Sue | 11 October | card |\n"
+    )
+    kiln = (
+        "# Kiln\n\n- E-04 = thermocouple fault: check the thermocouple wire at the back, then restart.\n"
+        "- Last element change: 3 March 2025, by Kilncare.\n"
+    )
+    health = (
+        "# Health\n\nDentist: Smile Street Dental. Next check-up **Tue 13 Jan 2026, 4:15pm**.\n\n"
+        "GP: Levenshulme Health Centre, 0161 555 0192. Last blood test in May.\n"
+    )
+    pages = [
+        note_page("birthdays", "notes", "Birthdays", birthdays),
+        note_page("kiln", "notes", "Kiln", kiln),
+        note_page("health", "notes", "Health", health),
+        note_page("market", "notes", "Market", "# Market\n\nLast stall of the year sold 40 mugs. Takings £694.\n"),
+    ]
+    return Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))
+
+
+def test_a_day_is_answered_only_from_a_statement_that_holds_one(assistant: Assistant) -> None:
+    mum = assistant.ask("when is Mum's birthday?")
+    assert mum.found and "30 June" in mum.answer
+    thermocouple = assistant.ask("when did I last replace the kiln thermocouple?")
+    assert not thermocouple.found
+    assert "lacks the date asked for" in next(s.detail for s in thermocouple.steps if s.name == "select")
+
+
+def test_a_follow_up_asks_its_own_form(assistant: Assistant) -> None:
+    # the text searched with joins "when's my next dentist appointment?", but the follow-up asks no day
+    history = [
+        Turn(role="user", content="when's my next dentist appointment?"),
+        Turn(role="assistant", content="Next check-up Tue 13 Jan 2026, 4:15pm [1]"),
+    ]
+    number = assistant.ask("and the GP's number?", history=history)
+    assert number.found and "0161 555 0192" in number.answer
