@@ -120,3 +120,37 @@ def test_a_follow_up_asks_its_own_form(assistant: Assistant) -> None:
     ]
     number = assistant.ask("and the GP's number?", history=history)
     assert number.found and "0161 555 0192" in number.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "is_time"),
+    [
+        ("days 0715–1930, nights 1915–0730", True),
+        ("norepi off at 0315", True),
+        ("EEG booked 1100", True),
+        ("7:15pm", True),
+        ("bought it in 2026", False),  # a year, not 20:26
+        ("employee # 448210", False),
+    ],
+)
+def test_the_shape_of_a_time_of_day_on_the_24_hour_clock(text: str, is_time: bool) -> None:
+    assert bool(qf.form_shape("time of day").search(text)) == is_time
+
+
+def test_a_table_row_states_what_its_column_header_names() -> None:
+    text = (
+        "| Pay period ending | Gross | Net |\n|---|---|---|\n"
+        "| 10 Oct 2026 | $3,921.40 | $2,655.12 |\n| 24 Oct 2026 | $4,917.04 | $3,214.87 |\n"
+    )
+    row = next(u for u in ev.split_units(text) if "24 Oct" in u.text)
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Pay & OT", "", "", text), [row], 1.0, row.text)
+    money = qf.form_shape("amount of money")
+    assert ev.states(passage, money, ev.terms("net pay period ending oct 24"))
+    assert not ev.states(passage, money, ev.terms("salary bonus"), held=lambda term: term == "bonus")
+
+
+def test_money_is_asked_by_a_price_or_fee_and_stated_under_a_label_that_names_the_currency() -> None:
+    assert qf.asked_form("what's sable's fee") == "amount of money"
+    assert qf.asked_form("backsplash tile price per sq ft") == "amount of money"
+    money = qf.form_shape("amount of money")
+    assert money.search("- **Adoption fee ($):** 550") and not money.search("Adoption fee: 550")

@@ -53,3 +53,8 @@ def test_a_question_in_another_language_is_mended_only_to_a_long_english_cognate
     assert mend("bis wann muss es bezahlt sein", {"seit": 2, "seen": 3})[1] == []
     mended, typos = mend("a che temperatura cuocevano il biscotto", {"temperature": 3})
     assert typos == [("temperatura", "temperature")] and "temperature" in mended
+
+
+def test_a_long_form_is_shortened_when_the_notes_write_only_the_shorthand():
+    assert mend("deposit e-transfer reference", {"ref": 3, "deposit": 2})[1] == [("reference", "ref")]
+    assert mend("deposit reference", {"ref": 3, "reference": 1})[1] == []  # the notes use both

@@ -87,3 +87,15 @@ def test_an_index_of_the_previous_fold_loads_and_queries_with_it(tmp_path: Path)
     assert previous.analyzer == "words-plural-v2" != index.analyzer
     assert previous.terms("patches") == {"patche"} and index.terms("patches") == {"patch"}
     assert [key for key, _ in previous.search("recipes", 3)] == [10]
+
+
+def test_accents_and_the_long_and_short_names_of_months_and_weekdays_meet(tmp_path: Path) -> None:
+    index = KeywordIndex.build(
+        tmp_path / "bm25", np.array([1, 2]), ["Portfolio – Oct 2026: total $85,435", "Recette – tourtière de Montréal"]
+    )
+    assert [key for key, _ in index.search("portfolio value october", 2)] == [1]
+    assert [key for key, _ in index.search("tourtiere montreal", 2)] == [2]
+    assert analyze("Tues thurs Mondays Sept September") == ["tue", "thu", "mon", "sep", "sep"]
+    (tmp_path / "bm25" / ANALYZER_FILE).write_text("words-plural-v3", encoding="utf-8")
+    previous = KeywordIndex.load(tmp_path / "bm25")
+    assert previous.terms("Montréal October") == {"montréal", "october"}, "an older index queries with its own fold"

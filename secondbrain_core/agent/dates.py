@@ -39,9 +39,12 @@ _DAY_AND_MONTH = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+)?({_ANY_MONTH})\b\.?|\b({_ANY_MONTH})\b\.?\s*\d{{1,2}}\b", re.I
 )
 _NUMERIC_DATE = re.compile(r"\b\d{4}-(\d{1,2})-\d{1,2}\b|\b(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b|\b(\d{1,2})/(\d{1,2})\b")
+# A time of day: "7:15", "7.15", "7pm", "19 Uhr", "noon", "10–4", and the 24-hour clock without a
+# colon ("0715", "1930", "0715–1930") that shift workers write, though not 1900–2059 alone ("2026").
 TIME_OF_DAY = (
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|h|uhr)\b|\b(?:noon|midnight)\b"
-    r"|\b\d{1,2}\s*[–-]\s*\d{1,2}\b"
+    r"|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|\b(?:[01]\d|2[0-3])[0-5]\d\s*[–-]\s*(?:[01]\d|2[0-3])[0-5]\d\b"
+    r"|\b(?:0\d|1[0-8]|2[1-3])[0-5]\d\b(?!\s*(?:[-/.]\d|%))"
 )
 # A day as notes write it: a month (by name, or abbreviated as a name or next to a day), a
 # weekday, a year, an ordinal day, a numeric date, a day relative to today or a recurrence, or a

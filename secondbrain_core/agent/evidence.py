@@ -22,11 +22,13 @@ import numpy as np
 from secondbrain_core.agent.dates import opens_with_month
 from secondbrain_core.agent.question_forms import answer_shape, form_shape
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
+from secondbrain_core.rag.keyword import CALENDAR, plain
 
 _WORD = re.compile(r"\w+")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
@@ -98,7 +100,14 @@ def stem(word: str) -> str:
     A final "e" goes too, so that a word and its inflections meet: "license" and "licensed",
     "prerequisite" and "prerequisites", "change" and "changes" all become one stem; a word
     ending in "ss" or "us" keeps its "s" ("process" and "processes", "status" and "statuses").
+    Accents go and months and weekdays take their short names, as in the BM25 index ("Montréal" ~
+    "montreal", "October" ~ "Oct").
     """
+    stripped = _strip_suffix(plain(word))
+    return CALENDAR.get(stripped, stripped)
+
+
+def _strip_suffix(word: str) -> str:
     if word.endswith(("ss", "us")):  # "process", "class", "status": not plurals
         return word
     for suffix in _SUFFIXES:
@@ -510,26 +519,49 @@ def states(
     held: Callable[[str], bool] = lambda term: True,
 ) -> bool:
     """Whether `passage` holds text of `shape` said of the `subject`: in one statement (a list
-    item, a table row, a paragraph) that names the rarest subject word the chosen passages hold,
-    unless the note's title or heading names it. A contact list holds an email address, but not
-    the electrician's when only the landlord's line has one; a market's opening hours are not the
-    Northern Quarter market's. A word no passage holds ("allowed" over "I can leave at 2:30") is
-    the question's wording, not what the statement must name."""
+    item, a table row under its header, a paragraph) that names the rarest subject word the chosen
+    passages hold, unless the note's title or heading names it. A contact list holds an email
+    address, but not the electrician's when only the landlord's line has one; a market's opening
+    hours are not the Northern Quarter market's; the row "| 24 Oct 2026 | $3,214.87 |" states the
+    net pay its column header names. A word no passage holds ("allowed" over "I can leave at
+    2:30") is the question's wording, not what the statement must name."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
     own = [t for t in subject if t not in context and held(t)]
     key = max(own, key=lambda t: (idf(t), t)) if own else None
-    return any(shape.search(block) and (key is None or key in terms(block)) for block in _statements(passage.text))
+    text = _header_above(passage) + passage.text
+    return any(shape.search(block) and (key is None or key in terms(block)) for block in _statements(text))
+
+
+def _header_above(passage: Passage) -> str:
+    """The header and separator rows of the table the passage starts inside, when they are above
+    it in its chunk (a passage is often one row); else ""."""
+    if not passage.text.lstrip().startswith("|") or not passage.units:
+        return ""
+    above = passage.candidate.text[: passage.units[0].start].splitlines()
+    rows = list(itertools.takewhile(lambda line: line.lstrip().startswith("|"), reversed(above)))[::-1]
+    return "\n".join(rows[:2]) + "\n" if len(rows) >= 2 and _TABLE_SEPARATOR.match(rows[1]) else ""
 
 
 def _statements(text: str) -> list[str]:
-    """`text` cut into statements: each list item or table row alone, and the lines between blank
-    lines or headings together (a contact written over three lines under its name is one)."""
+    """`text` cut into statements: each list item alone, each table row with its table's header,
+    and the lines between blank lines or headings together (a contact written over three lines
+    under its name is one)."""
     blocks: list[list[str]] = [[]]
-    for line in text.splitlines():
+    lines = text.splitlines()
+    header = ""
+    for i, line in enumerate(lines):
         if not line.strip() or _HEADING.match(line):
             blocks.append([])
             continue
-        if line.lstrip().startswith("|") or _LIST_ITEM.match(line):
+        if line.lstrip().startswith("|"):
+            if _TABLE_SEPARATOR.match(line):
+                continue
+            if i + 1 < len(lines) and _TABLE_SEPARATOR.match(lines[i + 1]):
+                header = line
+            blocks.append([line] if line == header else [header, line] if header else [line])
+            continue
+        header = ""
+        if _LIST_ITEM.match(line):
             blocks.append([])
         blocks[-1].append(line)
     return ["\n".join(b) for b in blocks if b]

@@ -34,7 +34,7 @@ _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 
 
 # Questions that ask for a thing of one form only: an email address, a phone number, a time of
-# day, an amount of money. When no chosen passage states one of the thing asked about, the notes
+# day, a day, an amount of money. When no chosen passage states one of the thing asked about, the notes
 # do not say it however close they look ("what's my GP's email?" over a note with the GP's name
 # and phone number; "how much did the last car service cost?" over the car's service dates), so
 # the answer is declined. Money is asked by its words (cost, price, fee, rent…), not by "how much"
@@ -55,20 +55,6 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
         re.compile(TIME_OF_DAY, re.I),
     ),
-    "amount of money": (
-        re.compile(
-            rf"\bhow much\b.{{0,60}}\b(?:{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b"
-            rf"|\b{_MONEY_WORDS}\s+(?:of|for)\b"
-            rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
-            rf"(?:[\w-]+ ){{0,2}}{_MONEY_WORDS}\b",
-            re.I,
-        ),
-        # an amount with its currency, or a rate ("0.9% + €0.10 per transaction")
-        re.compile(
-            r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|dollars?|pounds?|quid|kr|zł)\b)|\d\s?%",
-            re.I,
-        ),
-    ),
     # "when is Ben's wedding?", "when did I last replace the thermocouple?", "which day is bin day?":
     # not "when does autovacuum run?", whose answer is a condition rather than a day.
     "date": (
@@ -78,6 +64,23 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
         DATE_SHAPE,
+    ),
+    "amount of money": (
+        re.compile(
+            rf"\bhow much\b.{{0,60}}\b(?:{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b"
+            rf"|\b{_MONEY_WORDS}\s+(?:of|for)\b"
+            r"|\b(?:prices?|fees?|salary)\b"
+            rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
+            rf"(?:[\w-]+ ){{0,2}}{_MONEY_WORDS}\b",
+            re.I,
+        ),
+        # an amount with its currency, or under a label that names it ("Adoption fee ($): 550", a
+        # column "Total (€)"), or a rate ("0.9% + €0.10 per transaction")
+        re.compile(
+            r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|dollars?|pounds?|quid|kr|zł)\b)|\d\s?%"
+            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad)\)(?s:.*)\d",
+            re.I,
+        ),
     ),
 }
 

@@ -13,8 +13,9 @@ word is that word ("wich glaze" asks "which glaze"). In a question in another la
 words no list here holds, a long word is mended only to an English word of the notes, its
 cognate ("temperatura" → "temperature"): "hoch" is no typo of "noch", nor "sein" of "seit". Shorthand
 people type about their own lives ("appt", "xmas", "meds") is written out when the notes hold
-the long form and not the short one (and left alone when they hold neither: "appt" is no typo
-of "app").
+the long form and not the short one, and the long form shortened when the notes write only the
+short one ("reference" → "ref"); shorthand the notes hold in neither form is no typo ("appt" is
+not "app").
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ _SHORTHAND = {
     "docs": ("documents",),
     "pics": ("photos", "pictures"),
 }
+# Long form → its shorthand, the first listed ("appointment" is "appt", not "appts").
+_SHORT_FORMS = {long: (short,) for short, longs in reversed(_SHORTHAND.items()) for long in longs}
 
 
 def _one_edit(word: str) -> set[str]:
@@ -104,11 +107,11 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
     def replace(match: re.Match) -> str:
         typed = match.group()
         lowered = typed.lower()
-        long_forms = () if lowered in frequencies else _SHORTHAND.get(lowered, ())
-        long_form = next((w for w in long_forms if w in frequencies), None)
-        if long_form:
-            mended.append((typed, long_form))
-            return long_form
+        other_forms = () if lowered in frequencies else _SHORTHAND.get(lowered, ()) + _SHORT_FORMS.get(lowered, ())
+        written = next((w for w in other_forms if w in frequencies), None)
+        if written:
+            mended.append((typed, written))
+            return written
         if (
             len(lowered) < MIN_LENGTH
             or typed[0].isupper()

@@ -6,18 +6,20 @@ Each build writes into its own generation folder (`rag/generations.py`), never o
 
 Words are analyzed (`analyze`) as lower-cased `\\w+` tokens, without function words, with
 plural endings folded ("recipes" ~ "recipe", "queries" ~ "query"): a person types a topic in
-the singular and wrote about it in the plural, or the other way round. bm25s's own 33 English
-stopwords leave "how", "my", "what", "do" in every question, where they match the
-wrong notes; a full stemmer (Snowball) was tried and hurt the notes and FAQ sets it did not
-help (benchmarks/RESULTS.md, issue 11). The index records which analyzer built it, and a
-query is analyzed the same way: an index built before this analyzer keeps answering with the
-one it was built with until the next sync rebuilds it.
+the singular and wrote about it in the plural, or the other way round; so are accents
+("Montréal" ~ "montreal") and the long and short names of months and weekdays ("October" ~
+"Oct"). bm25s's own 33 English stopwords leave "how", "my", "what", "do" in every question,
+where they match the wrong notes; a full stemmer (Snowball) was tried and hurt the notes and
+FAQ sets it did not help (benchmarks/RESULTS.md, issue 11). The index records which analyzer
+built it, and a query is analyzed the same way: an index built before this analyzer keeps
+answering with the one it was built with until the next sync rebuilds it.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,7 +43,7 @@ STOPWORDS = _STOP | frozenset(_FUNCTION_WORDS.split())
 KEYS_FILE = "keys.npy"
 ANALYZER_FILE = "analyzer.txt"
 WORDS_FILE = "words.txt"
-ANALYZER = "words-plural-v3"
+ANALYZER = "words-plural-v4"
 LEGACY_ANALYZER = "words-v1"  # indexes built before the analyzer was recorded
 _ES_PLURALS = ("sses", "shes", "ches", "xes", "oes")
 _E_SINGULARS = ("sse", "she", "che", "xe", "oe")
@@ -63,6 +65,31 @@ def fold_plural(word: str) -> str:
     return _fold_v2(word)
 
 
+# Months and weekdays, written in full or short by the same person ("portfolio value october" over
+# a note titled "Portfolio – Oct 2026"), to one form.
+_MONTHS = "january february march april may june july august september october november december"
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
+CALENDAR = {name: name[:3] for name in f"{_MONTHS} {_WEEKDAYS}".split()} | {
+    "sept": "sep",
+    "tues": "tue",
+    "thur": "thu",
+    "thurs": "thu",
+}
+
+
+def plain(word: str) -> str:
+    """`word` without accents: people type "Montreal" and "tourtiere" for what they wrote as
+    "Montréal" and "tourtière"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def fold_word(word: str) -> str:
+    """The current fold: accents dropped, the plural folded (`fold_plural`), a month's or
+    weekday's name to its three-letter form."""
+    folded = fold_plural(plain(word))
+    return CALENDAR.get(folded, folded)
+
+
 def _fold_v2(word: str) -> str:
     """Harman's S-stemmer as it was: the fold of indexes built before v3 (and v3's for the rest)."""
     if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
@@ -80,8 +107,8 @@ def words(text: str) -> list[str]:
 
 
 def analyze(text: str) -> list[str]:
-    """The terms BM25 indexes and queries: `words`, plurals folded."""
-    return [fold_plural(t) for t in words(text)]
+    """The terms BM25 indexes and queries: `words`, folded (`fold_word`)."""
+    return [fold_word(t) for t in words(text)]
 
 
 def _legacy(text: str) -> list[str]:
@@ -89,7 +116,11 @@ def _legacy(text: str) -> list[str]:
 
 
 # an index answers queries with the fold it was built with until the next sync rebuilds it
-FOLDS: dict[str, Callable[[str], str]] = {ANALYZER: fold_plural, "words-plural-v2": _fold_v2}
+FOLDS: dict[str, Callable[[str], str]] = {
+    ANALYZER: fold_word,
+    "words-plural-v3": fold_plural,
+    "words-plural-v2": _fold_v2,
+}
 ANALYZERS: dict[str, Callable[[str], list[str]]] = {
     LEGACY_ANALYZER: _legacy,
     **{name: (lambda text, fold=fold: [fold(t) for t in words(text)]) for name, fold in FOLDS.items()},
@@ -126,7 +157,7 @@ class KeywordIndex:
             for text in texts:
                 raw = words(text)
                 seen.update(raw)
-                corpus.append([folded.get(w) or folded.setdefault(w, fold_plural(w)) for w in raw] or [""])
+                corpus.append([folded.get(w) or folded.setdefault(w, fold_word(w)) for w in raw] or [""])
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
             retriever.save(directory)
