@@ -154,3 +154,23 @@ def test_money_is_asked_by_a_price_or_fee_and_stated_under_a_label_that_names_th
     assert qf.asked_form("backsplash tile price per sq ft") == "amount of money"
     money = qf.form_shape("amount of money")
     assert money.search("- **Adoption fee ($):** 550") and not money.search("Adoption fee: 550")
+
+
+def _candidate(rank: int, title: str) -> ev.Candidate:
+    return ev.Candidate(rank, f"c{rank}", f"p{rank}", title, "", "", f"# {title}\n\nTotal: $1,000.")
+
+
+def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike() -> None:
+    portfolios = [_candidate(0, "Portfolio – Nov 2026"), _candidate(1, "Portfolio – Oct 2026")]
+    assert ev.named_among_alike(ev.terms("portfolio value october"), portfolios).title == "Portfolio – Oct 2026"
+    assert ev.named_among_alike(ev.terms("portfolio value"), portfolios) is None  # no day: the scores decide
+    assert ev.named_among_alike(ev.terms("value in october"), portfolios) is None  # not asked of a portfolio
+    weeks = [_candidate(0, "Preceptee Jasper – week 2"), _candidate(1, "Preceptee Jasper – week 6")]
+    assert ev.named_among_alike(ev.terms("and at week 6?"), weeks).title == "Preceptee Jasper – week 6"
+    topics = [_candidate(0, "Unique Indexes"), _candidate(1, "Indexes on Expressions")]
+    assert ev.named_among_alike(ev.terms("can an index on an expression be unique?"), topics) is None
+
+
+def test_shorthand_and_its_long_form_are_one_term() -> None:
+    assert ev.terms("next physio appt") == ["next", "physio", "appoint"]
+    assert "appoint" in ev.terms("Next appointment: Tue 8 Dec")

@@ -21,6 +21,7 @@ import numpy as np
 
 from secondbrain_core.agent.dates import opens_with_month
 from secondbrain_core.agent.question_forms import answer_shape, form_shape
+from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
 from secondbrain_core.rag.keyword import CALENDAR, plain
 
@@ -101,9 +102,10 @@ def stem(word: str) -> str:
     "prerequisite" and "prerequisites", "change" and "changes" all become one stem; a word
     ending in "ss" or "us" keeps its "s" ("process" and "processes", "status" and "statuses").
     Accents go and months and weekdays take their short names, as in the BM25 index ("Montréal" ~
-    "montreal", "October" ~ "Oct").
+    "montreal", "October" ~ "Oct"), and shorthand its long form ("appt" ~ "appointment").
     """
-    stripped = _strip_suffix(plain(word))
+    word = plain(word)
+    stripped = _strip_suffix(SHORTHAND[word][0] if word in SHORTHAND else word)
     return CALENDAR.get(stripped, stripped)
 
 
@@ -369,6 +371,32 @@ def named_note(question_terms: Sequence[str], candidates: Sequence[Candidate]) -
         if len(title) >= 2 and title <= asked:
             return candidate
     return None
+
+
+def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> Candidate | None:
+    """The one note the question picks among notes titled alike by the day or number that sets its
+    title apart: "portfolio value october" names "Portfolio – Oct 2026" and not "Portfolio – Nov
+    2026", "energy in the 9 nov review" "Weekly review 9 Nov" and not "Weekly review 16 Nov". Such
+    notes share their words, so their sentences score alike and the first-ranked one's were
+    chosen. The question must hold a word of the shared title too (it asks about that kind of
+    note), and the day or number of only one such note; else None. Titles told apart by a topic
+    ("Unique Indexes", "Indexes on Expressions") are left to the scores."""
+    asked = set(question_terms)
+    pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # first-ranked chunk of each page
+    picked = []
+    for candidate in pages:
+        title = set(terms(candidate.title))
+        alike = [set(terms(o.title)) for o in pages if o.page_id != candidate.page_id and set(terms(o.title)) & title]
+        if not alike:
+            continue
+        shared = title & set().union(*alike)
+        if any(map(_names_a_day_or_number, asked & (title - shared))) and asked & shared:
+            picked.append(candidate)
+    return picked[0] if len(picked) == 1 else None
+
+
+def _names_a_day_or_number(term: str) -> bool:
+    return any(c.isdigit() for c in term) or term in CALENDAR.values()
 
 
 def select_passages(

@@ -162,6 +162,10 @@ class GroundedAnswerer(dspy.Module):
         units = ev.distinct(
             [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
         )
+        alike = next(filter(None, (ev.named_among_alike(ev.terms(q), candidates) for q in (question, query))), None)
+        if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
+            units = [u for u in units if candidates[u.candidate].page_id == alike.page_id]
+            steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
             # the form a follow-up asks is its own: "and the GP's number?" after "when's my next
             # dentist appointment?" asks no day, though the text searched with holds both

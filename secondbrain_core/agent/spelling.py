@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from spellchecker import SpellChecker
 
 from secondbrain_core.agent.evidence import OTHER_LANGUAGE_WORDS, QUESTION_WORDS, STOPWORDS, words
+from secondbrain_core.agent.shorthand import SHORT_FORMS, SHORTHAND
 from secondbrain_core.rag.keyword import STOPWORDS as INDEX_STOPWORDS
 from secondbrain_core.rag.tokens import is_vocabulary_word
 
@@ -37,35 +38,6 @@ MIN_FOREIGN_LENGTH = 6  # "sein" is one edit from the English "seen"; "temperatu
 # most often written in. A vocabulary-wide alphabet would hold thousands of CJK characters.
 _LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßéèêàâçñóíúôîù"
 _FUNCTION_WORDS = STOPWORDS | QUESTION_WORDS | INDEX_STOPWORDS
-# Shorthand → the long forms a note may use instead, first found wins.
-_SHORTHAND = {
-    "appt": ("appointment",),
-    "appts": ("appointments", "appointment"),
-    "xmas": ("christmas",),
-    "bday": ("birthday",),
-    "meds": ("medication", "medications", "medicine"),
-    "insta": ("instagram",),
-    "tmrw": ("tomorrow",),
-    "dept": ("department",),
-    "mgr": ("manager",),
-    "addr": ("address",),
-    "uni": ("university",),
-    "approx": ("approximately",),
-    "temp": ("temperature",),
-    "mins": ("minutes",),
-    "hrs": ("hours",),
-    "yr": ("year",),
-    "yrs": ("years",),
-    "wk": ("week",),
-    "wks": ("weeks",),
-    "ref": ("reference",),
-    "fav": ("favourite", "favorite"),
-    "govt": ("government",),
-    "docs": ("documents",),
-    "pics": ("photos", "pictures"),
-}
-# Long form → its shorthand, the first listed ("appointment" is "appt", not "appts").
-_SHORT_FORMS = {long: (short,) for short, longs in reversed(_SHORTHAND.items()) for long in longs}
 
 
 def _one_edit(word: str) -> set[str]:
@@ -107,7 +79,7 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
     def replace(match: re.Match) -> str:
         typed = match.group()
         lowered = typed.lower()
-        other_forms = () if lowered in frequencies else _SHORTHAND.get(lowered, ()) + _SHORT_FORMS.get(lowered, ())
+        other_forms = () if lowered in frequencies else SHORTHAND.get(lowered, ()) + SHORT_FORMS.get(lowered, ())
         written = next((w for w in other_forms if w in frequencies), None)
         if written:
             mended.append((typed, written))
@@ -117,7 +89,7 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
             or typed[0].isupper()
             or lowered in frequencies
             or lowered in _FUNCTION_WORDS
-            or lowered in _SHORTHAND
+            or lowered in SHORTHAND
             or is_word(lowered)
         ):
             return typed
