@@ -167,6 +167,15 @@ def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike
     assert ev.named_among_alike(ev.terms("value in october"), portfolios) is None  # not asked of a portfolio
     weeks = [_candidate(0, "Preceptee Jasper – week 2"), _candidate(1, "Preceptee Jasper – week 6")]
     assert ev.named_among_alike(ev.terms("and at week 6?"), weeks).title == "Preceptee Jasper – week 6"
+    visits = [
+        _candidate(0, "Adoption day – 22 Nov"),
+        _candidate(1, "Vet visit – Biscuit – 14 Oct"),
+        _candidate(2, "Vet visit – Juniper – 4 Nov"),
+        _candidate(3, "Vet visit – Biscuit – 4 Nov"),
+    ]
+    weigh = ev.named_among_alike(ev.terms("how much did biscuit weigh on nov 4"), visits)
+    assert weigh.title == "Vet visit – Biscuit – 4 Nov"
+    assert ev.named_among_alike(ev.terms("what did the vet say on 4 nov"), visits) is None  # two visits that day
     topics = [_candidate(0, "Unique Indexes"), _candidate(1, "Indexes on Expressions")]
     assert ev.named_among_alike(ev.terms("can an index on an expression be unique?"), topics) is None
 

@@ -374,25 +374,25 @@ def named_note(question_terms: Sequence[str], candidates: Sequence[Candidate]) -
 
 
 def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> Candidate | None:
-    """The one note the question picks among notes titled alike by the day or number that sets its
-    title apart: "portfolio value october" names "Portfolio – Oct 2026" and not "Portfolio – Nov
-    2026", "energy in the 9 nov review" "Weekly review 9 Nov" and not "Weekly review 16 Nov". Such
-    notes share their words, so their sentences score alike and the first-ranked one's were
-    chosen. The question must hold a word of the shared title too (it asks about that kind of
-    note), and the day or number of only one such note; else None. Titles told apart by a topic
-    ("Unique Indexes", "Indexes on Expressions") are left to the scores."""
+    """The one note the question picks among notes titled alike by the day or number in its title:
+    "portfolio value october" names "Portfolio – Oct 2026" and not "Portfolio – Nov 2026", "how
+    much did biscuit weigh on nov 4" "Vet visit – Biscuit – 4 Nov" and not "Vet visit – Juniper –
+    4 Nov" or "Vet visit – Biscuit – 14 Oct". Such notes share their words, so their sentences
+    score alike and the first-ranked one's were chosen. The note's title must hold more of the
+    question's words than any other title that shares a word with it: a day or number and a word
+    that names the kind of note; else None. Titles told apart by a topic ("Unique Indexes",
+    "Indexes on Expressions") are left to the scores."""
     asked = set(question_terms)
     pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # first-ranked chunk of each page
-    picked = []
+    titles = {c.page_id: set(terms(c.title)) for c in pages}
     for candidate in pages:
-        title = set(terms(candidate.title))
-        alike = [set(terms(o.title)) for o in pages if o.page_id != candidate.page_id and set(terms(o.title)) & title]
-        if not alike:
-            continue
-        shared = title & set().union(*alike)
-        if any(map(_names_a_day_or_number, asked & (title - shared))) and asked & shared:
-            picked.append(candidate)
-    return picked[0] if len(picked) == 1 else None
+        title = titles[candidate.page_id]
+        held = asked & title
+        alike = [t for page, t in titles.items() if page != candidate.page_id and t & title]
+        days = set(filter(_names_a_day_or_number, held))
+        if alike and days and held - days and all(len(asked & t) < len(held) for t in alike):
+            return candidate
+    return None
 
 
 def _names_a_day_or_number(term: str) -> bool:

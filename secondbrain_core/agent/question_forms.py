@@ -69,7 +69,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             rf"\bhow much\b.{{0,60}}\b(?:{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b"
             rf"|\b{_MONEY_WORDS}\s+(?:of|for)\b"
-            r"|\b(?:prices?|fees?|salary)\b"
+            r"|\b(?:prices?|fees?|salary)\b|\b(?:interest|tax|vat|exchange)\s+rates?\b"
             rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
             rf"(?:[\w-]+ ){{0,2}}{_MONEY_WORDS}\b",
             re.I,
