@@ -58,11 +58,6 @@ def _english() -> SpellChecker:
     return SpellChecker(language="en", distance=1)
 
 
-def is_word(word: str) -> bool:
-    """Whether `word` (lower-cased) is a word of the language rather than a misspelling."""
-    return is_vocabulary_word(word) or word in _english()
-
-
 def _function_word_order(typed: str) -> Callable[[str], tuple[bool, bool, str]]:
     """ "wich" is one edit from "ich", "with" and "which": same first letter first, then a question word."""
     return lambda word: (word[0] != typed[0], word not in QUESTION_WORDS, word)
@@ -90,7 +85,7 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
             or lowered in frequencies
             or lowered in _FUNCTION_WORDS
             or lowered in SHORTHAND
-            or is_word(lowered)
+            or is_vocabulary_word(lowered)
         ):
             return typed
         edits = _one_edit(lowered)
@@ -98,7 +93,8 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
         near = [w for w in edits if frequencies.get(w, 0) > 0 and w not in _FUNCTION_WORDS]
         if foreign:
             near = [w for w in near if len(lowered) >= MIN_FOREIGN_LENGTH and w in _english()]
-        if not near_function_words and not near:
+        # the word list is read last: loading it costs 0.2 s, and most unknown words have no near word
+        if (not near_function_words and not near) or lowered in _english():
             return typed
         best = near_function_words[0] if near_function_words else max(near, key=lambda w: (frequencies[w], w))
         mended.append((typed, best))
