@@ -217,6 +217,7 @@ def decline_rule(reports: dict[str, object]) -> tuple[dict[str, float], dict[str
     """(weight, threshold, penalty) with the best mean over domains (module docstring, 1)."""
     near_miss = [name for name in reports if name == "pgnotes" or name.startswith("personal")]
     rules = []
+    best_pooled = 0.0
     for weight, (p_index, penalty), (t_index, threshold) in itertools.product(
         SUPPORT_WEIGHTS, enumerate(PENALTIES), enumerate(THRESHOLDS)
     ):
@@ -227,6 +228,7 @@ def decline_rule(reports: dict[str, object]) -> tuple[dict[str, float], dict[str
             for o in reports[name].outcomes
             if not o.question.answerable
         ]
+        best_pooled = max(best_pooled, float(np.mean(pooled)))
         if float(np.mean(pooled)) < NEAR_MISS_MIN_DECLINED - 1e-9 or any(
             rates[name]["unanswerable_declined"] < MIN_DECLINED - 1e-9 for name in reports if name not in near_miss
         ):
@@ -241,6 +243,11 @@ def decline_rule(reports: dict[str, object]) -> tuple[dict[str, float], dict[str
         )
         rule = {"support_lexical_weight": weight, "threshold": float(threshold), "unknown_penalty": penalty}
         rules.append((key, rule, rates))
+    if not rules:  # three blind personal sets' near misses pooled reach 0.845 at best (RESULTS.md)
+        raise SystemExit(
+            f"no decline rule declines {NEAR_MISS_MIN_DECLINED:.0%} of the near misses pooled over {near_miss} "
+            f"and {MIN_DECLINED:.0%} of every other domain's (best pooled: {best_pooled:.3f})"
+        )
     _, rule, rates = max(rules, key=lambda r: r[0])
     return rule, rates
 
