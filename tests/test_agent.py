@@ -131,6 +131,16 @@ def test_the_answer_quotes_a_link_as_its_text() -> None:
     assert ev.compose([passage]) == "Gifts: see Gift ideas and plan. [1]"
 
 
+def test_a_link_whose_title_holds_a_sentence_end_is_not_cut_and_a_cut_link_shows_its_text() -> None:
+    # crawled pages link with titles: "[Section 25.1.6](…#AUTOVACUUM "25.1.6. The Autovacuum Daemon")"
+    text = 'Follows the rules in [Section 25.1.6](http://h/v.html#A "25.1.6. The Daemon"). Then more.'
+    assert [u.text for u in ev.split_units(text)] == [
+        'Follows the rules in [Section 25.1.6](http://h/v.html#A "25.1.6. The Daemon").',
+        "Then more.",
+    ]
+    assert ev.readable('the rules in [Section 25.1.6](http://h/v.html#A "25.1') == "the rules in Section 25.1.6"
+
+
 def test_a_table_row_is_quoted_as_its_cells() -> None:
     text = "| | Flight | Date |\n| --- | --- | --- |\n| Out | TP 535 | Fri Oct 18 |\n"
     candidate = ev.Candidate(0, "c", "p", "Lisbon trip", "", "", text)

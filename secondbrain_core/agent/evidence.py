@@ -42,6 +42,7 @@ _ABBREVIATION = re.compile(
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
 MIN_CUT_WORDS = 8
 # What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
 # or the answer would point at sources it does not have.
@@ -91,8 +92,9 @@ STOPWORDS = frozenset(_STOPWORDS.split()) | OTHER_LANGUAGE_WORDS
 
 def readable(text: str) -> str:
     """`text` on one line, links and images shown as their text: a notion.so address is ~60
-    characters of ids that say nothing to the reader and nothing about the question."""
-    return flat(_LINK.sub(r"\1", text))
+    characters of ids that say nothing to the reader and nothing about the question. So is a
+    link that a passage cut to the word budget ends inside."""
+    return flat(_CUT_LINK.sub(r"\1", _LINK.sub(r"\1", text)))
 
 
 def stem(word: str) -> str:
@@ -262,8 +264,11 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece = text[start:end]
+    links = [m.span() for m in _LINK.finditer(piece)]  # a link's title may hold ". " ("25.1.6. The Daemon")
     bounds = [0]
     for cut in _SENTENCE_END.finditer(piece):
+        if any(a < cut.start() < b for a, b in links):
+            continue
         before = piece[bounds[-1] : cut.start()].strip()
         day_of_month = _DAY_NUMBER.search(before) and opens_with_month(piece[cut.end() :])
         if not (_ENUMERATOR.match(before) or _ABBREVIATION.search(before) or day_of_month):
