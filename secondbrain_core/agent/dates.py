@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import re
 
-# Month names as notes in the common languages write them, by month (1–12).
-_MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("january", "januar", "janvier", "gennaio", "enero", "janeiro", "januari"),
-    2: ("february", "februar", "février", "febbraio", "febrero", "fevereiro", "februari"),
-    3: ("march", "märz", "mars", "marzo", "março", "maart"),
-    4: ("april", "avril", "aprile", "abril"),
-    5: ("may", "mai", "maggio", "mayo", "maio", "mei"),
-    6: ("june", "juni", "juin", "giugno", "junio", "junho"),
-    7: ("july", "juli", "juillet", "luglio", "julio", "julho"),
-    8: ("august", "août", "agosto", "augustus"),
-    9: ("september", "septembre", "settembre", "septiembre", "setembro"),
-    10: ("october", "oktober", "octobre", "ottobre", "octubre", "outubro"),
-    11: ("november", "novembre", "noviembre", "novembro"),
-    12: ("december", "dezember", "décembre", "dicembre", "diciembre", "dezembro"),
+from secondbrain_core.rag.keyword import MONTHS
+
+# Month names as notes in the other common languages write them, January first.
+_OTHER_LANGUAGE_MONTHS = (
+    ("januar", "janvier", "gennaio", "enero", "janeiro", "januari"),
+    ("februar", "février", "febbraio", "febrero", "fevereiro", "februari"),
+    ("märz", "mars", "marzo", "março", "maart"),
+    ("avril", "aprile", "abril"),
+    ("mai", "maggio", "mayo", "maio", "mei"),
+    ("juni", "juin", "giugno", "junio", "junho"),
+    ("juli", "juillet", "luglio", "julio", "julho"),
+    ("août", "agosto", "augustus"),
+    ("septembre", "settembre", "septiembre", "setembro"),
+    ("oktober", "octobre", "ottobre", "octubre", "outubro"),
+    ("novembre", "noviembre", "novembro"),
+    ("dezember", "décembre", "dicembre", "diciembre", "dezembro"),
+)
+# each month (1–12) by its names in English and the other languages
+_MONTHS = {
+    n: (english, *others) for n, (english, others) in enumerate(zip(MONTHS, _OTHER_LANGUAGE_MONTHS, strict=True), 1)
 }
-_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ABBREVIATIONS = tuple(english[:3] for english in MONTHS)
 # Month names that are everyday words too ("may I", "march on", "mars"): a month only next to a day.
 _EVERYDAY = frozenset({"may", "march", "mai", "mars", "mei"})
 _NAMES = frozenset(name for names in _MONTHS.values() for name in names) - _EVERYDAY

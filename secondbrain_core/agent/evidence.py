@@ -591,7 +591,7 @@ def _statements(text: str) -> list[str]:
                 continue
             if i + 1 < len(lines) and _TABLE_SEPARATOR.match(lines[i + 1]):
                 header = line
-            blocks.append([line] if line == header else [header, line] if header else [line])
+            blocks.append([header, line] if header and line != header else [line])
             continue
         header = ""
         if _LIST_ITEM.match(line):

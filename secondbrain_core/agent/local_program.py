@@ -55,7 +55,7 @@ _OBEY = re.compile(
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # a number as a name holds it; one glued to a unit of time, size or amount does not
 _NAMING_DIGITS = re.compile(
-    r"(?<!\d)\d+(?!\d)(?!\s?(?:am|pm|a\.m|p\.m)\b|(?:h|hrs?|mins?|s|secs?|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b)", re.I
+    r"(?<!\d)\d+(?!\d)(?!\s?(?:am|pm|a\.m|p\.m|h|hrs?|mins?|s|secs?|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b)", re.I
 )
 _CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
 

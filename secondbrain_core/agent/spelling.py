@@ -11,11 +11,11 @@ digits, and capitalized words: a name the notes do not hold ("Sarah" over notes 
 "Sara") is a question the notes cannot answer, not a typo. A typo one edit from a function
 word is that word ("wich glaze" asks "which glaze"). In a question in another language, whose
 words no list here holds, a long word is mended only to an English word of the notes, its
-cognate ("temperatura" → "temperature"): "hoch" is no typo of "noch", nor "sein" of "seit". Shorthand
-people type about their own lives ("appt", "xmas", "meds") is written out when the notes hold
-the long form and not the short one, and the long form shortened when the notes write only the
-short one ("reference" → "ref"); shorthand the notes hold in neither form is no typo ("appt" is
-not "app").
+cognate ("temperatura" → "temperature"): "hoch" is no typo of "noch", nor "sein" of "seit".
+Shorthand people type about their own lives ("appt", "xmas", "meds") is written out when the
+notes hold the long form and not the short one, and the long form shortened when the notes
+write only the short one ("reference" → "ref"); shorthand the notes hold in neither form is no
+typo ("appt" is not "app").
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def _english() -> SpellChecker:
 
 
 def _function_word_order(typed: str) -> Callable[[str], tuple[bool, bool, str]]:
-    """ "wich" is one edit from "ich", "with" and "which": same first letter first, then a question word."""
+    """The order near function words are tried in: "wich" is one edit from "ich", "with" and
+    "which"; the same first letter first, then a question word."""
     return lambda word: (word[0] != typed[0], word not in QUESTION_WORDS, word)
 
 

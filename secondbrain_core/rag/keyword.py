@@ -67,9 +67,22 @@ def fold_plural(word: str) -> str:
 
 # Months and weekdays, written in full or short by the same person ("portfolio value october" over
 # a note titled "Portfolio – Oct 2026"), to one form.
-_MONTHS = "january february march april may june july august september october november december"
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
-CALENDAR = {name: name[:3] for name in f"{_MONTHS} {_WEEKDAYS}".split()} | {
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CALENDAR = {name: name[:3] for name in MONTHS + _WEEKDAYS} | {
     "sept": "sep",
     "tues": "tue",
     "thur": "thu",
