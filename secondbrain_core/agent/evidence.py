@@ -29,7 +29,6 @@ _WORD = re.compile(r"\w+")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
@@ -572,7 +571,7 @@ def _header_above(passage: Passage) -> str:
         return ""
     above = passage.candidate.text[: passage.units[0].start].splitlines()
     rows = list(itertools.takewhile(lambda line: line.lstrip().startswith("|"), reversed(above)))[::-1]
-    return "\n".join(rows[:2]) + "\n" if len(rows) >= 2 and _TABLE_SEPARATOR.match(rows[1]) else ""
+    return "\n".join(rows[:2]) + "\n" if len(rows) >= 2 and TABLE_SEPARATOR.match(rows[1]) else ""
 
 
 def _statements(text: str) -> list[str]:
@@ -587,9 +586,9 @@ def _statements(text: str) -> list[str]:
             blocks.append([])
             continue
         if line.lstrip().startswith("|"):
-            if _TABLE_SEPARATOR.match(line):
+            if TABLE_SEPARATOR.match(line):
                 continue
-            if i + 1 < len(lines) and _TABLE_SEPARATOR.match(lines[i + 1]):
+            if i + 1 < len(lines) and TABLE_SEPARATOR.match(lines[i + 1]):
                 header = line
             blocks.append([header, line] if header and line != header else [line])
             continue
