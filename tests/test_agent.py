@@ -76,7 +76,7 @@ def _page_text(page_id: str) -> str | None:
 def test_units_are_exact_spans_and_skip_structure() -> None:
     text = (
         "# Title\n\nFirst sentence. Second one, e.g. this.\n\n"
-        "- item one\n- item two\n\n```\ncode line\n```\n| a |\n|---|"
+        "- item one\n- item two\n\n```\ncode line\n```\n| a |\n|---|\n| 1. one. Two |"
     )
     units = ev.split_units(text)
     assert [u.text for u in units] == [
@@ -85,7 +85,7 @@ def test_units_are_exact_spans_and_skip_structure() -> None:
         "- item one",
         "- item two",
         "code line",
-        "| a |",
+        "| 1. one. Two |",  # a row whole; its header row is structure
     ]
     assert all(text[u.start : u.end] == u.text for u in units)
 

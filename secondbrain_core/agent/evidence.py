@@ -39,8 +39,12 @@ _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:(?i:dr|mr|mrs|ms|st|prof|jr|sr|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme)|[A-Z])\.$"
 )
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
+_NUMBER_SIGN = re.compile(r"\b(?i:no)\.$")  # "Account no. MCS-40718": before a code, "no." is no sentence's end
+_CODE = re.compile(r"[\w#-]*\d")
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+# A line that names what the list below it is about: bold alone, or a few words and a colon
+_LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*:?|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
 MIN_CUT_WORDS = 8
 # What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
@@ -176,8 +180,9 @@ class Passage:
     text: str = ""  # the span of the chunk's text; may be cut at a word to fit the budget
 
     def holdings(self) -> str:
-        """What the passage holds for a reader: its text with its note's title and heading."""
-        return f"{self.text} {self.candidate.title} {self.candidate.heading}"
+        """What the passage holds for a reader: its text with its note's title and heading, and
+        the header of the table a row of it is in."""
+        return f"{_header_above(self)}{self.text} {self.candidate.title} {self.candidate.heading}"
 
 
 @dataclass
@@ -209,9 +214,10 @@ def distinct(units: list[Unit]) -> list[Unit]:
 def split_units(text: str, candidate: int = 0) -> list[Unit]:
     """Units of a chunk's Markdown: sentences of prose, list items, table rows, whole code blocks.
 
-    Headings, table separator rows and code fences are left out (they are structure, not
-    statements): the chunker re-fences a code block it splits and repeats a table's header in
-    each piece, so only what lies between such lines is surely text of the page.
+    Headings, table header and separator rows and code fences are left out (they are structure,
+    not statements): the chunker re-fences a code block it splits and repeats a table's header in
+    each piece, so only what lies between such lines is surely text of the page. A row is scored
+    with its header's words (`score_units`) and states what its header names (`states`).
     """
     spans: list[tuple[int, int]] = []
     lines = text.splitlines(keepends=True)
@@ -240,7 +246,11 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
             fence_start = offset  # the code starts on the line after the fence
         elif not stripped or _HEADING.match(line) or TABLE_SEPARATOR.match(line):
             flush_paragraph()
-        elif stripped.startswith("|") or _LIST_ITEM.match(line):
+        elif stripped.startswith("|"):  # a row is one record, never cut; the header row is structure
+            flush_paragraph()
+            if not TABLE_SEPARATOR.match(text[offset:].split("\n", 1)[0]):
+                spans.append((start, end))
+        elif _LIST_ITEM.match(line):
             flush_paragraph()
             spans.extend(_sentences(text, start, end))
         else:
@@ -269,8 +279,10 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if any(a < cut.start() < b for a, b in links):
             continue
         before = piece[bounds[-1] : cut.start()].strip()
-        day_of_month = _DAY_NUMBER.search(before) and opens_with_month(piece[cut.end() :])
-        if not (_ENUMERATOR.match(before) or _ABBREVIATION.search(before) or day_of_month):
+        after = piece[cut.end() :]
+        day_of_month = _DAY_NUMBER.search(before) and opens_with_month(after)
+        number_sign = _NUMBER_SIGN.search(before) and _CODE.match(after)
+        if not (_ENUMERATOR.match(before) or _ABBREVIATION.search(before) or day_of_month or number_sign):
             bounds.append(cut.start())
     bounds.append(len(piece))
     return [(start + a, start + b) for a, b in itertools.pairwise(bounds) if b > a]
@@ -319,9 +331,10 @@ def score_units(
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
     for n, unit in enumerate(units):
         own = set(terms(readable(unit.text)))
-        lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(
-            question_terms, own | context_terms[unit.candidate], idf
-        )
+        context = context_terms[unit.candidate]
+        if unit.text.startswith("|"):  # a row's cells are named by its table's header
+            context = context | set(terms(table_header(candidates[unit.candidate].text, unit.start)))
+        lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(question_terms, own | context, idf)
         prior = 1.0 / (1.0 + candidates[unit.candidate].rank)
         dense = float(similarities[n]) if len(similarities) else 0.0
         relevance = params.lexical_weight * lexical + (1 - params.lexical_weight) * dense
@@ -556,12 +569,14 @@ def states(
     address, but not the electrician's when only the landlord's line has one; a market's opening
     hours are not the Northern Quarter market's; the row "| 24 Oct 2026 | $3,214.87 |" states the
     net pay its column header names. A word no passage holds ("allowed" over "I can leave at
-    2:30") is the question's wording, not what the statement must name."""
+    2:30") is the question's wording, not what the statement must name. Words equally rare are
+    all the rarest: "the fiesta's last service" is not a shipping service's price."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
     own = [t for t in subject if t not in context and held(t)]
-    key = max(own, key=lambda t: (idf(t), t)) if own else None
-    text = _header_above(passage) + passage.text
-    return any(shape.search(block) and (key is None or key in terms(block)) for block in _statements(text))
+    rarest = max(map(idf, own), default=0.0)
+    keys = {t for t in own if idf(t) >= rarest}
+    text = _header_above(passage) + _label_above(passage) + passage.text
+    return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
 
 
 def _header_above(passage: Passage) -> str:
@@ -569,21 +584,53 @@ def _header_above(passage: Passage) -> str:
     it in its chunk (a passage is often one row); else ""."""
     if not passage.text.lstrip().startswith("|") or not passage.units:
         return ""
-    above = passage.candidate.text[: passage.units[0].start].splitlines()
+    return table_header(passage.candidate.text, passage.units[0].start)
+
+
+def table_header(text: str, start: int) -> str:
+    """The header and separator rows (with a newline) of the table whose row starts at `start` of
+    `text`, when they are above it; else ""."""
+    above = text[:start].splitlines()
     rows = list(itertools.takewhile(lambda line: line.lstrip().startswith("|"), reversed(above)))[::-1]
     return "\n".join(rows[:2]) + "\n" if len(rows) >= 2 and TABLE_SEPARATOR.match(rows[1]) else ""
 
 
+def _label_above(passage: Passage) -> str:
+    """The label line of the list the passage starts inside ("**Clay — Moorland Ceramic
+    Supplies**", "Contractors:"), when it is above the passage in its chunk; else "". Notes name
+    the thing a list is about once, above its items ("- Account no. MCS-40718")."""
+    if not passage.units:
+        return ""
+    text = passage.candidate.text
+    line_start = text.rfind("\n", 0, passage.units[0].start) + 1
+    if not _LIST_ITEM.match(text[line_start:]):
+        return ""
+    in_list = itertools.dropwhile(_inside_list, reversed(text[:line_start].splitlines()))
+    line = next(in_list, "")
+    return line + "\n" if _LABEL.match(line) else ""
+
+
+def _inside_list(line: str) -> bool:
+    """A blank line, a list item or an indented line that continues one."""
+    return not line.strip() or bool(_LIST_ITEM.match(line)) or line[:1].isspace()
+
+
 def _statements(text: str) -> list[str]:
-    """`text` cut into statements: each list item alone, each table row with its table's header,
-    and the lines between blank lines or headings together (a contact written over three lines
-    under its name is one)."""
+    """`text` cut into statements: each list item alone (with the label line above its list),
+    each table row with its table's header, and the lines between blank lines or headings
+    together (a contact written over three lines under its name is one)."""
     blocks: list[list[str]] = [[]]
     lines = text.splitlines()
-    header = ""
+    header = label = ""
     for i, line in enumerate(lines):
+        if _HEADING.match(line):
+            label = ""
         if not line.strip() or _HEADING.match(line):
             blocks.append([])
+            continue
+        if _LABEL.match(line):
+            label = line
+            blocks.append([line])
             continue
         if line.lstrip().startswith("|"):
             if TABLE_SEPARATOR.match(line):
@@ -594,7 +641,9 @@ def _statements(text: str) -> list[str]:
             continue
         header = ""
         if _LIST_ITEM.match(line):
-            blocks.append([])
+            blocks.append([label] if label else [])
+        elif not line[:1].isspace():
+            label = ""  # a paragraph ends the list the label names
         blocks[-1].append(line)
     return ["\n".join(b) for b in blocks if b]
 

@@ -166,6 +166,8 @@ class GroundedAnswerer(dspy.Module):
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
             units = [u for u in units if candidates[u.candidate].page_id == alike.page_id]
             steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
+        else:
+            alike = None
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
             # the form a follow-up asks is its own: "and the GP's number?" after "when's my next
             # dentist appointment?" asks no day, though the text searched with holds both
@@ -183,8 +185,10 @@ class GroundedAnswerer(dspy.Module):
         )
         overview = self._overview(question, candidates)  # as asked: a follow-up joined to it is no overview
         unheard_names = self._unheard_names(query)
-        named = None if unheard_names else self._named(query, candidates, evidence.passages)
-        if named:
+        # a note picked among notes titled alike by the day or number the question names is named
+        # too: "portfolio value october" asks of "Portfolio – Oct 2026" whatever its sentences score
+        named = None if unheard_names else alike or self._named(query, candidates, evidence.passages)
+        if named and named is not alike:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
         refusal = self._refusal(question, query, unheard_names, overview or evidence.passages)
         if refusal is not None:

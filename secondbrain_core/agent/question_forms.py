@@ -42,6 +42,13 @@ _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 _MONEY_WORDS = (
     r"(?:cost|costs|costed|price|prices|priced|pay|paid|fee|fees|charge|charged|rent|spend|spent|budget|salary)"
 )
+# A code, a reference or a dose is asked by the word that names it ("wifi password", "kennel door
+# code", "ryanair booking ref", "metacam dose"); "how do I set a password?" asks for no value.
+_LOCKS = r"(?:door|gate|lock|locker|padlock|alarm|access|entry|key\s?safe|lockbox|building|garage|safe)"
+_REFERENCE_OF = (
+    r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
+    r"invoice|model|serial|part|licen[cs]e|registration)"
+)
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
         re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
@@ -64,6 +71,39 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
         DATE_SHAPE,
+    ),
+    "code or password": (
+        re.compile(
+            r"^(?!.*\b(?:how|why)\b)(?:.*\b(?:password|passcode|passphrase|combo)\b"
+            rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)\b|.*\bpin\s+(?:code|number)\b)",
+            re.I,
+        ),
+        # the code after the word that names it, in one statement: "combo 3-1-7", "password
+        # `juniperzoomies26`", "Kennel door code **4417#**"; a digit or a code span makes it a code
+        re.compile(
+            r"\b(?:password|passcode|passphrase|pin|code|combo|combination|padlock|lock)\b[^\n]{0,40}?"
+            r"(?:`[^`\n]+`|(?<![\w-])(?=[\w#-]*\d)[\w#-]{3,})",
+            re.I,
+        ),
+    ),
+    "reference": (
+        re.compile(
+            rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b|\breference\b|\bseat\b",
+            re.I,
+        ),
+        # capitals and digits mixed ("PBR-2290", "K7Q2XM", "LRMVC2306S"), a carrier and number ("AC
+        # 1828"), a long number, a seat ("12C"); case matters: "cost45" is no reference
+        re.compile(
+            r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b|\b[A-Z]{2,3}\s?\d{2,5}\b"
+            r"|(?<![\d.,])\d{5,}(?![\d.,])|\b\d{1,2}[A-K]\b"
+        ),
+    ),
+    "dose": (
+        re.compile(r"\b(?:dose|doses|dosage|dosing)\b", re.I),
+        re.compile(
+            r"\d(?:[\d.,/]*\d)?\s?(?:mg|mcg|µg|ug|g|ml|units?|iu|tabs?|tablets?|puffs?|drops?|caps(?:ules)?|mmol|meq)\b",
+            re.I,
+        ),
     ),
     "amount of money": (
         re.compile(
@@ -93,7 +133,8 @@ def asked_form(question: str) -> str | None:
 # The words that name a form rather than the thing it is asked of.
 _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
-    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|date|day)\b",
+    r"password|passcode|passphrase|pin|code|combo|combination|ref|reference|id|seat|dose|doses|dosage|dosing|"
+    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|date|day|due)\b",
     re.I,
 )
 

@@ -1,0 +1,108 @@
+"""A question asking for a code, a reference or a dose is answered only from a statement that holds
+one of the thing asked about: "what's the wifi password?" from the line with the password, and
+"garage door code" declined over a note that names the garage but no code."""
+
+from __future__ import annotations
+
+import pytest
+from note_pages import index_pages, note_page
+
+from secondbrain_core.agent import evidence as ev
+from secondbrain_core.agent import question_forms as qf
+from secondbrain_core.agent.assistant import Assistant
+from secondbrain_core.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("whats the wifi password", "code or password"),
+        ("kennel door code", "code or password"),
+        ("cragview locker combination", "code or password"),
+        ("how do I switch to scram-sha-256 password authentication?", None),  # asks how, not for a value
+        ("SQLSTATE code of a serialization failure", None),
+        ("ryanair booking ref", "reference"),
+        ("fridge model number", "reference"),
+        ("my flight number to cancun", "reference"),
+        ("car insurance policy no", "reference"),
+        ("metacam dose for juniper", "dose"),
+        ("phone number of the vet", "phone number"),
+    ],
+)
+def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form: str | None) -> None:
+    assert qf.asked_form(question) == form
+
+
+@pytest.mark.parametrize(
+    ("form", "text", "holds"),
+    [
+        ("code or password", "- Cragview locker: combo 3-1-7", True),
+        ("code or password", "Kennel door code **4417#**.", True),
+        ("code or password", "Home wifi: network **Unit1107-5G**, password `juniperzoomies26`", True),
+        ("code or password", "Basecamp punch card expires 30 June 2027", False),  # digits, but no code named
+        ("reference", "Booking ref **KXT4PD**, seat 12C", True),
+        ("reference", "| Fridge | LRMVC2306S |", True),
+        ("reference", "flight AC 1828 dep 0810", True),
+        ("reference", "cost 45 dollars in 2026", False),
+        ("dose", "Norepi 0.06 mcg/kg/min, weaning", True),
+        ("dose", "0.8 mL once daily with food", True),
+        ("dose", "weaning since Tuesday", False),
+    ],
+)
+def test_the_shape_of_a_code_a_reference_and_a_dose(form: str, text: str, holds: bool) -> None:
+    assert bool(qf.form_shape(form).search(text)) == holds
+
+
+def test_a_list_item_states_what_the_label_above_its_list_names() -> None:
+    text = (
+        "**Clay — Moorland Ceramic Supplies**\n- PSC-12 buff stoneware, £14.50 a bag\n- Account no. MCS-40718\n\n"
+        "**Glaze — Glazeworks Direct**\n- Login with the shop email\n"
+    )
+    units = ev.split_units(text)
+    assert "- Account no. MCS-40718" in [u.text for u in units]  # "no." before a code ends no sentence
+    reference = qf.form_shape("reference")
+
+    def passage(words: str) -> ev.Passage:
+        unit = next(u for u in units if words in u.text)
+        return ev.Passage(ev.Candidate(0, "c", "p", "Suppliers", "", "", text), [unit], 1.0, unit.text)
+
+    assert ev.states(passage("MCS-40718"), reference, ev.terms("moorland account"))
+    assert not ev.states(passage("Login"), reference, ev.terms("glazeworks account"))
+
+
+@pytest.fixture
+def assistant(settings: Settings) -> Assistant:
+    home = (
+        "# Home admin\n\n- Home wifi: network **Flat4-5G**, password `otterbanjo77`\n"
+        "- Garage: the door sticks in winter, oil the runners in October.\n"
+        "- Bins: recycling every other Tuesday.\n"
+    )
+    meds = "# Meds\n\n| Medication | Dose | When |\n|---|---|---|\n| Cetirizine | 10 mg | evening |\n"
+    portfolio = "# Portfolio – {month} 2026\n\nTotal: **${total}** across TFSA and RRSP.\n"
+    pages = [
+        note_page("home", "notes", "Home admin", home),
+        note_page("meds", "notes", "Meds", meds),
+        note_page("oct", "notes", "Portfolio – Oct 2026", portfolio.format(month="Oct", total="85,435")),
+        note_page("nov", "notes", "Portfolio – Nov 2026", portfolio.format(month="Nov", total="88,120")),
+    ]
+    return Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))
+
+
+def test_a_code_is_answered_only_from_a_statement_that_holds_one(assistant: Assistant) -> None:
+    wifi = assistant.ask("what's the wifi password?")
+    assert wifi.found and "otterbanjo77" in wifi.answer
+    garage = assistant.ask("garage door code")
+    assert not garage.found
+    assert "lacks the code or password asked for" in next(s.detail for s in garage.steps if s.name == "select")
+
+
+def test_a_dose_is_answered_from_the_row_that_states_it(assistant: Assistant) -> None:
+    dose = assistant.ask("cetirizine dose")
+    assert dose.found and "10 mg" in dose.answer
+
+
+def test_the_note_a_question_picks_among_notes_titled_alike_answers_it(assistant: Assistant) -> None:
+    october = assistant.ask("portfolio value october")
+    assert october.found and "85,435" in october.answer
+    assert [s.page_id for s in october.sources] == ["oct"]
+    assert any(s.name == "alike" for s in october.steps)
