@@ -21,6 +21,10 @@ from secondbrain_core.settings import Settings
         ("cragview locker combination", "code or password"),
         ("how do I switch to scram-sha-256 password authentication?", None),  # asks how, not for a value
         ("SQLSTATE code of a serialization failure", None),
+        ("get a password", None),  # any password, not one the notes keep
+        ("RFS password encryption", None),
+        ("How do I write a function with output parameters (call by reference)?", None),
+        ("deposit e-transfer reference", "reference"),
         ("ryanair booking ref", "reference"),
         ("fridge model number", "reference"),
         ("my flight number to cancun", "reference"),

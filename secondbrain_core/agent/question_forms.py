@@ -47,7 +47,7 @@ _MONEY_WORDS = (
 _LOCKS = r"(?:door|gate|lock|locker|padlock|alarm|access|entry|key\s?safe|lockbox|building|garage|safe)"
 _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
-    r"invoice|model|serial|part|licen[cs]e|registration)"
+    r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit)"
 )
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
@@ -74,8 +74,10 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     "code or password": (
         re.compile(
-            r"^(?!.*\b(?:how|why)\b)(?:.*\b(?:password|passcode|passphrase|combo)\b"
-            rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)\b|.*\bpin\s+(?:code|number)\b)",
+            r"^(?!.*\b(?:how|why)\b)(?!.*\ban?\s+(?:\w+\s+)?(?:password|passcode|code|combo|pin)\b)"
+            r"(?:.*\b(?:password|passcode|passphrase|combo)"
+            rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)|.*\bpin\s+(?:code|number))"
+            r"\s*(?:[?.!]|\b(?:for|to|of|at|on|in)\b|$)",
             re.I,
         ),
         # the code after the word that names it, in one statement: "combo 3-1-7", "password
@@ -88,7 +90,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     ),
     "reference": (
         re.compile(
-            rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b|\breference\b|\bseat\b",
+            rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b|\bseat\b"
+            r"|\b(?:the|my|our)\s+reference\s+(?:for|of|number|no)\b",
             re.I,
         ),
         # capitals and digits mixed ("PBR-2290", "K7Q2XM", "LRMVC2306S"), a carrier and number ("AC
