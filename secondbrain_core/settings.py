@@ -170,7 +170,7 @@ class Settings(BaseSettings):
         default="auto",
         description="auto: the tool-using agent when OPENAI_API_KEY/OPENAI_BASE_URL is set, else the local program",
     )
-    agent_k: int = Field(default=4, ge=1, le=50, description="chunks the local program reads per question")
+    agent_k: int = Field(default=6, ge=1, le=50, description="chunks the local program reads per question")
     agent_max_iters: int = Field(default=5, ge=1, le=20, description="tool calls the agent may make per question")
     agent_answer_words: int = Field(default=80, ge=20, le=400, description="longest answer, citation markers aside")
     agent_evidence_threshold: float = Field(
