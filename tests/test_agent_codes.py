@@ -31,6 +31,12 @@ from secondbrain_core.settings import Settings
         ("car insurance policy no", "reference"),
         ("metacam dose for juniper", "dose"),
         ("phone number of the vet", "phone number"),
+        ("kowalski mobile", "phone number"),
+        ("ruslan's number", "phone number"),
+        ("how do I reset his phone?", None),
+        ("seat numbers on the valencia flight", "seat"),
+        ("what's jordi's birthday?", "date"),
+        ("what did I get chioma for her birthday last year", None),  # a gift, not a day
     ],
 )
 def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form: str | None) -> None:
@@ -51,6 +57,8 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("dose", "Norepi 0.06 mcg/kg/min, weaning", True),
         ("dose", "0.8 mL once daily with food", True),
         ("dose", "weaning since Tuesday", False),
+        ("seat", "Booking ref KXT4PD, seat 12C, car 4", True),
+        ("seat", "Ryanair FR 7262, booking ref KQ7T2M", False),
     ],
 )
 def test_the_shape_of_a_code_a_reference_and_a_dose(form: str, text: str, holds: bool) -> None:

@@ -145,7 +145,10 @@ class GroundedAnswerer(dspy.Module):
     def forward(self, question: str, history: list[Turn] | None = None) -> dspy.Prediction:
         steps = StepLog(self.on_event)
         started = time.perf_counter()
-        query, typos = mend(standalone_question(question, history or []), self.stats.words)
+        joined = standalone_question(question, history or [])
+        query, typos = mend(joined, self.stats.words)
+        # a follow-up names its own thing ("and the GP's number?"); else the mended query does
+        asked = mend(question, self.stats.words)[0] if joined != question else query
         if typos:
             steps.append(Step(name="spelling", detail=", ".join(f"{typed} → {word}" for typed, word in typos)))
         if query != question:
@@ -171,7 +174,7 @@ class GroundedAnswerer(dspy.Module):
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
             # the form a follow-up asks is its own: "and the GP's number?" after "when's my next
             # dentist appointment?" asks no day, though the text searched with holds both
-            evidence = self._evidence(query, candidates, units, asked_form(question))
+            evidence = self._evidence(query, candidates, units, asked_form(question), asked)
             span.set_outputs({"support": evidence.support, "passages": [p.text for p in evidence.passages]})
         steps.append(
             Step(
@@ -221,8 +224,10 @@ class GroundedAnswerer(dspy.Module):
         return dspy.Prediction(answer=ev.compose(passages, lead), found=True, sources=sources, steps=steps)
 
     def _evidence(
-        self, query: str, candidates: list[ev.Candidate], units: list[ev.Unit], form: str | None
+        self, query: str, candidates: list[ev.Candidate], units: list[ev.Unit], form: str | None, asked: str
     ) -> ev.Evidence:
+        """The passages chosen for `query` and how well they support it; `asked` (the question as
+        asked) names the thing the form is asked of, unless it names nothing ("and when?")."""
         question_terms = ev.terms(query)
         if not units:
             return ev.Evidence([], 0.0, 0.0, 0.0, question_terms)
@@ -238,7 +243,7 @@ class GroundedAnswerer(dspy.Module):
             self.params,
             self.stats.indexed,
             form,
-            ev.terms(form_subject(query)) if form else (),
+            (ev.terms(form_subject(asked)) or ev.terms(form_subject(query))) if form else (),
         )
 
     def _refusal(self, question: str, query: str, names: list[str], passages: list[ev.Passage]) -> Step | None:

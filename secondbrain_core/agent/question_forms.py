@@ -55,7 +55,11 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     ),
     "phone number": (
-        re.compile(r"\b(phone|mobile|cell|telephone)\s*(number|no\b|nr\b|#)|'s\s+(phone|mobile|cell)\b", re.I),
+        re.compile(
+            r"\b(phone|mobile|cell|telephone)\s*(number|no\b|nr\b|#)|'s\s+(phone|mobile|cell|number)\b"
+            r"|^(?!.*\b(?:how|why)\b).*\b(phone|mobile)\s*[?.!]?\s*$",
+            re.I,
+        ),
         re.compile(r"\+?\d(?:[ \-/().]?\d){6,}"),
     ),
     "time of day": (
@@ -67,7 +71,9 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "date": (
         re.compile(
             r"(?:^|[.?!;:,]\s*)(?:(?:and|so|but|ok|oh)\s+)?"
-            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)",
+            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)"
+            r"|(?<!for his )(?<!for her )(?<!for my )(?<!for our )(?<!for their )(?<!for the )"
+            r"\b(?:birthday|bday|anniversary)\s*[?.!]?\s*$",
             re.I,
         ),
         DATE_SHAPE,
@@ -88,9 +94,10 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
     ),
+    "seat": (re.compile(r"\bseats?\b", re.I), re.compile(r"\bseats?\b\W{0,3}\d{1,3}[A-K]?\b|\b\d{1,2}[A-K]\b")),
     "reference": (
         re.compile(
-            rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b|\bseat\b"
+            rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b"
             r"|\b(?:the|my|our)\s+reference\s+(?:for|of|number|no)\b",
             re.I,
         ),
@@ -136,7 +143,8 @@ def asked_form(question: str) -> str | None:
 # The words that name a form rather than the thing it is asked of.
 _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
-    r"password|passcode|passphrase|pin|code|combo|combination|ref|reference|id|seat|dose|doses|dosage|dosing|"
+    r"password|passcode|passphrase|pin|code|combo|combination|ref|reference|id|seats?|dose|doses|dosage|dosing|"
+    r"birthday|bday|anniversary|"
     rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|date|day|due)\b",
     re.I,
 )
