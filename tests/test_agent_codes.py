@@ -50,6 +50,7 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("code or password", "Kennel door code **4417#**.", True),
         ("code or password", "Home wifi: network **Unit1107-5G**, password `juniperzoomies26`", True),
         ("code or password", "Basecamp punch card expires 30 June 2027", False),  # digits, but no code named
+        ("code or password", "- Clubhouse (hurling) key safe: 1902 – Pat changes it", True),
         ("reference", "Booking ref **KXT4PD**, seat 12C", True),
         ("reference", "| Fridge | LRMVC2306S |", True),
         ("reference", "flight AC 1828 dep 0810", True),
@@ -118,3 +119,8 @@ def test_the_note_a_question_picks_among_notes_titled_alike_answers_it(assistant
     assert october.found and "85,435" in october.answer
     assert [s.page_id for s in october.sources] == ["oct"]
     assert any(s.name == "alike" for s in october.steps)
+
+
+def test_a_registration_is_written_reg() -> None:
+    assert "registr" in ev.terms("Ford Transit, 2019. Reg **191-C-4472**.")
+    assert "registr" in ev.terms("van registration")

@@ -89,7 +89,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         # the code after the word that names it, in one statement: "combo 3-1-7", "password
         # `juniperzoomies26`", "Kennel door code **4417#**"; a digit or a code span makes it a code
         re.compile(
-            r"\b(?:password|passcode|passphrase|pin|code|combo|combination|padlock|lock)\b[^\n]{0,40}?"
+            r"\b(?:password|passcode|passphrase|pin|code|combo|combination|padlock|lock|key\s?safe|lockbox|keypad)\b"
+            r"[^\n]{0,40}?"
             r"(?:`[^`\n]+`|(?<![\w-])(?=[\w#-]*\d)[\w#-]{3,})",
             re.I,
         ),

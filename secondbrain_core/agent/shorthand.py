@@ -32,6 +32,12 @@ SHORTHAND = {
     "govt": ("government",),
     "docs": ("documents",),
     "pics": ("photos", "pictures"),
+    "reg": ("registration",),
+    "tel": ("telephone",),
+    "mob": ("mobile",),
+    "info": ("information",),
+    "qty": ("quantity",),
+    "amt": ("amount",),
 }
 # Long form → its shorthand, the first listed ("appointment" is "appt", not "appts").
 SHORT_FORMS = {long: (short,) for short, longs in reversed(SHORTHAND.items()) for long in longs}
