@@ -183,3 +183,11 @@ def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike
 def test_shorthand_and_its_long_form_are_one_term() -> None:
     assert ev.terms("next physio appt") == ["next", "physio", "appoint"]
     assert "appoint" in ev.terms("Next appointment: Tue 8 Dec")
+
+
+def test_a_note_titled_for_another_year_does_not_answer_the_year_asked() -> None:
+    harvest = [_candidate(0, "Honey harvest 2026"), _candidate(1, "Hive inspections")]
+    assert ev.named_for_another_year("honey harvest 2025", harvest) == "2026"
+    assert ev.named_for_another_year("honey harvest 2026", harvest) is None  # the year the note is for
+    assert ev.named_for_another_year("how much honey in 2025", harvest) is None  # names no note
+    assert ev.named_for_another_year("harvest 2025", [*harvest, _candidate(2, "Harvest 2025 – notes")]) is None

@@ -45,6 +45,7 @@ _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 # A line that names what the list below it is about: bold alone, or a few words and a colon
 _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*:?|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
 MIN_CUT_WORDS = 8
 # What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
@@ -409,6 +410,22 @@ def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candid
         days = set(filter(_names_a_day_or_number, held))
         if alike and days and held - days and all(len(asked & t) < len(held) for t in alike):
             return candidate
+    return None
+
+
+def named_for_another_year(question: str, candidates: Sequence[Candidate]) -> str | None:
+    """The year in the title of the note the question names for another year, when no note found
+    is titled with the year asked: "honey harvest 2025" over the one note "Honey harvest 2026"
+    asks of a harvest the notes do not record, however well that note's sentences match."""
+    asked_years = set(_YEAR.findall(question))
+    if not asked_years or any(year in c.title for year in asked_years for c in candidates):
+        return None
+    asked = set(terms(question))
+    for candidate in candidates:
+        years = _YEAR.findall(candidate.title)
+        words = {t for t in terms(candidate.title) if not any(ch.isdigit() for ch in t)}
+        if years and words and words <= asked:
+            return years[0]
     return None
 
 

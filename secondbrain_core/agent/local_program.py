@@ -193,7 +193,7 @@ class GroundedAnswerer(dspy.Module):
         named = None if unheard_names else alike or self._named(query, candidates, evidence.passages)
         if named and named is not alike:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
-        refusal = self._refusal(question, query, unheard_names, overview or evidence.passages)
+        refusal = self._refusal(question, query, unheard_names, overview or evidence.passages, candidates)
         if refusal is not None:
             steps.append(refusal)
         if overview and refusal is None:
@@ -246,13 +246,19 @@ class GroundedAnswerer(dspy.Module):
             (ev.terms(form_subject(asked)) or ev.terms(form_subject(query))) if form else (),
         )
 
-    def _refusal(self, question: str, query: str, names: list[str], passages: list[ev.Passage]) -> Step | None:
+    def _refusal(
+        self, question: str, query: str, names: list[str], passages: list[ev.Passage], candidates: list[ev.Candidate]
+    ) -> Step | None:
         """Why the question must be declined whatever the support: it names what the notes found
-        never do (`names` no note holds, numbers no passage holds), or it asks the assistant to
-        obey a note or set its instructions aside."""
+        never do (`names` no note holds, numbers no passage holds, a year no note is titled with
+        where a note is titled with another), or it asks the assistant to obey a note or set its
+        instructions aside."""
         unheard = names + unheld_numbers(query, passages)
         if unheard:
             return Step(name="unheard", detail=f"the notes found never name {', '.join(unheard)}")
+        year = ev.named_for_another_year(query, candidates)
+        if year is not None:
+            return Step(name="unheard", detail=f"the note the question names is for {year}, not the year asked")
         if is_instruction(question) or _OBEY.search(question):
             return Step(name="instruction", detail="the question asks to obey a note or set the instructions aside")
         return None
