@@ -42,8 +42,9 @@ _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 _MONEY_WORDS = (
     r"(?:cost|costs|costed|price|prices|priced|pay|paid|fee|fees|charge|charged|rent|spend|spent|budget|salary)"
 )
-# A code, a reference or a dose is asked by the word that names it ("wifi password", "kennel door
-# code", "ryanair booking ref", "metacam dose"); "how do I set a password?" asks for no value.
+# A code, a reference, a dose or a seat is asked by the word that names it ("wifi password",
+# "kennel door code", "ryanair booking ref", "metacam dose", "which seat"); "how do I set a
+# password?" asks for no value.
 _LOCKS = r"(?:door|gate|lock|locker|padlock|alarm|access|entry|key\s?safe|lockbox|building|garage|safe)"
 _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
@@ -103,10 +104,10 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
         # capitals and digits mixed ("PBR-2290", "K7Q2XM", "LRMVC2306S"), a carrier and number ("AC
-        # 1828"), a long number, a seat ("12C"); case matters: "cost45" is no reference
+        # 1828"), a long number; case matters: "cost45" is no reference
         re.compile(
             r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b|\b[A-Z]{2,3}\s?\d{2,5}\b"
-            r"|(?<![\d.,])\d{5,}(?![\d.,])|\b\d{1,2}[A-K]\b"
+            r"|(?<![\d.,])\d{5,}(?![\d.,])"
         ),
     ),
     "dose": (
