@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.rag.pipeline import build_chunks, sync_index
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
@@ -26,3 +27,8 @@ def index_pages(settings: Settings, pages: list[Page]) -> Settings:
     """Chunk and index `pages` under `settings.home`; the settings, for fixtures to return."""
     sync_index(build_chunks(pages, settings), settings)
     return settings
+
+
+def assistant_over(settings: Settings, pages: list[Page]) -> Assistant:
+    """The assistant over `pages` indexed under `settings.home`, tracing off (no MLflow store)."""
+    return Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))

@@ -8,7 +8,7 @@ import dspy
 import numpy as np
 import pytest
 from dspy.utils.dummies import DummyLM
-from note_pages import index_pages, note_page
+from note_pages import assistant_over, index_pages, note_page
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import question_forms as qf
@@ -307,7 +307,7 @@ def test_a_time_is_the_asked_places_only_when_its_statement_names_the_place(sett
         note_page(name, "notes", name.title(), f"# {name.title()}\n\nThe {name} opens at {hour}:00.\n")
         for name, hour in (("studio", 9), ("shop", 11), ("library", 8))
     ]
-    assistant = Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))
+    assistant = assistant_over(settings, pages)
     assert assistant.ask("what time does the levenshulme market open").found
     assert not assistant.ask("what time does the northern quarter market open").found
 
@@ -349,7 +349,7 @@ def test_a_question_naming_a_day_no_chosen_note_holds_is_declined(settings: Sett
         note_page(f"review-{day}", "notes", f"Weekly review {day} Nov", f"# Weekly review {day} Nov\n\n- {win}\n")
         for day, win in (("9", "Sold 12 mugs at the market."), ("16", "Finished the glaze tests."))
     ]
-    assistant = Assistant(index_pages(settings, reviews).model_copy(update={"agent_tracing": False}))
+    assistant = assistant_over(settings, reviews)
     assert assistant.ask("weekly review 16 nov wins").found
     missing = assistant.ask("weekly review 23 nov wins")
     assert not missing.found and any(s.name == "unheard" and "23" in s.detail for s in missing.steps)

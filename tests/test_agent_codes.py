@@ -5,7 +5,7 @@ one of the thing asked about: "what's the wifi password?" from the line with the
 from __future__ import annotations
 
 import pytest
-from note_pages import index_pages, note_page
+from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import question_forms as qf
@@ -98,7 +98,7 @@ def assistant(settings: Settings) -> Assistant:
         note_page("oct", "notes", "Portfolio – Oct 2026", portfolio.format(month="Oct", total="85,435")),
         note_page("nov", "notes", "Portfolio – Nov 2026", portfolio.format(month="Nov", total="88,120")),
     ]
-    return Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))
+    return assistant_over(settings, pages)
 
 
 def test_a_code_is_answered_only_from_a_statement_that_holds_one(assistant: Assistant) -> None:

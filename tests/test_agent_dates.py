@@ -5,7 +5,7 @@ replace the thermocouple?" from a kiln note that names the part but no day."""
 from __future__ import annotations
 
 import pytest
-from note_pages import index_pages, note_page
+from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import question_forms as qf
@@ -101,7 +101,7 @@ def assistant(settings: Settings) -> Assistant:
         note_page("health", "notes", "Health", health),
         note_page("market", "notes", "Market", "# Market\n\nLast stall of the year sold 40 mugs. Takings £694.\n"),
     ]
-    return Assistant(index_pages(settings, pages).model_copy(update={"agent_tracing": False}))
+    return assistant_over(settings, pages)
 
 
 def test_a_day_is_answered_only_from_a_statement_that_holds_one(assistant: Assistant) -> None:

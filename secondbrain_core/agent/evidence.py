@@ -640,9 +640,10 @@ def _statements(text: str) -> list[str]:
     lines = text.splitlines()
     header = label = ""
     for i, line in enumerate(lines):
-        if _HEADING.match(line):
+        heading = _HEADING.match(line)
+        if heading:
             label = ""
-        if not line.strip() or _HEADING.match(line):
+        if not line.strip() or heading:
             blocks.append([])
             continue
         if _LABEL.match(line):
