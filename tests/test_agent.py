@@ -189,6 +189,12 @@ def test_terms_no_note_contains_lower_the_support() -> None:
         ("cache", "caches", "cached"),
         ("tomato", "tomatoes"),
         ("box", "boxes"),
+        ("injury", "injuries", "injured"),
+        ("carry", "carries", "carried"),
+        ("plan", "planned", "planning"),
+        ("stop", "stopped", "stopping"),
+        ("add", "added"),
+        ("install", "installed"),
     ],
 )
 def test_a_word_and_its_inflections_share_one_stem(forms: tuple[str, ...]) -> None:

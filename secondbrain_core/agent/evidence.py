@@ -120,8 +120,19 @@ def _strip_suffix(word: str) -> str:
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+            return _base(word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else ""), suffix)
+    return _base(word[:-1] if word.endswith("e") and len(word) > 3 else word, "")
+
+
+def _base(stem: str, suffix: str) -> str:
+    """One stem for a word's forms where stripping a suffix leaves them apart: a final "y" after
+    a consonant goes ("injury", "injuries" and "injured" all give "injur"), and a consonant doubled
+    before "-ed"/"-ing" is single ("planned", "planning" ~ "plan")."""
+    if len(stem) >= 5 and stem.endswith("y") and stem[-2] not in "aeiouy":
+        return stem[:-1]
+    if suffix in ("ed", "ing", "ings") and len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "aeiouylsz":
+        return stem[:-1]
+    return stem
 
 
 def words(text: str) -> list[str]:
