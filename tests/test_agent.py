@@ -272,6 +272,12 @@ def test_unanswerable_question_is_declined_with_no_sources(indexed: Settings) ->
         ("what per-transaction fee did adyen offer us", "amount of money"),
         ("how much cetirizine do I take", None),
         ("when do I pay the rent?", None),
+        ("how much was the faenza workshop", "amount of money"),  # "how much is/was the X" asks a price
+        ("how much is it going up in january", "amount of money"),
+        ("how much patio was laid by friday", None),
+        ("kennel address", "postal address"),
+        ("address of luca's parents in lecce", "postal address"),
+        ("what is the ip address of the nas", None),
     ],
 )
 def test_the_form_a_question_asks_for(question: str, form: str | None) -> None:

@@ -34,11 +34,11 @@ _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 
 
 # Questions that ask for a thing of one form only: an email address, a phone number, a time of
-# day, a day, an amount of money. When no chosen passage states one of the thing asked about, the
+# day, a day, a postal address, an amount of money. When no chosen passage states one of the thing asked about, the
 # notes do not say it however close they look ("what's my GP's email?" over a note with the GP's name
 # and phone number; "how much did the last car service cost?" over the car's service dates), so
-# the answer is declined. Money is asked by its words (cost, price, fee, rent…), not by "how much"
-# alone: "how much cetirizine do I take" wants a dose.
+# the answer is declined. Money is asked by its words (cost, price, fee, rent…) or by "how much
+# is/was the X", not by "how much" alone: "how much cetirizine do I take" wants a dose.
 _MONEY_WORDS = (
     r"(?:cost|costs|costed|price|prices|priced|pay|paid|fee|fees|charge|charged|rent|spend|spent|budget|salary)"
 )
@@ -117,9 +117,18 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
     ),
+    # "kennel address", "address of luca's parents": a street and number, or a postcode
+    "postal address": (
+        re.compile(r"(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!web )(?<!mac )\baddress\b", re.I),
+        re.compile(
+            r"\b\d+[A-Za-z]?,?\s+[A-Z][\w'’.-]+|\b[A-Z][\w'’.-]+\s+\d{1,4}[A-Za-z]?\b"
+            r"|\b[A-Z]\d{2}\s?[A-Z0-9]{4}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
+        ),
+    ),
     "amount of money": (
         re.compile(
             rf"\bhow much\b.{{0,60}}\b(?:{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b"
+            r"|\bhow much (?:is|was|are|were)\s+(?:the|my|our|his|her|their|it|that|this)\b"
             rf"|\b{_MONEY_WORDS}\s+(?:of|for)\b"
             r"|\b(?:prices?|fees?|salary)\b|\b(?:interest|tax|vat|exchange)\s+rates?\b"
             rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
