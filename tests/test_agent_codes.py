@@ -96,7 +96,12 @@ def assistant(settings: Settings) -> Assistant:
     )
     meds = "# Meds\n\n| Medication | Dose | When |\n|---|---|---|\n| Cetirizine | 10 mg | evening |\n"
     portfolio = "# Portfolio – {month} 2026\n\nTotal: **${total}** across TFSA and RRSP.\n"
+    trip = (
+        "# Puglia\n\n## Flights (Ryanair, booking ref **QK7T2M**)\n\n| Flight | Date | From |\n|---|---|---|\n"
+        "| FR 2381 | Sat 14 Feb | Manchester |\n\n## Staying\n\nAt Rosaria's, Lecce.\n"
+    )
     pages = [
+        note_page("trip", "notes", "Puglia – February", trip),
         note_page("home", "notes", "Home admin", home),
         note_page("meds", "notes", "Meds", meds),
         note_page("oct", "notes", "Portfolio – Oct 2026", portfolio.format(month="Oct", total="85,435")),
@@ -123,6 +128,12 @@ def test_the_note_a_question_picks_among_notes_titled_alike_answers_it(assistant
     assert october.found and "85,435" in october.answer
     assert [s.page_id for s in october.sources] == ["oct"]
     assert any(s.name == "alike" for s in october.steps)
+
+
+def test_a_fact_written_into_a_heading_is_a_statement(assistant: Assistant) -> None:
+    booking = assistant.ask("ryanair booking ref")
+    assert booking.found and "QK7T2M" in booking.answer
+    assert [u.text for u in ev.split_units("## Plan (loose)\n\n## Dad\n\n- whisky")] == ["- whisky"]
 
 
 def test_a_registration_is_written_reg() -> None:

@@ -44,6 +44,8 @@ _CODE = re.compile(r"[\w#-]*\d")
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 # A line that names what the list below it is about: bold alone, or a few words and a colon
+# a heading that says more than a name: a remark of a number or words in brackets, or after a colon
+_REMARK = re.compile(r"\S\s*\((?=[^)]*(?:\d|\w\W+\w))[^)]*\)|\w:\s+\S")
 _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*:?|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
@@ -228,7 +230,9 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
 
     Headings, table header and separator rows and code fences are left out (they are structure,
     not statements): the chunker re-fences a code block it splits and repeats a table's header in
-    each piece, so only what lies between such lines is surely text of the page. A row is scored
+    each piece, so only what lies between such lines is surely text of the page. A heading with a
+    remark is kept ("Flights (TAP, booking ref K7Q2XM)", "Theo (turns 7 on Nov 2)"): people write
+    facts into headings. A row is scored
     with its header's words (`score_units`) and states what its header names (`states`).
     """
     spans: list[tuple[int, int]] = []
@@ -256,7 +260,11 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
         if _FENCE.match(line):
             flush_paragraph()
             fence_start = offset  # the code starts on the line after the fence
-        elif not stripped or _HEADING.match(line) or TABLE_SEPARATOR.match(line):
+        elif _HEADING.match(line):
+            flush_paragraph()
+            if _REMARK.search(stripped):  # "## Flights (TAP, booking ref K7Q2XM)" states a fact
+                spans.append((start + len(line) - len(line.lstrip(" #")), end))
+        elif not stripped or TABLE_SEPARATOR.match(line):
             flush_paragraph()
         elif stripped.startswith("|"):  # a row is one record, never cut; the header row is structure
             flush_paragraph()
