@@ -232,8 +232,8 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
     not statements): the chunker re-fences a code block it splits and repeats a table's header in
     each piece, so only what lies between such lines is surely text of the page. A heading with a
     remark is kept ("Flights (TAP, booking ref K7Q2XM)", "Theo (turns 7 on Nov 2)"): people write
-    facts into headings. A row is scored
-    with its header's words (`score_units`) and states what its header names (`states`).
+    facts into headings. A row is scored with its header's words (`score_units`) and states what
+    its header names (`states`).
     """
     spans: list[tuple[int, int]] = []
     lines = text.splitlines(keepends=True)
