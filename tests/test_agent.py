@@ -76,7 +76,8 @@ def _page_text(page_id: str) -> str | None:
 def test_units_are_exact_spans_and_skip_structure() -> None:
     text = (
         "# Title\n\nFirst sentence. Second one, e.g. this.\n\n"
-        "- item one\n- item two\n\n```\ncode line\n```\n| a |\n|---|\n| 1. one. Two |"
+        "- item one\n- item two\n- Chioma — 19 June. She wants a knife block\n- " + "Long item. " * 25 + "\n\n"
+        "```\ncode line\n```\n| a |\n|---|\n| 1. one. Two |"
     )
     units = ev.split_units(text)
     assert [u.text for u in units] == [
@@ -84,6 +85,9 @@ def test_units_are_exact_spans_and_skip_structure() -> None:
         "Second one, e.g. this.",
         "- item one",
         "- item two",
+        "- Chioma — 19 June. She wants a knife block",  # a short item is one record
+        "- Long item.",  # a long one is read sentence by sentence
+        *["Long item."] * 24,
         "code line",
         "| 1. one. Two |",  # a row whole; its header row is structure
     ]
@@ -106,10 +110,11 @@ def test_a_title_or_an_enumerator_does_not_end_a_sentence() -> None:
     assert [u.text for u in ev.split_units(text)] == [
         "GP: Dr. Weber, Tue 3pm.",
         "Bring the card.",
-        "1. Standup at 9.",
-        "Then coffee.",
+        "1. Standup at 9. Then coffee.",  # a short item is one unit
         "2) Review the plan.",
     ]
+    long_item = "1. Standup at 9. " + "Then coffee. " * 20
+    assert ev.split_units(long_item)[0].text == "1. Standup at 9."
 
 
 def test_questions_in_other_languages_keep_only_their_topic() -> None:

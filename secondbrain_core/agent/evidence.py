@@ -50,6 +50,7 @@ _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*:?|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
 MIN_CUT_WORDS = 8
+ITEM_WORDS = 40  # a list item up to this long is one unit, never cut into its sentences
 # What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
 # or the answer would point at sources it does not have.
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
@@ -226,7 +227,8 @@ def distinct(units: list[Unit]) -> list[Unit]:
 
 
 def split_units(text: str, candidate: int = 0) -> list[Unit]:
-    """Units of a chunk's Markdown: sentences of prose, list items, table rows, whole code blocks.
+    """Units of a chunk's Markdown: sentences of prose, list items (a long one by its sentences),
+    table rows, whole code blocks.
 
     Headings, table header and separator rows and code fences are left out (they are structure,
     not statements): the chunker re-fences a code block it splits and repeats a table's header in
@@ -272,7 +274,8 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
                 spans.append((start, end))
         elif _LIST_ITEM.match(line):
             flush_paragraph()
-            spans.extend(_sentences(text, start, end))
+            # a short item is one record ("- Chioma — 19 June. She wants a proper knife block")
+            spans.extend([(start, end)] if word_count(line) <= ITEM_WORDS else _sentences(text, start, end))
         else:
             paragraph.append((start, end))
     flush_paragraph()
