@@ -35,7 +35,7 @@ from secondbrain_core.settings import Settings
         ("ruslan's number", "phone number"),
         ("how do I reset his phone?", None),
         ("seat numbers on the valencia flight", "seat"),
-        ("what's jordi's birthday?", "date"),
+        ("what's jordi's birthday?", "day of the year"),
         ("what did I get chioma for her birthday last year", None),  # a gift, not a day
     ],
 )
@@ -62,6 +62,8 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("postal address", "**Address:** 7 Inniscarra View, Ballincollig, P31 WD60", True),
         ("postal address", "Eircode T12 R2F8", True),
         ("postal address", "Visiting Luca's parents in Lecce.", False),
+        ("day of the year", "- Mum (Adaeze) — 3 March.", True),
+        ("day of the year", "Hurl of the day: Fiadh. Knock on the hand, fine by Wed.", False),  # a weekday
         ("seat", "Booking ref KXT4PD, seat 12C, car 4", True),
         ("seat", "Ryanair FR 7262, booking ref KQ7T2M", False),
     ],

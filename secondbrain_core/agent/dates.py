@@ -55,9 +55,12 @@ TIME_OF_DAY = (
 # A day as notes write it: a month (by name, or abbreviated as a name or next to a day), a
 # weekday, a year, an ordinal day, a numeric date, a day relative to today or a recurrence, or a
 # time of day.
-DATE_SHAPE = re.compile(
+DAY_OF_YEAR = (
     rf"(?i:\b(?:{'|'.join(sorted(_NAMES))})\b)|\b(?:{'|'.join(a.title() for a in _ABBREVIATIONS)}|Sept|March)\b"
     rf"|(?i:{_DAY_AND_MONTH.pattern})|{_NUMERIC_DATE.pattern}"
+)
+DATE_SHAPE = re.compile(
+    rf"{DAY_OF_YEAR}"
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b)|\b(?:Mon|Tues?|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b"
     r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
     r"|(?i:\b(?:today|tonight|tomorrow|yesterday|weekends?|every|daily|weekly|monthly|yearly|annually)\b)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from secondbrain_core.agent.dates import DATE_SHAPE, TIME_OF_DAY
+from secondbrain_core.agent.dates import DATE_SHAPE, DAY_OF_YEAR, TIME_OF_DAY
 
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
 # for "how many/how long/default", a name in code style for "which setting/command/function".
@@ -67,14 +67,23 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
         re.compile(TIME_OF_DAY, re.I),
     ),
+    # a birthday is a day of a month, never a weekday: "fiadh's birthday" over "fine by Wed";
+    # "what did I get chioma for her birthday" asks a gift
+    "day of the year": (
+        re.compile(
+            r"(?<!for his )(?<!for her )(?<!for my )(?<!for our )(?<!for their )(?<!for the )"
+            r"\b(?:birthday|bday|anniversary)\s*[?.!]?\s*$"
+            r"|\bwhen(?:'s|’s|\s+(?:is|was)\b).*\b(?:birthday|bday|anniversary)\b",
+            re.I,
+        ),
+        re.compile(DAY_OF_YEAR),
+    ),
     # "when is Ben's wedding?", "when did I last replace the thermocouple?", "which day is bin day?":
     # not "when does autovacuum run?", whose answer is a condition rather than a day.
     "date": (
         re.compile(
             r"(?:^|[.?!;:,]\s*)(?:(?:and|so|but|ok|oh)\s+)?"
-            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)"
-            r"|(?<!for his )(?<!for her )(?<!for my )(?<!for our )(?<!for their )(?<!for the )"
-            r"\b(?:birthday|bday|anniversary)\s*[?.!]?\s*$",
+            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)",
             re.I,
         ),
         DATE_SHAPE,
