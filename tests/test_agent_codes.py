@@ -138,6 +138,25 @@ def test_a_fact_written_into_a_heading_is_a_statement(assistant: Assistant) -> N
     assert [u.text for u in ev.split_units("## Plan (loose)\n\n## Dad\n\n- whisky")] == ["- whisky"]
 
 
+def test_a_name_asked_about_must_be_named_where_the_form_is_stated() -> None:
+    texts = ["- Cragview locker: combo 3-1-7\n- **Gym:** Basecamp\n", "Basecamp punch card, locker #112"]
+    assert ev.names(set(ev.terms("basecamp locker cragview")), texts, lambda w: False) == {"basecamp", "cragview"}
+    text = "**Codes**\n- Cragview locker: combo 3-1-7\n- Bike lock: 0925\n"
+    unit = next(u for u in ev.split_units(text) if "Cragview" in u.text)
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Climbing", "", "", text), [unit], 1.0, unit.text)
+    code = qf.form_shape("code or password")
+    subject = ev.terms("basecamp locker")
+    assert ev.states(passage, code, subject, lambda t: 5.0 if t == "locker" else 1.0)  # "locker" is the rarer
+    assert not ev.states(passage, code, subject, lambda t: 5.0 if t == "locker" else 1.0, names={"basecamp"})
+
+
+def test_a_bold_name_with_a_remark_labels_the_list_below_it() -> None:
+    text = "**Lucía's car** – Seat Ibiza 2017, 172-C-18834.\n- NCT due **22 July 2027**\n- Insurance: AXA\n"
+    unit = next(u for u in ev.split_units(text) if "NCT" in u.text)
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Home admin", "", "", text), [unit], 1.0, unit.text)
+    assert ev.states(passage, qf.form_shape("date"), ev.terms("nct lucia car"), names={"lucia"})
+
+
 def test_a_registration_is_written_reg() -> None:
     assert "registr" in ev.terms("Ford Transit, 2019. Reg **191-C-4472**.")
     assert "registr" in ev.terms("van registration")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +26,7 @@ from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear 
 from secondbrain_core.rag.keyword import CALENDAR, plain
 
 _WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
@@ -46,7 +47,7 @@ _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*
 # A line that names what the list below it is about: bold alone, or a few words and a colon
 # a heading that says more than a name: a remark of a number or words in brackets, or after a colon
 _REMARK = re.compile(r"\S\s*\((?=[^)]*(?:\d|\w\W+\w))[^)]*\)|\w:\s+\S")
-_LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*:?|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
+_LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*(?::|(?:\s+[–—(-][^\n]*)?)|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
 MIN_CUT_WORDS = 8
@@ -102,6 +103,18 @@ def readable(text: str) -> str:
     characters of ids that say nothing to the reader and nothing about the question. So is a
     link that a passage cut to the word budget ends inside."""
     return flat(_CUT_LINK.sub(r"\1", _LINK.sub(r"\1", text)))
+
+
+def names(subject: Collection[str], texts: Iterable[str], common: Callable[[str], bool]) -> set[str]:
+    """The subject terms the texts write only capitalized and that are no `common` word: names
+    ("Basecamp", "Cragview"), which tell one locker or client from another."""
+    capitalized: dict[str, bool] = {}
+    for text in texts:
+        for word in _LETTERS.findall(text):
+            term = stem(word.lower())
+            if term in subject:
+                capitalized[term] = capitalized.get(term, True) and word[0].isupper() and not common(word.lower())
+    return {term for term, always in capitalized.items() if always}
 
 
 def stem(word: str) -> str:
@@ -570,6 +583,7 @@ def support_of(
     indexed: Callable[[str], bool] = lambda term: True,
     form: str | None = None,
     subject: Sequence[str] = (),
+    names: Collection[str] = (),
 ) -> Evidence:
     """How well the chosen passages cover the question: the number the decline threshold reads.
 
@@ -583,7 +597,7 @@ def support_of(
     found: set[str] = set()
     for p in passages:
         found |= set(terms(p.holdings()))
-    stated = form and any(states(p, form_shape(form), subject, idf, found.__contains__) for p in passages)
+    stated = form and any(states(p, form_shape(form), subject, idf, found.__contains__, names) for p in passages)
     lacks = form if form and not stated else ""
     if form and not lacks:
         found |= set(question_terms) - set(subject)
@@ -601,6 +615,7 @@ def states(
     subject: Sequence[str],
     idf: Callable[[str], float] = lambda term: 1.0,
     held: Callable[[str], bool] = lambda term: True,
+    names: Collection[str] = (),
 ) -> bool:
     """Whether `passage` holds text of `shape` said of the `subject`: in one statement (a list
     item, a table row under its header, a paragraph) that names the rarest subject word the chosen
@@ -609,11 +624,13 @@ def states(
     hours are not the Northern Quarter market's; the row "| 24 Oct 2026 | $3,214.87 |" states the
     net pay its column header names. A word no passage holds ("allowed" over "I can leave at
     2:30") is the question's wording, not what the statement must name. Words equally rare are
-    all the rarest: "the fiesta's last service" is not a shipping service's price."""
+    all the rarest: "the fiesta's last service" is not a shipping service's price. A name among
+    the subject words (`names`) must be named too: "basecamp locker code" is not the Cragview
+    locker's combination, however rare "locker" is."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
     own = [t for t in subject if t not in context and held(t)]
     rarest = max(map(idf, own), default=0.0)
-    keys = {t for t in own if idf(t) >= rarest}
+    keys = {t for t in own if idf(t) >= rarest or t in names}
     text = _header_above(passage) + _label_above(passage) + passage.text
     return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
 

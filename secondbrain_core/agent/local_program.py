@@ -27,7 +27,7 @@ from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.dates import months_held, named_months
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.question_forms import asked_form, form_subject, naming_numbers, overview_topic
-from secondbrain_core.agent.spelling import mend
+from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
 from secondbrain_core.errors import SecondBrainError
@@ -235,6 +235,7 @@ class GroundedAnswerer(dspy.Module):
         similarities = np.asarray(vectors @ self.embed_query(query), dtype=np.float64)
         scores = ev.score_units(units, candidates, query, question_terms, self.stats.idf, similarities, self.params)
         passages = ev.select_passages(units, scores, candidates, self.params)
+        subject = (ev.terms(form_subject(asked)) or ev.terms(form_subject(query))) if form else []
         return ev.support_of(
             passages,
             question_terms,
@@ -243,7 +244,8 @@ class GroundedAnswerer(dspy.Module):
             self.params,
             self.stats.indexed,
             form,
-            (ev.terms(form_subject(asked)) or ev.terms(form_subject(query))) if form else (),
+            subject,
+            ev.names(set(subject), (c.text for c in candidates), is_english) if subject else set(),
         )
 
     def _refusal(

@@ -58,6 +58,11 @@ def _english() -> SpellChecker:
     return SpellChecker(language="en", distance=1)
 
 
+def is_english(word: str) -> bool:
+    """Whether the lower-cased `word` is in the English word list."""
+    return word in _english()
+
+
 def _function_word_order(typed: str) -> Callable[[str], tuple[bool, bool, str]]:
     """The order near function words are tried in: "wich" is one edit from "ich", "with" and
     "which"; the same first letter first, then a question word."""
