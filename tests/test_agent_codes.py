@@ -102,7 +102,17 @@ def assistant(settings: Settings) -> Assistant:
         "# Puglia\n\n## Flights (Ryanair, booking ref **QK7T2M**)\n\n| Flight | Date | From |\n|---|---|---|\n"
         "| FR 2381 | Sat 14 Feb | Manchester |\n\n## Staying\n\nAt Rosaria's, Lecce.\n"
     )
+    suppliers = (
+        "# Suppliers\n\n**Lee Valley Trees** (Macroom)\n- Root-ball & bare-root trees, season Nov–Mar.\n"
+        "- Contact Gráinne Lynch, 026 555 4410.\n\n**Mid-Cork Topsoil** – screened topsoil, €90/t. Ring Mick.\n"
+    )
+    orders = "".join(
+        f"- {what} from Lee Valley Trees, {when}.\n"
+        for what, when in [("Birch", "ordered 23 Nov"), ("Hedging", "cancelled"), ("Delivery", "Thu 10 Dec"), ("Whips", "paid")]
+    )
     pages = [
+        note_page("suppliers", "notes", "Suppliers & trade accounts", suppliers),
+        note_page("orders", "notes", "Plant orders", f"# Plant orders\n\n{orders}"),
         note_page("trip", "notes", "Puglia – February", trip),
         note_page("home", "notes", "Home admin", home),
         note_page("meds", "notes", "Meds", meds),
@@ -155,6 +165,11 @@ def test_a_bold_name_with_a_remark_labels_the_list_below_it() -> None:
     unit = next(u for u in ev.split_units(text) if "NCT" in u.text)
     passage = ev.Passage(ev.Candidate(0, "c", "p", "Home admin", "", "", text), [unit], 1.0, unit.text)
     assert ev.states(passage, qf.form_shape("date"), ev.terms("nct lucia car"), names={"lucia"})
+
+
+def test_a_list_item_is_scored_with_the_label_of_its_list(assistant: Assistant) -> None:
+    phone = assistant.ask("lee valley trees phone")  # the number is in the second item, no word of the question
+    assert phone.found and "026 555 4410" in phone.answer
 
 
 def test_a_registration_is_written_reg() -> None:

@@ -370,6 +370,8 @@ def score_units(
         context = context_terms[unit.candidate]
         if unit.text.startswith("|"):  # a row's cells are named by its table's header
             context = context | set(terms(table_header(candidates[unit.candidate].text, unit.start)))
+        elif _LIST_ITEM.match(unit.text):  # an item says what it says of the label above its list
+            own |= set(terms(list_label(candidates[unit.candidate].text, unit.start)))
         lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(question_terms, own | context, idf)
         prior = 1.0 / (1.0 + candidates[unit.candidate].rank)
         dense = float(similarities[n]) if len(similarities) else 0.0
@@ -652,13 +654,15 @@ def table_header(text: str, start: int) -> str:
 
 
 def _label_above(passage: Passage) -> str:
-    """The label line of the list the passage starts inside ("**Clay — Moorland Ceramic
-    Supplies**", "Contractors:"), when it is above the passage in its chunk; else "". Notes name
+    """The label line of the list the passage starts inside, when it is above it in its chunk."""
+    return list_label(passage.candidate.text, passage.units[0].start) if passage.units else ""
+
+
+def list_label(text: str, start: int) -> str:
+    """The label line (with a newline) of the list whose item holds `start` of `text` ("**Clay —
+    Moorland Ceramic Supplies**", "Contractors:"), when it is above the item; else "". Notes name
     the thing a list is about once, above its items ("- Account no. MCS-40718")."""
-    if not passage.units:
-        return ""
-    text = passage.candidate.text
-    line_start = text.rfind("\n", 0, passage.units[0].start) + 1
+    line_start = text.rfind("\n", 0, start) + 1
     if not _LIST_ITEM.match(text[line_start:]):
         return ""
     in_list = itertools.dropwhile(_inside_list, reversed(text[:line_start].splitlines()))
