@@ -108,7 +108,12 @@ def assistant(settings: Settings) -> Assistant:
     )
     orders = "".join(
         f"- {what} from Lee Valley Trees, {when}.\n"
-        for what, when in [("Birch", "ordered 23 Nov"), ("Hedging", "cancelled"), ("Delivery", "Thu 10 Dec"), ("Whips", "paid")]
+        for what, when in [
+            ("Birch", "ordered 23 Nov"),
+            ("Hedging", "cancelled"),
+            ("Delivery", "Thu 10 Dec"),
+            ("Whips", "paid"),
+        ]
     )
     pages = [
         note_page("suppliers", "notes", "Suppliers & trade accounts", suppliers),
