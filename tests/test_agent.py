@@ -200,6 +200,7 @@ def test_terms_no_note_contains_lower_the_support() -> None:
         ("stop", "stopped", "stopping"),
         ("add", "added"),
         ("install", "installed"),
+        ("19", "19th"),  # "flight out on the 19th" over "Sat 19 Dec"
     ],
 )
 def test_a_word_and_its_inflections_share_one_stem(forms: tuple[str, ...]) -> None:

@@ -27,6 +27,7 @@ from secondbrain_core.rag.keyword import CALENDAR, plain
 
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
@@ -124,9 +125,12 @@ def stem(word: str) -> str:
     "prerequisite" and "prerequisites", "change" and "changes" all become one stem; a word
     ending in "ss" or "us" keeps its "s" ("process" and "processes", "status" and "statuses").
     Accents go and months and weekdays take their short names, as in the BM25 index ("Montréal" ~
-    "montreal", "October" ~ "Oct"), and shorthand its long form ("appt" ~ "appointment").
+    "montreal", "October" ~ "Oct"), shorthand its long form ("appt" ~ "appointment"), and an
+    ordinal day its number ("19th" ~ "19").
     """
     word = plain(word)
+    if _ORDINAL.fullmatch(word):  # "the 19th" is the 19 of "Sat 19 Dec"
+        return word[:-2]
     stripped = _strip_suffix(SHORTHAND[word][0] if word in SHORTHAND else word)
     return CALENDAR.get(stripped, stripped)
 
