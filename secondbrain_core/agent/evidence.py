@@ -45,9 +45,10 @@ _NUMBER_SIGN = re.compile(r"\b(?i:no)\.$")  # "Account no. MCS-40718": before a 
 _CODE = re.compile(r"[\w#-]*\d")
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
-# A line that names what the list below it is about: bold alone, or a few words and a colon
-# a heading that says more than a name: a remark of a number or words in brackets, or after a colon
+# A heading that says more than a name: a remark of a number or words in brackets, or after a colon
 _REMARK = re.compile(r"\S\s*\((?=[^)]*(?:\d|\w\W+\w))[^)]*\)|\w:\s+\S")
+# A line that names what the list below it is about: bold alone or with a remark after a dash or
+# in brackets ("**Lee Valley Trees** (Macroom)"), or a few words and a colon
 _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*(?::|(?:\s+[–—(-][^\n]*)?)|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off

@@ -34,11 +34,12 @@ _NAME_SHAPE = re.compile(r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}[A-Z_ ]*\b")
 
 
 # Questions that ask for a thing of one form only: an email address, a phone number, a time of
-# day, a day, a postal address, an amount of money. When no chosen passage states one of the thing asked about, the
-# notes do not say it however close they look ("what's my GP's email?" over a note with the GP's name
-# and phone number; "how much did the last car service cost?" over the car's service dates), so
-# the answer is declined. Money is asked by its words (cost, price, fee, rent…) or by "how much
-# is/was the X", not by "how much" alone: "how much cetirizine do I take" wants a dose.
+# day, a day, a postal address, an amount of money. When no chosen passage states one of the
+# thing asked about, the notes do not say it however close they look ("what's my GP's email?"
+# over a note with the GP's name and phone number; "how much did the last car service cost?" over
+# the car's service dates), so the answer is declined. Money is asked by its words (cost, price,
+# fee, rent…) or by "how much is/was the X", not by "how much" alone: "how much cetirizine do I
+# take" wants a dose.
 _MONEY_WORDS = (
     r"(?:cost|costs|costed|price|prices|priced|pay|paid|fee|fees|charge|charged|rent|spend|spent|budget|salary)"
 )
