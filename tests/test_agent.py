@@ -201,6 +201,8 @@ def test_terms_no_note_contains_lower_the_support() -> None:
         ("add", "added"),
         ("install", "installed"),
         ("19", "19th"),  # "flight out on the 19th" over "Sat 19 Dec"
+        ("buy", "bought", "buying"),  # "when did I buy the boat" over "the snekke I bought in May 2025"
+        ("take", "took", "taken"),
     ],
 )
 def test_a_word_and_its_inflections_share_one_stem(forms: tuple[str, ...]) -> None:

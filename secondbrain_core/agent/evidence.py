@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from secondbrain_core.agent.dates import opens_with_month
+from secondbrain_core.agent.irregular import IRREGULAR
 from secondbrain_core.agent.question_forms import answer_shape, form_shape
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
@@ -126,12 +127,13 @@ def stem(word: str) -> str:
     "prerequisite" and "prerequisites", "change" and "changes" all become one stem; a word
     ending in "ss" or "us" keeps its "s" ("process" and "processes", "status" and "statuses").
     Accents go and months and weekdays take their short names, as in the BM25 index ("Montréal" ~
-    "montreal", "October" ~ "Oct"), shorthand its long form ("appt" ~ "appointment"), and an
-    ordinal day its number ("19th" ~ "19").
+    "montreal", "October" ~ "Oct"), shorthand its long form ("appt" ~ "appointment"), an
+    ordinal day its number ("19th" ~ "19"), and an irregular verb its base ("bought" ~ "buy").
     """
     word = plain(word)
     if _ORDINAL.fullmatch(word):  # "the 19th" is the 19 of "Sat 19 Dec"
         return word[:-2]
+    word = IRREGULAR.get(word, word)
     stripped = _strip_suffix(SHORTHAND[word][0] if word in SHORTHAND else word)
     return CALENDAR.get(stripped, stripped)
 

@@ -148,8 +148,9 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         # an amount with its currency, or under a label that names it ("Adoption fee ($): 550", a
         # column "Total (€)"), or a rate ("0.9% + €0.10 per transaction")
         re.compile(
-            r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|dollars?|pounds?|quid|kr|zł)\b)|\d\s?%"
-            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad)\)(?s:.*)\d",
+            r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|aud|nok|sek|dkk|kroner|kronor|"
+            r"dollars?|pounds?|quid|kr|zł|pesos?)\b)|\d\s?%"
+            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad|aud|nzd|nok|sek|dkk|kr|pln|zł|czk|jpy|inr|mxn|brl)\)(?s:.*)\d",
             re.I,
         ),
     ),
