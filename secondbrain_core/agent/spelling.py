@@ -98,9 +98,9 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
         near_function_words = [] if foreign else sorted(edits & _FUNCTION_WORDS, key=_function_word_order(lowered))
         near = [w for w in edits if frequencies.get(w, 0) > 0 and w not in _FUNCTION_WORDS]
         if foreign:
-            near = [w for w in near if len(lowered) >= MIN_FOREIGN_LENGTH and w in _english()]
+            near = [w for w in near if len(lowered) >= MIN_FOREIGN_LENGTH and is_english(w)]
         # the word list is read last: loading it costs 0.2 s, and most unknown words have no near word
-        if (not near_function_words and not near) or lowered in _english():
+        if (not near_function_words and not near) or is_english(lowered):
             return typed
         best = near_function_words[0] if near_function_words else max(near, key=lambda w: (frequencies[w], w))
         mended.append((typed, best))
