@@ -63,7 +63,9 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("postal address", "Eircode T12 R2F8", True),
         ("postal address", "Visiting Luca's parents in Lecce.", False),
         ("day of the year", "- Mum (Adaeze) — 3 March.", True),
-        ("amount of money", "| Session | Cost (kr) |\n| Caulking starboard | 1 240 |", True),  # the header names it
+        # a row is read as its cells under their column names (`evidence._under_header`)
+        ("amount of money", "Session: Caulking starboard\nCost (kr): 1 240", True),  # the column names it
+        ("amount of money", "Quarter: Q4 (Oct–Dec)\nIVA (€): –\nDue: 20.02.2027", False),  # its cell is empty
         ("amount of money", "paid 38 000 NOK", True),
         ("day of the year", "Hurl of the day: Fiadh. Knock on the hand, fine by Wed.", False),  # a weekday
         ("seat", "Booking ref KXT4PD, seat 12C, car 4", True),

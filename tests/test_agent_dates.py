@@ -10,7 +10,8 @@ from note_pages import assistant_over, note_page
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import question_forms as qf
 from secondbrain_core.agent.assistant import Assistant
-from secondbrain_core.agent.dates import months_held, named_months
+from secondbrain_core.agent.conversation import standalone_question
+from secondbrain_core.agent.dates import month_terms, months_held, named_months
 from secondbrain_core.agent.local_program import unheld_numbers
 from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
@@ -191,3 +192,40 @@ def test_a_note_titled_for_another_year_does_not_answer_the_year_asked() -> None
     assert ev.named_for_another_year("honey harvest 2026", harvest) is None  # the year the note is for
     assert ev.named_for_another_year("how much honey in 2025", harvest) is None  # names no note
     assert ev.named_for_another_year("harvest 2025", [*harvest, _candidate(2, "Harvest 2025 – notes")]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("Vet visit – 08.10.2026", ["oct"]),  # dots: the day comes first
+        ("Análises leite – Out 2026", ["oct"]),  # another language's abbreviation by a year
+        ("**Sáb 14.11** – Évora again", ["nov"]),  # a day and month with a dot and no year
+        ("confirmed by phone 24.11. Take the curado", ["nov"]),
+        ("Feira de Natal 19–20.12 (stall 20 €)", ["dec"]),
+        ("ottobre", ["oct"]),
+        ("12/03/2026", ["mar", "dec"]),  # slashes: either reading
+        ("October 3", []),  # an English name is its own term already
+        ("3.05 kg of curd, 4.10 €, v1.05, room 3.07, section 2.10", []),  # weights, prices, numbering
+        ("set up the out-of-office", []),  # "set" and "out" are months only by a number
+    ],
+)
+def test_months_written_as_numbers_or_in_another_language_are_terms(text: str, months: list[str]) -> None:
+    assert month_terms(text) == months
+
+
+def test_a_month_asked_in_words_finds_the_note_dated_in_numbers() -> None:
+    visits = [
+        _passage("Vet visit – 12.03.2026", "Cost: 312,40 € (invoice VA-2026-0288)."),
+        _passage("Vet visit – 08.10.2026", "Cost: 268,00 €."),
+    ]
+    assert unheld_numbers("how much was the october vet visit", visits[1:]) == []
+    assert unheld_numbers("how much was the october vet visit", visits[:1]) == ["october"]
+    assert "oct" in ev.terms(visits[1].holdings())
+
+
+def test_a_follow_up_naming_its_own_month_or_year_replaces_the_one_before() -> None:
+    asked = [Turn(role="user", content="somatic cells sept"), Turn(role="assistant", content="1 100 000 /ml [1]")]
+    assert standalone_question("and in november?", asked) == "somatic cells and in november?"
+    paid = [Turn(role="user", content="what did we pay for rates in 2025"), Turn(role="assistant", content="…")]
+    assert standalone_question("and 2026?", paid) == "what did we pay for rates in and 2026?"
+    assert standalone_question("and the fat?", asked) == "somatic cells sept and the fat?"

@@ -39,12 +39,52 @@ _MONTH_OF = (
     | {abbreviation: month for month, abbreviation in enumerate(_ABBREVIATIONS, 1)}
     | {"sept": 9}
 )
+_ENGLISH = frozenset(MONTHS) | frozenset(_ABBREVIATIONS) | {"sept"}
 _ANY_MONTH = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
 _WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 _DAY_AND_MONTH = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+)?({_ANY_MONTH})\b\.?|\b({_ANY_MONTH})\b\.?\s*\d{{1,2}}\b", re.I
 )
 _NUMERIC_DATE = re.compile(r"\b\d{4}-(\d{1,2})-\d{1,2}\b|\b(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b|\b(\d{1,2})/(\d{1,2})\b")
+# A day and month with a dot and no year, as European notes write them ("Sáb 14.11", "paid 20.11"):
+# the month in two digits, and no unit, currency or further digits after it ("3.05 kg" is a weight).
+_DOTTED_DAY = re.compile(
+    r"(?<![\d.,])(?:[1-9]|[012]\d|3[01])\.(0[1-9]|1[0-2])"
+    r"(?![\d,]|\.\d|\s?(?:%|€|\$|£|(?:kg|g|km|m|cm|mm|l|ml|h|min|s|bar|nm|eur|usd|x)\b))"
+)
+# what a room, a section or a version is numbered after: "room 3.07" is no day
+_NUMBERED = re.compile(
+    r"\b(?:room|raum|salle|sala|section|chapter|version|v|step|page|fig|table|no|nr|nº)\.?\s*$", re.I
+)
+# Months abbreviated in the other languages, read as months next to a day or a year only
+# ("Análises leite – Out 2026", "12 dic"): alone, "out", "set" and "ago" are other words.
+_OTHER_ABBREVIATIONS = {
+    "janv": 1,
+    "ene": 1,
+    "gen": 1,
+    "fev": 2,
+    "févr": 2,
+    "mär": 3,
+    "mrt": 3,
+    "avr": 4,
+    "abr": 4,
+    "mag": 5,
+    "giu": 6,
+    "juil": 7,
+    "lug": 7,
+    "ago": 8,
+    "set": 9,
+    "out": 10,
+    "okt": 10,
+    "ott": 10,
+    "dez": 12,
+    "déc": 12,
+    "dic": 12,
+}
+_ABBREVIATION_BY_A_NUMBER = re.compile(
+    rf"\b({'|'.join(_OTHER_ABBREVIATIONS)})\.?\s+(?:\d{{4}}|\d{{1,2}}\b)|\b\d{{1,2}}\.?\s+({'|'.join(_OTHER_ABBREVIATIONS)})\b",
+    re.I,
+)
 # A time of day: "7:15", "7.15", "7pm", "19 Uhr", "noon", "10–4", and the 24-hour clock without a
 # colon ("0715", "1930", "0715–1930") that shift workers write, though not 1900–2059 alone ("2026").
 TIME_OF_DAY = (
@@ -78,13 +118,39 @@ def named_months(text: str) -> dict[str, int]:
     return named
 
 
+def month_words(text: str) -> list[str]:
+    """The words of `text` that name a month by a name or an abbreviation ("sept", "outubro"),
+    everyday words ("may", "march") left out: what a follow-up naming its own month replaces."""
+    return [w for w in _WORD.findall(text) if w.lower() in _MONTH_OF and w.lower() not in _EVERYDAY]
+
+
 def months_held(text: str) -> set[int]:
     """The months (1–12) a note's text holds: by name or abbreviation in any case, or in a numeric
     date (both readings of "03/04")."""
     held = {_MONTH_OF[w.lower()] for w in _WORD.findall(text) if w.lower() in _MONTH_OF}
+    return held | _months_written_otherwise(text)
+
+
+def _months_written_otherwise(text: str) -> set[int]:
+    """The months `text` holds in a numeric date (both readings of "03/04"; day first with dots,
+    "08.10.2026"), a day and month with a dot ("14.11") or another language's abbreviation by a
+    number ("Out 2026")."""
+    held = set()
     for match in _NUMERIC_DATE.finditer(text):
-        held.update(int(g) for g in match.groups() if g and 1 <= int(g) <= 12)
+        readings = match.groups()[2:3] if "." in match.group() else match.groups()
+        held.update(int(g) for g in readings if g and 1 <= int(g) <= 12)
+    held.update(int(m.group(1)) for m in _DOTTED_DAY.finditer(text) if not _NUMBERED.search(text, 0, m.start()))
+    for match in _ABBREVIATION_BY_A_NUMBER.finditer(text):
+        held.add(_OTHER_ABBREVIATIONS[(match.group(1) or match.group(2)).lower()])
     return held
+
+
+def month_terms(text: str) -> list[str]:
+    """The short English names ("oct") of the months `text` writes other than by an English name:
+    "how much was the october vet visit" asks of the note "Vet visit – 08.10.2026", "protein in
+    october" of "Análises leite – Out 2026", "ottobre" is October."""
+    other = {_MONTH_OF[w.lower()] for w in _WORD.findall(text) if w.lower() in _MONTH_OF and w.lower() not in _ENGLISH}
+    return [MONTHS[month - 1][:3] for month in sorted(other | _months_written_otherwise(text))]
 
 
 def opens_with_month(text: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from secondbrain_core.agent.dates import opens_with_month
+from secondbrain_core.agent.dates import month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
 from secondbrain_core.agent.question_forms import answer_shape, form_shape
 from secondbrain_core.agent.shorthand import SHORTHAND
@@ -32,6 +32,8 @@ _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+# a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
+_PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*[^*\n]+(?::\*\*|\*\*:)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
@@ -39,11 +41,13 @@ _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])
 # What a period ends without ending a sentence: a title, unit or initial ("Dr. Weber", "approx. 3 km",
 # "Ursula K. Le Guin") and a list's enumerator ("1. Standup" is one item, not the units "1." and "Standup").
 _ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:(?i:dr|mr|mrs|ms|st|prof|jr|sr|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme)|[A-Z])\.$"
+    r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|fr)|[A-Z])\.$"
 )
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
 _NUMBER_SIGN = re.compile(r"\b(?i:no)\.$")  # "Account no. MCS-40718": before a code, "no." is no sentence's end
-_CODE = re.compile(r"[\w#-]*\d")
+# "no." or "nr" before a code or number says "number": "Volunteer no. **V-0318**", "Registo AL nº 98417"
+_NUMBER_BEFORE_CODE = re.compile(r"\b(?:no\.|nr\.?|nº|n°)\s*(?=[*_`#]*[\w-]*\d)", re.I)
+_CODE = re.compile(r"[*_`]*[\w#-]*\d")  # "no. **V-0318**": emphasis may wrap the code
 _ENUMERATOR = re.compile(r"^\W*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 # A heading that says more than a name: a remark of a number or words in brackets, or after a colon
@@ -52,6 +56,8 @@ _REMARK = re.compile(r"\S\s*\((?=[^)]*(?:\d|\w\W+\w))[^)]*\)|\w:\s+\S")
 # in brackets ("**Lee Valley Trees** (Macroom)"), or a few words and a colon
 _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*(?::|(?:\s+[–—(-][^\n]*)?)|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# a link to a page of the workspace: Notion's own address, or the export's relative file path
+_PAGE_LINK = re.compile(r"\[[^\]\n]*\]\((?:https?://(?:www\.)?notion\.so/[^)\s]*|[^)\s:]*\.md)\)")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
 MIN_CUT_WORDS = 8
 ITEM_WORDS = 40  # a list item up to this long is one unit, never cut into its sentences
@@ -109,15 +115,18 @@ def readable(text: str) -> str:
 
 
 def names(subject: Collection[str], texts: Iterable[str], common: Callable[[str], bool]) -> set[str]:
-    """The subject terms the texts write only capitalized and that are no `common` word: names
-    ("Basecamp", "Cragview"), which tell one locker or client from another."""
-    capitalized: dict[str, bool] = {}
+    """The subject terms the texts write capitalized (at least two times in three) and that are no
+    `common` word: names ("Basecamp", "Cragview", "Casa do Forno" though once "Wi-Fi casa"), which
+    tell one locker, client or house from another."""
+    counts: dict[str, list[int]] = {}  # term → [times capitalized, times written]
     for text in texts:
         for word in _LETTERS.findall(text):
             term = stem(word.lower())
-            if term in subject:
-                capitalized[term] = capitalized.get(term, True) and word[0].isupper() and not common(word.lower())
-    return {term for term, always in capitalized.items() if always}
+            if term in subject and not common(word.lower()):
+                seen = counts.setdefault(term, [0, 0])
+                seen[0] += word[0].isupper()
+                seen[1] += 1
+    return {term for term, (upper, total) in counts.items() if 3 * upper >= 2 * total}
 
 
 def stem(word: str) -> str:
@@ -168,7 +177,8 @@ def terms(text: str) -> list[str]:
     hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both)."""
     lowered = text.lower()
     found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
-    return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS]
+    numbered = ["number"] * len(_NUMBER_BEFORE_CODE.findall(text))
+    return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS] + month_terms(text) + numbered
 
 
 def word_count(text: str) -> int:
@@ -314,6 +324,13 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
     return units
 
 
+def navigation(text: str) -> bool:
+    """Whether `text` is only links to other pages of the workspace: a parent page lists its
+    children by their titles ("[Vet visit – 12.03.2026](https://www.notion.so/…)"); such a line
+    holds the words of the page it points to, and nothing that page says."""
+    return bool(_PAGE_LINK.search(text)) and not _WORD.search(_PAGE_LINK.sub(" ", text))
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece = text[start:end]
     links = [m.span() for m in _LINK.finditer(piece)]  # a link's title may hold ". " ("25.1.6. The Daemon")
@@ -386,7 +403,9 @@ def score_units(
         if wanted is not None and wanted.search(unit.text):
             relevance += params.answer_type_bonus
         scores[n] = relevance * (1 - params.rank_weight) + params.rank_weight * prior
-    return carry_forward(units, scores, params.carry)
+    scores = carry_forward(units, scores, params.carry)
+    scores[[n for n, unit in enumerate(units) if navigation(unit.text)]] = 0.0  # never a passage
+    return scores
 
 
 def carry_forward(units: list[Unit], scores: np.ndarray, carry: float) -> np.ndarray:
@@ -640,8 +659,22 @@ def states(
     own = [t for t in subject if t not in context and held(t)]
     rarest = max(map(idf, own), default=0.0)
     keys = {t for t in own if idf(t) >= rarest or t in names}
-    text = _header_above(passage) + _label_above(passage) + passage.text
+    text = _header_above(passage) + _label_above(passage) + _record_above(passage) + passage.text
     return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
+
+
+def _record_above(passage: Passage) -> str:
+    """The property lines above the passage's first when it is one: a database row's page lists
+    its properties ("- **Ordered:** 03.03.2026", "- **Price:** 868,00 €"), all of one record, so
+    "price of the march order" is stated by the price line of the order's record."""
+    if not passage.units:
+        return ""
+    text, start = passage.candidate.text, passage.units[0].start
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _PROPERTY.match(text[line_start:]):
+        return ""
+    above = list(itertools.takewhile(_PROPERTY.match, reversed(text[:line_start].splitlines())))[::-1]
+    return "\n".join(above) + "\n" if above else ""
 
 
 def _header_above(passage: Passage) -> str:
@@ -705,15 +738,28 @@ def _statements(text: str) -> list[str]:
                 continue
             if i + 1 < len(lines) and TABLE_SEPARATOR.match(lines[i + 1]):
                 header = line
-            blocks.append([header, line] if header and line != header else [line])
+            blocks.append([_under_header(header, line)] if header and line != header else [line])
             continue
         header = ""
         if _LIST_ITEM.match(line):
-            blocks.append([label] if label else [])
+            if not (_PROPERTY.match(line) and i > 0 and _PROPERTY.match(lines[i - 1])):  # one record's properties
+                blocks.append([label] if label else [])
         elif not line[:1].isspace():
             label = ""  # a paragraph ends the list the label names
         blocks[-1].append(line)
     return ["\n".join(b) for b in blocks if b]
+
+
+def _under_header(header: str, row: str) -> str:
+    """A table row as its cells under their column names, one a line ("Q4 (Oct–Dec)" under
+    "Quarter", "–" under "IVA (€)"): a value is the one its column names, not any number in the
+    row, so an empty cell under "IVA (€)" states no amount however many dates the row holds."""
+    pairs = itertools.zip_longest(_cells(header), _cells(row), fillvalue="")
+    return "\n".join(f"{column}: {cell}" for column, cell in pairs)
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
 def shown(passage: Passage) -> str:

@@ -51,6 +51,12 @@ _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
     r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit)"
 )
+# a month or weekday is no street: "Tuesday 23", "Nov 2026" are days
+_NOT_A_DAY = (
+    r"(?!(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun|"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b)"
+)
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
         re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
@@ -62,7 +68,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             r"|^(?!.*\b(?:how|why)\b).*\b(phone|mobile)\s*[?.!]?\s*$",
             re.I,
         ),
-        re.compile(r"\+?\d(?:[ \-/().]?\d){6,}"),
+        # not a date ("03.04.2026", "2026-04-03"), whose digits run as long
+        re.compile(r"(?<![\d.])(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}-\d{1,2}-\d{1,2}\b)\+?\d(?:[ \-/().]?\d){6,}"),
     ),
     "time of day": (
         re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
@@ -131,7 +138,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "postal address": (
         re.compile(r"(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!web )(?<!mac )\baddress\b", re.I),
         re.compile(
-            r"\b\d+[A-Za-z]?,?\s+[A-Z][\w'’.-]+|\b[A-Z][\w'’.-]+\s+\d{1,4}[A-Za-z]?\b"
+            rf"\b\d+[A-Za-z]?,?[ \t]+{_NOT_A_DAY}[A-Z][\w'’.-]+|\b{_NOT_A_DAY}[A-Z][\w'’.-]+[ \t]+\d{{1,4}}[A-Za-z]?\b"
             r"|\b[A-Z]\d{2}\s?[A-Z0-9]{4}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
         ),
     ),
@@ -150,7 +157,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|aud|nok|sek|dkk|kroner|kronor|"
             r"dollars?|pounds?|quid|kr|zł|pesos?)\b)|\d\s?%"
-            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad|aud|nzd|nok|sek|dkk|kr|pln|zł|czk|jpy|inr|mxn|brl)\)(?s:.*)\d",
+            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad|aud|nzd|nok|sek|dkk|kr|pln|zł|czk|jpy|inr|mxn|brl)\)[^\n]*\d",
             re.I,
         ),
     ),
