@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.dates import month_words, named_months
+from secondbrain_core.agent.dates import YEAR, month_words, named_months
 from secondbrain_core.agent.evidence import terms
 from secondbrain_core.agent.types import MAX_QUESTION_CHARS, Turn
 
@@ -20,7 +20,6 @@ _REFERS_BACK = re.compile(
     r"\b(it|its|it's|that|this|these|those|they|them|their|there|one|ones|same|above|former|latter)\b", re.IGNORECASE
 )
 _CONTINUES = re.compile(r"^\s*(and|also|but|so|then|what about|how about|and what|what if|why not|same for)\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 MIN_OWN_TERMS = 2
 HISTORY_TURNS = 12  # the turns of the conversation an answer reads (and its trace records)
 
@@ -56,6 +55,6 @@ def without_days(context: str, question: str) -> str:
     months = month_words(context)
     if months and (named_months(question) or month_words(question)):
         context = re.sub(rf"\b(?:{'|'.join(map(re.escape, months))})\b", " ", context)
-    if _YEAR.search(question):
-        context = _YEAR.sub(" ", context)
+    if YEAR.search(question):
+        context = YEAR.sub(" ", context)
     return " ".join(context.split())

@@ -85,6 +85,7 @@ _ABBREVIATION_BY_A_NUMBER = re.compile(
     rf"\b({'|'.join(_OTHER_ABBREVIATIONS)})\.?\s+(?:\d{{4}}|\d{{1,2}}\b)|\b\d{{1,2}}\.?\s+({'|'.join(_OTHER_ABBREVIATIONS)})\b",
     re.I,
 )
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A time of day: "7:15", "7.15", "7pm", "19 Uhr", "noon", "10–4", and the 24-hour clock without a
 # colon ("0715", "1930", "0715–1930") that shift workers write, though not 1900–2059 alone ("2026").
 TIME_OF_DAY = (

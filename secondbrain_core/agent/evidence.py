@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from secondbrain_core.agent.dates import month_terms, opens_with_month
+from secondbrain_core.agent.dates import YEAR, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
 from secondbrain_core.agent.question_forms import answer_shape, form_shape
 from secondbrain_core.agent.shorthand import SHORTHAND
@@ -55,7 +55,6 @@ _REMARK = re.compile(r"\S\s*\((?=[^)]*(?:\d|\w\W+\w))[^)]*\)|\w:\s+\S")
 # A line that names what the list below it is about: bold alone or with a remark after a dash or
 # in brackets ("**Lee Valley Trees** (Macroom)"), or a few words and a colon
 _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*(?::|(?:\s+[–—(-][^\n]*)?)|[^\s|#>*+\-][^\n]{0,60}:)\s*$")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a link to a page of the workspace: Notion's own address, or the export's relative file path
 _PAGE_LINK = re.compile(r"\[[^\]\n]*\]\((?:https?://(?:www\.)?notion\.so/[^)\s]*|[^)\s:]*\.md)\)")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
@@ -480,12 +479,12 @@ def named_for_another_year(question: str, candidates: Sequence[Candidate]) -> st
     """The year in the title of the note the question names for another year, when no note found
     is titled with the year asked: "honey harvest 2025" over the one note "Honey harvest 2026"
     asks of a harvest the notes do not record, however well that note's sentences match."""
-    asked_years = set(_YEAR.findall(question))
+    asked_years = set(YEAR.findall(question))
     if not asked_years or any(year in c.title for year in asked_years for c in candidates):
         return None
     asked = set(terms(question))
     for candidate in candidates:
-        years = _YEAR.findall(candidate.title)
+        years = YEAR.findall(candidate.title)
         words = {t for t in terms(candidate.title) if not any(ch.isdigit() for ch in t)}
         if years and words and words <= asked:
             return years[0]
