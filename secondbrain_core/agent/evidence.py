@@ -758,6 +758,7 @@ def _under_header(header: str, row: str) -> str:
 
 
 def _cells(row: str) -> list[str]:
+    """A table row's cells, stripped, empty ones kept (they stand under their column)."""
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
@@ -775,7 +776,7 @@ def shown(passage: Passage) -> str:
             pieces.append(f"`{flat(text)}`")
             continue
         if text.startswith("|"):  # a table row: its cells, without the empty ones and the outer bars
-            text = " | ".join(cell.strip() for cell in text.strip("|").split("|") if cell.strip())
+            text = " | ".join(cell for cell in _cells(text) if cell)
         pieces.append(CITATION_MARKER.sub(r"(\1)", readable(text)))
     return " ".join(pieces)
 

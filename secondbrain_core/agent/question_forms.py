@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from secondbrain_core.agent.dates import DATE_SHAPE, DAY_OF_YEAR, TIME_OF_DAY
+from secondbrain_core.rag.keyword import CALENDAR
 
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
 # for "how many/how long/default", a name in code style for "which setting/command/function".
@@ -51,12 +52,9 @@ _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
     r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit)"
 )
-# a month or weekday is no street: "Tuesday 23", "Nov 2026" are days
-_NOT_A_DAY = (
-    r"(?!(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun|"
-    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b)"
-)
+# a month or weekday is no street: "Tuesday 23", "Nov 2026" are days (the names the index folds)
+_DAY_NAMES = sorted({name.title() for pair in CALENDAR.items() for name in pair}, key=len, reverse=True)
+_NOT_A_DAY = rf"(?!(?:{'|'.join(_DAY_NAMES)})\b)"
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
         re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
