@@ -16,6 +16,7 @@ from secondbrain_core.rag.fusion import (
     peaked_weight,
     query_coverage,
     rrf,
+    zero_filled,
 )
 from secondbrain_core.settings import Settings
 
@@ -60,6 +61,25 @@ def test_one_hit_far_ahead() -> None:
     assert adaptive[0][0] == "a"
     assert scores(adaptive)["a"] == pytest.approx(2 * (1 - w) * SQRT3 - 2 * w * SLOPE_PEAK)
     assert scores(adaptive)["b"] == pytest.approx(2 * (1 - w) * (-1 / SQRT3) + 2 * w * SLOPE_PEAK)
+
+
+def test_bm25_zero_filled_head_hears_a_lone_hit_among_the_chunks_that_scored_zero() -> None:
+    two_hits = [("a", 4.0), ("b", 2.0)]
+    dense = [("c", 0.9), ("d", 0.8), ("b", 0.7), ("a", 0.6)]  # z +3/sqrt5 ... -3/sqrt5
+    dense_top = 3 / math.sqrt(5)
+    # over its own two hits BM25's best gets z = 1, and dense's best outvotes it
+    plain = fuse_hybrid(two_hits, dense, method="zscore", dense_weight=0.5)
+    assert plain[0][0] == "c" and scores(plain)["a"] == pytest.approx(1 - dense_top)
+    # the eight chunks it did not return scored 0: mean 0.6, spread sqrt(1.64)
+    spread = math.sqrt(1.64)
+    filled = fuse_hybrid(two_hits, dense, method="zscore", dense_weight=0.5, bm25_fill=10)
+    assert [item for item, _ in filled] == ["a", "c", "b", "d"]  # no placeholder is ever ranked
+    assert scores(filled)["a"] == pytest.approx(3.4 / spread - dense_top)
+    assert scores(filled)["c"] == pytest.approx(-0.6 / spread + dense_top)  # unreturned: the zeros' z
+    assert head_peak(zero_filled(two_hits, 50, 10)) == pytest.approx(3.4 / spread)
+    # the fill never passes the head, and a head already full is left as it is
+    assert len(zero_filled(two_hits, 5, 50)) == 5
+    assert zero_filled(FAR_AHEAD, 50, 3) == FAR_AHEAD
 
 
 def test_adaptive_weight_parts() -> None:

@@ -90,6 +90,46 @@ def test_manpages_names_set_is_deterministic_and_judges_every_page_giving_the_de
     assert_halves_partition(files)
 
 
+def german_page(name: str, description: str, body: str) -> bytes:
+    return gzip.compress(
+        f'.TH {name} 1 "Februar 2023" "GNU coreutils 9.1"\n.SH BEZEICHNUNG\n{name} \\- {description}\n'
+        f'.SH ÜBERSICHT\n.B {name}\n.SH BESCHREIBUNG\n{body}\n.SH "SIEHE AUCH"\n.BR dir (1)\n'.encode(),
+        mtime=0,
+    )
+
+
+def test_translated_set_reads_german_sections_of_any_project_and_keys_queries_without_accents(tmp_path: Path) -> None:
+    source = tmp_path / "de"
+    (source / "man1").mkdir(parents=True)
+    (source / "man1" / "ls.1.gz").write_bytes(
+        german_page("ls", "Verzeichnisinhalte auflisten", "Auflistung von Informationen über die DATEIen.")
+    )
+    (source / "man1" / "dir.1.gz").write_bytes(german_page("dir", "Verzeichnisinhalte auflisten", "Wie ls."))
+    (source / "man1" / "chmod.1.gz").write_bytes(german_page("chmod", "Dateimodusbits ändern", "Ändert Bits."))
+    (source / "man1" / "uname.1.gz").write_bytes(german_page("uname", "Systeminformationen ausgeben und mehr", "X."))
+    (source / "man1" / "leer.1.gz").write_bytes(german_page("leer", "keine Beschreibung", ""))
+
+    files = build_twice("build_manpages_translated.py", source, tmp_path)
+
+    assert sorted(name for name in files if name.startswith("corpus/")) == [
+        "corpus/chmod.1.md",
+        "corpus/dir.1.md",
+        "corpus/ls.1.md",
+        "corpus/uname.1.md",
+    ]
+    assert files["corpus/ls.1.md"].decode() == "# ls\n\nAuflistung von Informationen über die DATEIen.\n"
+    assert queries(files) == {  # four words: a note, not a query (the default --max-words 3)
+        "dateimodusbits-andern": "Dateimodusbits ändern",
+        "verzeichnisinhalte-auflisten": "Verzeichnisinhalte auflisten",
+    }
+    assert judged(files) == {
+        ("dateimodusbits-andern", "chmod.1", "2"),
+        ("verzeichnisinhalte-auflisten", "dir.1", "2"),
+        ("verzeichnisinhalte-auflisten", "ls.1", "2"),
+    }
+    assert_halves_partition(files)
+
+
 RST_PAGE = """\
 .. _label:
 

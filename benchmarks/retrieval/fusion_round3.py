@@ -90,14 +90,16 @@ CANDIDATES: dict[str, Candidate] = {
 }
 
 
-def table(labs: list[LabSet], half: str) -> dict[str, dict[str, dict[str, float]]]:
+def table(
+    labs: list[LabSet], half: str, candidates: dict[str, Candidate] = CANDIDATES
+) -> dict[str, dict[str, dict[str, float]]]:
     """Metrics per row (bm25, dense, every candidate) and set."""
-    rows: dict[str, dict[str, dict[str, float]]] = {"bm25": {}, "dense": {}, **{name: {} for name in CANDIDATES}}
+    rows: dict[str, dict[str, dict[str, float]]] = {"bm25": {}, "dense": {}, **{name: {} for name in candidates}}
     for lab in labs:
         bm25, dense, coverage = rankings(lab, half)
         pages = lab.page_ids
         rows["bm25"][lab.name], rows["dense"][lab.name] = metrics(lab, half, bm25), metrics(lab, half, dense)
-        for name, fuse in CANDIDATES.items():
+        for name, fuse in candidates.items():
             run = {q: fuse(bm25[q], dense[q], pages, coverage[q]) for q in bm25}
             rows[name][lab.name] = metrics(lab, half, run)
         print(lab.name, {n: round(r[lab.name]["ndcg@10"], 4) for n, r in rows.items()}, flush=True)
@@ -113,13 +115,15 @@ def worth(rows: dict[str, dict[str, dict[str, float]]], name: str) -> tuple[floa
     return min(ratios), sum(ratios) / len(ratios)
 
 
-def winner(rows: dict[str, dict[str, dict[str, float]]]) -> str:
-    """The rule above: the current default unless beaten by more than 0.001; then the highest
+def winner(
+    rows: dict[str, dict[str, dict[str, float]]], candidates: dict[str, Candidate] = CANDIDATES, default: str = DEFAULT
+) -> str:
+    """The rule above: the `default` unless beaten by more than 0.001; then the highest
     worst case, ties (0.001) to the higher mean."""
-    scored = {name: worth(rows, name) for name in CANDIDATES}
+    scored = {name: worth(rows, name) for name in candidates}
     top = max(w for w, _ in scored.values())
-    if top - scored[DEFAULT][0] <= 0.001:
-        return DEFAULT
+    if top - scored[default][0] <= 0.001:
+        return default
     return max((name for name, (w, _) in scored.items() if top - w <= 0.001), key=lambda name: scored[name][1])
 
 

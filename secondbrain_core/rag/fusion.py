@@ -134,6 +134,7 @@ def fuse_hybrid(
     coverage: float | None = None,
     dense_weight_range: tuple[float, float] = (0.3, 0.9),
     rrf_share: float | None = None,
+    bm25_fill: int = 0,
 ) -> list[tuple[Hashable, float]]:
     """BM25 and dense (item, score) rankings fused; `dense_weight` 0.5 gives both an equal vote.
 
@@ -143,10 +144,12 @@ def fuse_hybrid(
     as on Atlas) and the two heads, within `dense_weight_range` (low, high). `mix` blends plain
     RRF and `adaptive`, each scaled to [0, 1] (`blend`): `rrf_share` of the way to plain RRF,
     or, when None, as far as the rankers agree on their first ten pages (`agreement`).
+    `bm25_fill`: how many items BM25 could have returned in its head (the index's chunk count,
+    capped at `head`); those it did not return count as scored 0, which they are (`zero_filled`).
     `combsum`/`combmnz` add each ranker's min-max scaled scores (CombMNZ times the number of
     rankers that returned the item in their head), at equal weight.
     """
-    options = _Options(k, dense_weight, head, pages, page_credit, coverage, dense_weight_range)
+    options = _Options(k, dense_weight, head, pages, page_credit, coverage, dense_weight_range, bm25_fill)
     if method == "mix":
         share = agreement(bm25, dense, pages) if rrf_share is None else rrf_share
         plain = _fused("rrf", bm25, dense, _Options(k=k, head=head))
@@ -254,6 +257,25 @@ def mean_and_spread(values: Sequence[float]) -> tuple[float, float]:
     return mean, math.sqrt(math.fsum((value - mean) ** 2 for value in values) / len(values))
 
 
+def zero_filled(ranking: Scored, head: int | None, fill: int) -> Scored:
+    """`ranking` with placeholder items scored 0 after it, up to `fill` in all within `head`.
+
+    BM25 returns only the chunks that hold a query term, and every other chunk scores exactly 0.
+    A query whose words only two chunks hold returns a head of two, and standardized over those
+    two alone the right one gets z = 1 (and the other -1), as loud as a guess among fifty, where
+    among the fifty it would have been (that the other 48 scored 0) it stands far above. The
+    placeholders (`_Unreturned`) are never ranked: the fusion drops them."""
+    room = min(fill, head if head is not None else fill) - len(ranking)
+    return [*ranking, *((_Unreturned(i), 0.0) for i in range(room))] if room > 0 else ranking
+
+
+@dataclass(frozen=True)
+class _Unreturned:
+    """A chunk BM25 did not return, standing in for its score of 0 (`zero_filled`)."""
+
+    position: int
+
+
 def fusion_options(settings: Settings) -> dict:
     """The `fuse_hybrid` keyword arguments the settings ask for (shared by the local and Atlas paths)."""
     return {
@@ -276,20 +298,22 @@ class _Options:
     page_credit: float = 0.0
     coverage: float | None = None
     dense_weight_range: tuple[float, float] = (0.3, 0.9)
+    bm25_fill: int = 0
 
 
 def _fused(method: str, bm25: Scored, dense: Scored, options: _Options) -> Fused:
     k, head, pages, page_credit = options.k, options.head, options.pages, options.page_credit
     dense_weight = options.dense_weight
+    scored_bm25 = zero_filled(bm25, head, options.bm25_fill)
     if method == "adaptive":
         prior = dense_prior(options.coverage, *options.dense_weight_range)
-        dense_weight = peaked_weight(prior, head_peak(bm25, head), head_peak(dense, head))
+        dense_weight = peaked_weight(prior, head_peak(scored_bm25, head), head_peak(dense, head))
     weights = [2 * (1 - dense_weight), 2 * dense_weight]
     rankings = [[item for item, _ in bm25], [item for item, _ in dense]]
     if method == "rrf":
         votes = [_rrf_votes(ranking, k, head) for ranking in rankings]
     elif method in ("zscore", "adaptive"):
-        votes = [_zscore_votes(ranking, head) for ranking in (bm25, dense)]
+        votes = [_zscore_votes(ranking, head) for ranking in (scored_bm25, dense)]
     else:  # combsum, combmnz: equal weights
         votes, weights = [_minmax_votes(ranking, head) for ranking in (bm25, dense)], [1.0, 1.0]
     if pages is not None and page_credit > 0:
