@@ -86,6 +86,17 @@ _ABBREVIATION_BY_A_NUMBER = re.compile(
     re.I,
 )
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Weekdays and days relative to today as the other languages write them, Monday first, then today,
+# tomorrow, yesterday ("morgen" is tomorrow in German and Dutch); abbreviations ("Di", "So", "Dom")
+# are other words too and left out.
+_OTHER_LANGUAGE_DAYS = (
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag heute morgen gestern täglich wöchentlich "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche aujourd'hui demain "
+    "lunes martes miércoles jueves viernes sábado domingo hoy mañana ayer "
+    "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira hoje amanhã ontem "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica oggi domani ieri "
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag vandaag gisteren"
+)
 # A time of day: "7:15", "7.15", "7pm", "19 Uhr", "noon", "10–4", and the 24-hour clock without a
 # colon ("0715", "1930", "0715–1930") that shift workers write, though not 1900–2059 alone ("2026").
 TIME_OF_DAY = (
@@ -105,6 +116,7 @@ DATE_SHAPE = re.compile(
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b)|\b(?:Mon|Tues?|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b"
     r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
     r"|(?i:\b(?:today|tonight|tomorrow|yesterday|weekends?|every|daily|weekly|monthly|yearly|annually)\b)"
+    rf"|(?i:\b(?:{'|'.join(map(re.escape, _OTHER_LANGUAGE_DAYS.split()))})(?!\w))"
     rf"|(?i:{TIME_OF_DAY})"
 )
 

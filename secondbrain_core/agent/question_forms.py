@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from secondbrain_core.agent import other_language_forms as elsewhere
 from secondbrain_core.agent.dates import DATE_SHAPE, DAY_OF_YEAR, TIME_OF_DAY
 from secondbrain_core.rag.keyword import CALENDAR
 
@@ -122,7 +123,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         # 1828"), a long number; case matters: "cost45" is no reference
         re.compile(
             r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b|\b[A-Z]{2,3}\s?\d{2,5}\b"
-            r"|(?<![\d.,])\d{5,}(?![\d.,])"
+            r"|(?<![\d.,])\d{5,}(?![\d,]|\.\d)"  # a long number, a sentence's last word too
         ),
     ),
     "dose": (
@@ -138,6 +139,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             rf"\b\d+[A-Za-z]?,?[ \t]+{_NOT_A_DAY}[A-Z][\w'’.-]+|\b{_NOT_A_DAY}[A-Z][\w'’.-]+[ \t]+\d{{1,4}}[A-Za-z]?\b"
             r"|\b[A-Z]\d{2}\s?[A-Z0-9]{4}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
+            # "12 rue des Lilas", "3 bis avenue Foch": a French street's kind is written small
+            r"|\b\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route)\b"
         ),
     ),
     "amount of money": (
@@ -163,8 +166,12 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 
 
 def asked_form(question: str) -> str | None:
-    """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one."""
-    return next((name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question)), None)
+    """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one,
+    in English or in another language (`other_language_forms`)."""
+    return next(
+        (name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question) or elsewhere.asks(name, question)),
+        None,
+    )
 
 
 # The words that name a form rather than the thing it is asked of.
@@ -179,8 +186,8 @@ _FORM_WORDS = re.compile(
 
 def form_subject(question: str) -> str:
     """The question without the words that ask for a form: what the answer must be stated about
-    ("electrician email address" → "electrician")."""
-    return _FORM_WORDS.sub(" ", question)
+    ("electrician email address" → "electrician", "blumen hartl telefonnummer" → "blumen hartl")."""
+    return _FORM_WORDS.sub(" ", elsewhere.FORM_WORDS.sub(" ", elsewhere.fold(question)))
 
 
 # A number that names something rather than counts it: a year, a day of a month, a class, a
