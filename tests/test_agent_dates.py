@@ -28,6 +28,13 @@ from secondbrain_core.settings import Settings
         ("when does autovacuum run?", None),  # a condition, not a day
         ("when I copy a file, where does it go?", None),
         ("at what time is the standup", "time of day"),
+        ("weihnachtsturnier start time", "time of day"),  # an event's time, named by what happens then
+        ("what is the commute time", None),  # a duration
+        ("montemor christmas fair dates", "date"),  # a topic typed with what is asked last
+        ("last dgav inspection date", "date"),
+        ("is my passport up to date", None),
+        ("generate one row per day between two dates", None),
+        ("how do I change the date", None),
     ],
 )
 def test_a_question_asking_for_a_day(question: str, form: str | None) -> None:
@@ -72,6 +79,15 @@ def test_a_number_with_a_unit_does_not_hold_the_number_a_question_names() -> Non
     one_to_ones = [_passage("1-1 Gareth 5 Dec", "- Mentor the ECT."), _passage("1-1 Gareth 7 Nov", "- Observation.")]
     assert unheld_numbers("what did we agree in the january 1-1", one_to_ones) == ["january"]
     assert unheld_numbers("what did we agree in the december 1-1", one_to_ones) == []
+
+
+def test_a_title_or_a_label_shortened_with_a_period_ends_no_sentence() -> None:
+    assert [u.text for u in ev.split_units("Last inspection: **23.06.2026**, Eng. Rui Tavares (DGAV). Fine.")] == [
+        "Last inspection: **23.06.2026**, Eng. Rui Tavares (DGAV).",
+        "Fine.",
+    ]
+    assert len(ev.split_units("**Tobias Wendl** – PTA, Zyto-Labor, Tel. 089 4520-3341")) == 1
+    assert qf.form_shape("reference").search("Steuernummer: 146/223/40518.")  # a long number ending a sentence
 
 
 def test_a_german_date_does_not_end_a_sentence() -> None:

@@ -42,7 +42,7 @@ _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])
 # "Tel. 089 4520-3341", "Hauptstr. 5", "Ursula K. Le Guin") and a list's enumerator ("1. Standup" is
 # one item, not the units "1." and "Standup").
 _ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|fr|tel|tél|tfno|str|abt)|[A-Z])\.$"
+    r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|eng|arq|lic|fr|tel|tél|tfno|str|abt)|[A-Z])\.$"
 )
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
 _NUMBER_SIGN = re.compile(r"\b(?i:no)\.$")  # "Account no. MCS-40718": before a code, "no." is no sentence's end

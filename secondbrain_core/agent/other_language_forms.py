@@ -274,6 +274,10 @@ _SPENT = (
     "uitgegeven",
 )
 
+# the German numbers above written short: "Buchungsnr.", "Kundennr", "Rechnungs-Nr."
+_SHORT_REFERENCES = r"(?:kunden|buchungs|rechnungs|vertrags|versicherungs|mitglieds|konto|auftrags|bestell|sendungs|"
+_SHORT_REFERENCES += r"steuer|reservierungs)-?nr\b"
+
 # Each form's wording in these languages, matched on the folded question (`asks`).
 ASKS: dict[str, re.Pattern] = {
     name: re.compile(pattern)
@@ -284,7 +288,7 @@ ASKS: dict[str, re.Pattern] = {
         "time of day": rf"(?:^|\b)(?:{_any(_TIMES)})\b",
         "date": rf"(?:^|[.?!;:,¿]\s*)(?:(?:und|et|y|e|en)\s+)?(?:{_any(_WHEN)})\b|\b(?:{_any(_WHICH_DAY)})\b",
         "code or password": rf"^(?!.*\b(?:{_HOW_OR_WHY})\b).*\b(?:{_any(_CODES)})\b",
-        "reference": rf"\b(?:{_any(_REFERENCES)})\b",
+        "reference": rf"\b(?:{_any(_REFERENCES)}|{_SHORT_REFERENCES})\b",
         # not an email's address ("E-Mail-Adresse", "adresse mail", "dirección de correo")
         "postal address": rf"(?<![-\w])(?<!mail )(?:{_any(_ADDRESSES)})\b"
         r"(?!\s*(?:e-?mail|mail|electronique|de (?:correo|e-?mail|email)|email|e-mail))",
@@ -294,7 +298,7 @@ ASKS: dict[str, re.Pattern] = {
 # Every word above that asks for a form rather than names what it is asked of.
 FORM_WORDS = re.compile(
     rf"\b(?:{_any(_PHONE_NUMBERS + _PHONES + _NUMBER_WORDS + _EMAILS + _CODES + _REFERENCES + _WHEN)}"
-    rf"|{_any(_WHICH_DAY + _TIMES + _ADDRESSES + _MONEY + _HOW_MUCH + _SPENT)})\b"
+    rf"|{_any(_WHICH_DAY + _TIMES + _ADDRESSES + _MONEY + _HOW_MUCH + _SPENT)}|{_SHORT_REFERENCES})\b"
 )
 
 

@@ -71,7 +71,13 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(r"(?<![\d.])(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}-\d{1,2}-\d{1,2}\b)\+?\d(?:[ \-/().]?\d){6,}"),
     ),
     "time of day": (
-        re.compile(r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b", re.I),
+        # "weihnachtsturnier start time": an event's time named by what happens then
+        re.compile(
+            r"\b(at )?what time\b(?!\s*zones?\b)|\bopening hours\b"
+            r"|\b(?:start|starting|kick-?off|departure|arrival|pick-?up|drop-?off|check-?in|check-?out|closing|finish)"
+            r"\s+times?\b",
+            re.I,
+        ),
         re.compile(TIME_OF_DAY, re.I),
     ),
     # a birthday is a day of a month, never a weekday: "fiadh's birthday" over "fine by Wed";
@@ -90,7 +96,11 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "date": (
         re.compile(
             r"(?:^|[.?!;:,]\s*)(?:(?:and|so|but|ok|oh)\s+)?"
-            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)",
+            r"(?:when(?:'s|’s|\s+(?:is|was|are|were|did|am)\b)|(?:what|which)\s+(?:date|day)\b)"
+            # a topic typed with the word for what is asked last ("montemor christmas fair dates"),
+            # not "how do I change the date", "up to date", "one row per day between two dates"
+            r"|^(?!.*\b(?:how|why)\b)(?!.*\b(?:a|an|the|by|to|of|with|from|and|or|two|both|all|any|between|per|each|"
+            r"every|some|several|multiple)\s+dates?\s*[?.!]?\s*$).*\bdates?\s*[?.!]?\s*$",
             re.I,
         ),
         DATE_SHAPE,
@@ -179,7 +189,7 @@ _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
     r"password|passcode|passphrase|pin|code|combo|combination|ref|reference|id|seats?|dose|doses|dosage|dosing|"
     r"birthday|bday|anniversary|"
-    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|date|day|due)\b",
+    rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|dates?|day|due)\b",
     re.I,
 )
 
