@@ -285,13 +285,13 @@ ASKS: dict[str, re.Pattern] = {
         "email address": rf"\b(?:{_any(_EMAILS)})\b",
         "phone number": rf"\b(?:{_any(_PHONE_NUMBERS)})\b|^(?!.*\b(?:{_HOW_OR_WHY})\b).*\b(?:{_any(_PHONES)})"
         rf"(?:\s*(?:{_any(_NUMBER_WORDS)})\b\.?)?\s*[?.!]?\s*$",
-        "time of day": rf"(?:^|\b)(?:{_any(_TIMES)})\b",
+        "time of day": rf"\b(?:{_any(_TIMES)})\b",
         "date": rf"(?:^|[.?!;:,¿]\s*)(?:(?:und|et|y|e|en)\s+)?(?:{_any(_WHEN)})\b|\b(?:{_any(_WHICH_DAY)})\b",
         "code or password": rf"^(?!.*\b(?:{_HOW_OR_WHY})\b).*\b(?:{_any(_CODES)})\b",
         "reference": rf"\b(?:{_any(_REFERENCES)}|{_SHORT_REFERENCES})\b",
         # not an email's address ("E-Mail-Adresse", "adresse mail", "dirección de correo")
         "postal address": rf"(?<![-\w])(?<!mail )(?:{_any(_ADDRESSES)})\b"
-        r"(?!\s*(?:e-?mail|mail|electronique|de (?:correo|e-?mail|email)|email|e-mail))",
+        r"(?!\s*(?:e-?mail|mail|electronique|de (?:correo|e-?mail)))",
         "amount of money": rf"\b(?:{_any(_MONEY)})\b|\b(?:{_any(_HOW_MUCH)})\b.{{0,40}}\b(?:{_any(_SPENT)})\b",
     }.items()
 }

@@ -262,9 +262,9 @@ def zero_filled(ranking: Scored, head: int | None, fill: int) -> Scored:
 
     BM25 returns only the chunks that hold a query term, and every other chunk scores exactly 0.
     A query whose words only two chunks hold returns a head of two, and standardized over those
-    two alone the right one gets z = 1 (and the other -1), as loud as a guess among fifty, where
-    among the fifty it would have been (that the other 48 scored 0) it stands far above. The
-    placeholders (`_Unreturned`) are never ranked: the fusion drops them."""
+    two alone the right one gets z = 1 (and the other -1), as loud as a guess among fifty; among
+    the fifty it stands in (the other 48 at 0) it stands far above. The placeholders
+    (`_Unreturned`) are never ranked: the fusion drops them."""
     room = min(fill, head if head is not None else fill) - len(ranking)
     return [*ranking, *((_Unreturned(i), 0.0) for i in range(room))] if room > 0 else ranking
 
