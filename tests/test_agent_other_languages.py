@@ -8,7 +8,7 @@ import pytest
 from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent import question_forms as qf
-from secondbrain_core.agent.dates import DATE_SHAPE
+from secondbrain_core.agent.dates import DATE_SHAPE, month_terms, named_months
 from secondbrain_core.settings import Settings
 
 
@@ -34,6 +34,7 @@ from secondbrain_core.settings import Settings
         ("quanto custou a ração em outubro", "amount of money"),
         ("How do I write a function with output parameters (call by reference)?", None),  # English "reference"
         ("which league are we in", None),
+        ("huitres retrait quand", "date"),  # a topic typed before its "when"
     ],
 )
 def test_a_question_in_another_language_asks_for_a_form_by_its_own_words(question: str, form: str | None) -> None:
@@ -51,6 +52,14 @@ def test_the_words_asking_for_the_form_are_not_what_it_is_asked_of() -> None:
 )
 def test_a_weekday_in_another_language_is_a_day(text: str, holds: bool) -> None:
     assert bool(DATE_SHAPE.search(text)) is holds
+
+
+def test_a_month_typed_without_its_accents_is_that_month() -> None:
+    assert named_months("31 decembre je travaille") == {"decembre": 12}
+    assert month_terms("payé le 3 fevrier") == ["feb"]
+    assert named_months("marco polo") == {}  # "março" unaccented is a name too: a month only by a day
+    assert named_months("12 marco") == {"marco": 3}
+    assert DATE_SHAPE.search("rdv le sabado")
 
 
 def test_a_french_street_is_an_address() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from secondbrain_core.agent.other_language_forms import fold
 from secondbrain_core.rag.keyword import MONTHS
 
 # Month names as notes in the other common languages write them, January first.
@@ -26,13 +27,15 @@ _OTHER_LANGUAGE_MONTHS = (
     ("novembre", "noviembre", "novembro"),
     ("dezember", "décembre", "dicembre", "diciembre", "dezembro"),
 )
-# each month (1–12) by its names in English and the other languages
+# each month (1–12) by its names in English and the other languages, also as typed without their
+# accents ("31 decembre", "fevrier", "marco")
 _MONTHS = {
-    n: (english, *others) for n, (english, others) in enumerate(zip(MONTHS, _OTHER_LANGUAGE_MONTHS, strict=True), 1)
+    n: tuple(dict.fromkeys((english, *others, *map(fold, others))))
+    for n, (english, others) in enumerate(zip(MONTHS, _OTHER_LANGUAGE_MONTHS, strict=True), 1)
 }
 _ABBREVIATIONS = tuple(english[:3] for english in MONTHS)
 # Month names that are everyday words too ("may I", "march on", "mars"): a month only next to a day.
-_EVERYDAY = frozenset({"may", "march", "mai", "mars", "mei"})
+_EVERYDAY = frozenset({"may", "march", "mai", "mars", "mei", "marco"})
 _NAMES = frozenset(name for names in _MONTHS.values() for name in names) - _EVERYDAY
 _MONTH_OF = (
     {name: month for month, names in _MONTHS.items() for name in names}
@@ -116,7 +119,7 @@ DATE_SHAPE = re.compile(
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b)|\b(?:Mon|Tues?|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b"
     r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
     r"|(?i:\b(?:today|tonight|tomorrow|yesterday|weekends?|every|daily|weekly|monthly|yearly|annually)\b)"
-    rf"|(?i:\b(?:{'|'.join(map(re.escape, _OTHER_LANGUAGE_DAYS.split()))})(?!\w))"
+    rf"|(?i:\b(?:{'|'.join(re.escape(d) for day in _OTHER_LANGUAGE_DAYS.split() for d in {day, fold(day)})})(?!\w))"
     rf"|(?i:{TIME_OF_DAY})"
 )
 

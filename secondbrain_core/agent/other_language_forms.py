@@ -286,7 +286,9 @@ ASKS: dict[str, re.Pattern] = {
         "phone number": rf"\b(?:{_any(_PHONE_NUMBERS)})\b|^(?!.*\b(?:{_HOW_OR_WHY})\b).*\b(?:{_any(_PHONES)})"
         rf"(?:\s*(?:{_any(_NUMBER_WORDS)})\b\.?)?\s*[?.!]?\s*$",
         "time of day": rf"\b(?:{_any(_TIMES)})\b",
-        "date": rf"(?:^|[.?!;:,¿]\s*)(?:(?:und|et|y|e|en)\s+)?(?:{_any(_WHEN)})\b|\b(?:{_any(_WHICH_DAY)})\b",
+        # "when" opening the question, or ending a topic typed before it ("huitres retrait quand")
+        "date": rf"(?:^|[.?!;:,¿]\s*)(?:(?:und|et|y|e|en)\s+)?(?:{_any(_WHEN)})\b|\b(?:{_any(_WHICH_DAY)})\b"
+        rf"|\b(?:{_any(_WHEN)})\s*[?.!]?\s*$",
         "code or password": rf"^(?!.*\b(?:{_HOW_OR_WHY})\b).*\b(?:{_any(_CODES)})\b",
         "reference": rf"\b(?:{_any(_REFERENCES)}|{_SHORT_REFERENCES})\b",
         # not an email's address ("E-Mail-Adresse", "adresse mail", "dirección de correo")
