@@ -37,6 +37,7 @@ from secondbrain_core.settings import Settings
         ("seat numbers on the valencia flight", "seat"),
         ("what's jordi's birthday?", "day of the year"),
         ("what did I get chioma for her birthday last year", None),  # a gift, not a day
+        ("nadia date of birth", "day of the year"),
     ],
 )
 def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form: str | None) -> None:

@@ -35,6 +35,9 @@ from secondbrain_core.settings import Settings
         ("How do I write a function with output parameters (call by reference)?", None),  # English "reference"
         ("which league are we in", None),
         ("huitres retrait quand", "date"),  # a topic typed before its "when"
+        ("geburtsdatum von papa", "day of the year"),
+        ("lucas anniversaire", "day of the year"),
+        ("cadeau anniversaire lucas", None),  # a gift for the birthday, not its day
     ],
 )
 def test_a_question_in_another_language_asks_for_a_form_by_its_own_words(question: str, form: str | None) -> None:

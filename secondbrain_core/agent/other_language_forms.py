@@ -181,6 +181,17 @@ _WHICH_DAY = (
     "welke dag",
     "welke datum",
 )
+# a day of the year: a date of birth anywhere, a birthday when the question ends with it (as in
+# English: "cadeau anniversaire lucas" asks a gift)
+_BIRTH_DATES = (
+    "date de naissance",
+    "geburtsdatum",
+    "fecha de nacimiento",
+    "data de nascimento",
+    "data di nascita",
+    "geboortedatum",
+)
+_BIRTHDAYS = ("geburtstag", "anniversaire", "cumpleaños", "aniversário", "compleanno", "verjaardag")
 _TIMES = (
     "um wie viel uhr",
     "um wieviel uhr",
@@ -286,6 +297,7 @@ ASKS: dict[str, re.Pattern] = {
         "phone number": rf"\b(?:{_any(_PHONE_NUMBERS)})\b|^(?!.*\b(?:{_HOW_OR_WHY})\b).*\b(?:{_any(_PHONES)})"
         rf"(?:\s*(?:{_any(_NUMBER_WORDS)})\b\.?)?\s*[?.!]?\s*$",
         "time of day": rf"\b(?:{_any(_TIMES)})\b",
+        "day of the year": rf"\b(?:{_any(_BIRTH_DATES)})\b|\b(?:{_any(_BIRTHDAYS)})\s*[?.!]?\s*$",
         # "when" opening the question, or ending a topic typed before it ("huitres retrait quand")
         "date": rf"(?:^|[.?!;:,¿]\s*)(?:(?:und|et|y|e|en)\s+)?(?:{_any(_WHEN)})\b|\b(?:{_any(_WHICH_DAY)})\b"
         rf"|\b(?:{_any(_WHEN)})\s*[?.!]?\s*$",
@@ -300,7 +312,8 @@ ASKS: dict[str, re.Pattern] = {
 # Every word above that asks for a form rather than names what it is asked of.
 FORM_WORDS = re.compile(
     rf"\b(?:{_any(_PHONE_NUMBERS + _PHONES + _NUMBER_WORDS + _EMAILS + _CODES + _REFERENCES + _WHEN)}"
-    rf"|{_any(_WHICH_DAY + _TIMES + _ADDRESSES + _MONEY + _HOW_MUCH + _SPENT)}|{_SHORT_REFERENCES})\b"
+    rf"|{_any(_WHICH_DAY + _BIRTH_DATES + _BIRTHDAYS + _TIMES + _ADDRESSES + _MONEY + _HOW_MUCH + _SPENT)}"
+    rf"|{_SHORT_REFERENCES})\b"
 )
 
 

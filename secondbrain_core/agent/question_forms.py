@@ -86,7 +86,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             r"(?<!for his )(?<!for her )(?<!for my )(?<!for our )(?<!for their )(?<!for the )"
             r"\b(?:birthday|bday|anniversary)\s*[?.!]?\s*$"
-            r"|\bwhen(?:'s|’s|\s+(?:is|was)\b).*\b(?:birthday|bday|anniversary)\b",
+            r"|\bwhen(?:'s|’s|\s+(?:is|was)\b).*\b(?:birthday|bday|anniversary)\b"
+            r"|\b(?:date of birth|birth\s?date|dob)\b",
             re.I,
         ),
         re.compile(DAY_OF_YEAR),
@@ -188,7 +189,7 @@ def asked_form(question: str) -> str | None:
 _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
     r"password|passcode|passphrase|pin|code|combo|combination|ref|reference|id|seats?|dose|doses|dosage|dosing|"
-    r"birthday|bday|anniversary|"
+    r"birthday|bday|anniversary|date of birth|birth\s?date|dob|"
     rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|dates?|day|due)\b",
     re.I,
 )
