@@ -8,7 +8,7 @@ import pytest
 from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent import question_forms as qf
-from secondbrain_core.agent.dates import DATE_SHAPE, month_terms, named_months
+from secondbrain_core.agent.dates import DATE_SHAPE, month_terms, months_held, named_months
 from secondbrain_core.settings import Settings
 
 
@@ -63,6 +63,12 @@ def test_a_month_typed_without_its_accents_is_that_month() -> None:
     assert named_months("marco polo") == {}  # "março" unaccented is a name too: a month only by a day
     assert named_months("12 marco") == {"marco": 3}
     assert DATE_SHAPE.search("rdv le sabado")
+
+
+def test_a_month_abbreviated_with_its_period_in_another_language_is_that_month() -> None:
+    assert months_held("RDV cardio Maman (janv.)") == {1}
+    assert months_held("Quittance févr.") == {2}
+    assert months_held("I am all set. We went out.") == set()  # "set." and "out." are English words
 
 
 def test_a_french_street_is_an_address() -> None:

@@ -67,6 +67,7 @@ _OTHER_ABBREVIATIONS = {
     "gen": 1,
     "fev": 2,
     "févr": 2,
+    "fevr": 2,
     "mär": 3,
     "mrt": 3,
     "avr": 4,
@@ -86,6 +87,12 @@ _OTHER_ABBREVIATIONS = {
 }
 _ABBREVIATION_BY_A_NUMBER = re.compile(
     rf"\b({'|'.join(_OTHER_ABBREVIATIONS)})\.?\s+(?:\d{{4}}|\d{{1,2}}\b)|\b\d{{1,2}}\.?\s+({'|'.join(_OTHER_ABBREVIATIONS)})\b",
+    re.I,
+)
+# The same abbreviations with their period, read as months alone ("RDV cardio Maman (janv.)"), those
+# that are no English word with a period after it ("set.", "out.", "ago.", "mag.", "gen.").
+_ABBREVIATION_WITH_A_PERIOD = re.compile(
+    rf"\b({'|'.join(a for a in _OTHER_ABBREVIATIONS if a not in {'set', 'out', 'ago', 'mag', 'gen'})})\.",
     re.I,
 )
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -158,6 +165,7 @@ def _months_written_otherwise(text: str) -> set[int]:
     held.update(int(m.group(1)) for m in _DOTTED_DAY.finditer(text) if not _NUMBERED.search(text, 0, m.start()))
     for match in _ABBREVIATION_BY_A_NUMBER.finditer(text):
         held.add(_OTHER_ABBREVIATIONS[(match.group(1) or match.group(2)).lower()])
+    held.update(_OTHER_ABBREVIATIONS[m.group(1).lower()] for m in _ABBREVIATION_WITH_A_PERIOD.finditer(text))
     return held
 
 
