@@ -47,10 +47,22 @@ def assert_halves_partition(files: dict[str, bytes]) -> None:
     assert tune | test == judged(files) and not {q for q, _, _ in tune} & {q for q, _, _ in test}
 
 
-def man_page(name: str, description: str, body: str, project: str = "Linux man-pages 6.03") -> bytes:
+ENGLISH = ("NAME", "SYNOPSIS", "DESCRIPTION", "SEE ALSO")
+GERMAN = ("BEZEICHNUNG", "ÜBERSICHT", "BESCHREIBUNG", "SIEHE AUCH")
+
+
+def man_page(
+    name: str,
+    description: str,
+    body: str,
+    project: str = "Linux man-pages 6.03",
+    headings: tuple[str, str, str, str] = ENGLISH,
+) -> bytes:
+    """A gzipped page in troff source, its sections headed as its language heads them."""
+    title, synopsis, described, see_also = headings
     return gzip.compress(
-        f'.\\" a comment\n.TH {name} 3 2023-02-05 "{project}"\n.SH NAME\n{name} \\- {description}\n'
-        f".SH SYNOPSIS\n.B #include <math.h>\n.SH DESCRIPTION\n{body}\n.SH SEE ALSO\n.BR cos (3)\n".encode(),
+        f'.\\" a comment\n.TH {name} 3 2023-02-05 "{project}"\n.SH {title}\n{name} \\- {description}\n'
+        f".SH {synopsis}\n.B #include <math.h>\n.SH {described}\n{body}\n.SH {see_also}\n.BR cos (3)\n".encode(),
         mtime=0,
     )
 
@@ -91,11 +103,7 @@ def test_manpages_names_set_is_deterministic_and_judges_every_page_giving_the_de
 
 
 def german_page(name: str, description: str, body: str) -> bytes:
-    return gzip.compress(
-        f'.TH {name} 1 "Februar 2023" "GNU coreutils 9.1"\n.SH BEZEICHNUNG\n{name} \\- {description}\n'
-        f'.SH ÜBERSICHT\n.B {name}\n.SH BESCHREIBUNG\n{body}\n.SH "SIEHE AUCH"\n.BR dir (1)\n'.encode(),
-        mtime=0,
-    )
+    return man_page(name, description, body, project="GNU coreutils 9.1", headings=GERMAN)
 
 
 def test_translated_set_reads_german_sections_of_any_project_and_keys_queries_without_accents(tmp_path: Path) -> None:

@@ -17,24 +17,32 @@ on this set was seen. Queries are split tune/test by a hash of their id (`qrels-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from build_python_faq import notes_and_queries, query_id, set_cli, write_judged, write_note
 
-from secondbrain_core.dataset.manpages import DEFAULT_SOURCE, read_pages
+from secondbrain_core.dataset.manpages import DEFAULT_SOURCE, ManPage, read_pages
 
 MAX_QUERY_WORDS = 3
 
 
 def build(source: Path, out: Path) -> tuple[int, int]:
     """Write the set for the pages under `source` (man1..man8); (notes, queries) written."""
-    pages = read_pages(source)
+    return write_pages_set(read_pages(source), out, MAX_QUERY_WORDS)
+
+
+def write_pages_set(
+    pages: list[ManPage], out: Path, max_words: int, key_of: Callable[[str], str] = query_id
+) -> tuple[int, int]:
+    """Each page a note; each NAME description of at most `max_words` words a query (its id
+    `key_of` the description), judged 2 on every page giving it; (notes, queries) written."""
     queries: dict[str, str] = {}
     judgments: list[tuple[str, str, int]] = []
     for page in pages:
         write_note(out, page.doc_id, page.names, page.note)
-        key = query_id(page.description)
-        if key and len(page.description.split()) <= MAX_QUERY_WORDS:
+        key = key_of(page.description)
+        if key and len(page.description.split()) <= max_words:
             queries.setdefault(key, page.description)
             judgments.append((key, page.doc_id, 2))
     ordered = dict(sorted(queries.items()))

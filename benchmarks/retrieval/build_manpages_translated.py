@@ -25,9 +25,10 @@ import gzip
 import unicodedata
 from pathlib import Path
 
-from build_python_faq import query_id, write_judged, write_note
+from build_manpages_names import write_pages_set
+from build_python_faq import query_id
 
-from secondbrain_core.dataset.manpages import NOTE_SENTENCES, SENTENCE_END, ManPage, sections
+from secondbrain_core.dataset.manpages import ManPage, page_of, sections
 
 # the NAME and DESCRIPTION sections as the translations head them
 NAME_SECTIONS = ("NAME", "BEZEICHNUNG", "NOM", "NOMBRE")
@@ -42,12 +43,7 @@ def first_section(parts: dict[str, str], names: tuple[str, ...]) -> str:
 def read_translated_page(path: Path) -> ManPage | None:
     """The translated page at `path`, or None without a "names - description" line or a description."""
     parts = sections(gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace"))
-    names, dash, description = " ".join(first_section(parts, NAME_SECTIONS).split()).partition(" - ")
-    body = first_section(parts, DESCRIPTION_SECTIONS)
-    note = " ".join(SENTENCE_END.split(" ".join(body.split()))[:NOTE_SENTENCES]).strip()
-    if not dash or not note:
-        return None
-    return ManPage(path.name.removesuffix(".gz"), names.strip(), description.strip(), note, body)
+    return page_of(path, first_section(parts, NAME_SECTIONS), first_section(parts, DESCRIPTION_SECTIONS))
 
 
 def ascii_query_id(text: str) -> str:
@@ -59,16 +55,7 @@ def build(source: Path, out: Path, max_words: int) -> tuple[int, int]:
     """Write the set for the pages under `source` (man1..man8); (notes, queries) written."""
     paths = [path for path in sorted(source.glob("man[1-8]/*.gz")) if not path.is_symlink()]
     pages = [page for path in paths if (page := read_translated_page(path))]
-    queries: dict[str, str] = {}
-    judgments: list[tuple[str, str, int]] = []
-    for page in pages:
-        write_note(out, page.doc_id, page.names, page.note)
-        key = ascii_query_id(page.description)
-        if key and len(page.description.split()) <= max_words:
-            queries.setdefault(key, page.description)
-            judgments.append((key, page.doc_id, 2))
-    write_judged(out, dict(sorted(queries.items())), sorted(judgments))
-    return len(pages), len(queries)
+    return write_pages_set(pages, out, max_words, ascii_query_id)
 
 
 def main() -> None:

@@ -137,16 +137,21 @@ def markdown(rows: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = lab_arguments(__doc__.splitlines()[0])
+def run_round(description: str, candidates: dict[str, Candidate]) -> None:
+    """The command line of a round: every candidate on the sets' half, the table, the rule's winner."""
+    parser = lab_arguments(description)
     parser.add_argument("--json", type=Path, help="also write every row's metrics per set here")
     args = parser.parse_args()
     labs, _ = open_lab_sets(args)
-    rows = table(labs, args.half)
+    rows = table(labs, args.half, candidates)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     print(markdown(rows))
-    print(f"\nwinner by the rule ({args.half} half): {winner(rows)}")
+    print(f"\nwinner by the rule ({args.half} half): {winner(rows, candidates)}")
+
+
+def main() -> None:
+    run_round(__doc__.splitlines()[0], CANDIDATES)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,7 @@ halves are scored once, every candidate on every set, and reported as they come.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from fusion_round3 import CURRENT, DEFAULT, PLAIN, Candidate, fixed, markdown, table, winner
-from lab_sets import lab_arguments, open_lab_sets
+from fusion_round3 import CURRENT, DEFAULT, PLAIN, Candidate, fixed, run_round
 
 from secondbrain_core.rag.fusion import CANDIDATES as HEAD
 from secondbrain_core.rag.fusion import dense_prior, fuse_hybrid, head_peak, peaked_weight
@@ -45,15 +41,7 @@ ROUND5: dict[str, Candidate] = {
 
 
 def main() -> None:
-    parser = lab_arguments(__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, help="also write every row's metrics per set here")
-    args = parser.parse_args()
-    labs, _ = open_lab_sets(args)
-    rows = table(labs, args.half, ROUND5)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
-    print(markdown(rows))
-    print(f"\nwinner by the rule ({args.half} half): {winner(rows, ROUND5)}")
+    run_round(__doc__.splitlines()[0], ROUND5)
 
 
 if __name__ == "__main__":

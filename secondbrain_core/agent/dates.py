@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from secondbrain_core.agent.other_language_forms import fold
-from secondbrain_core.rag.keyword import MONTHS
+from secondbrain_core.rag.keyword import MONTHS, plain
 
 # Month names as notes in the other common languages write them, January first.
 _OTHER_LANGUAGE_MONTHS = (
@@ -30,7 +29,7 @@ _OTHER_LANGUAGE_MONTHS = (
 # each month (1–12) by its names in English and the other languages, also as typed without their
 # accents ("31 decembre", "fevrier", "marco")
 _MONTHS = {
-    n: tuple(dict.fromkeys((english, *others, *map(fold, others))))
+    n: tuple(dict.fromkeys((english, *others, *map(plain, others))))
     for n, (english, others) in enumerate(zip(MONTHS, _OTHER_LANGUAGE_MONTHS, strict=True), 1)
 }
 _ABBREVIATIONS = tuple(english[:3] for english in MONTHS)
@@ -126,7 +125,7 @@ DATE_SHAPE = re.compile(
     r"|(?i:\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b)|\b(?:Mon|Tues?|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b"
     r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
     r"|(?i:\b(?:today|tonight|tomorrow|yesterday|weekends?|every|daily|weekly|monthly|yearly|annually)\b)"
-    rf"|(?i:\b(?:{'|'.join(re.escape(d) for day in _OTHER_LANGUAGE_DAYS.split() for d in {day, fold(day)})})(?!\w))"
+    rf"|(?i:\b(?:{'|'.join(re.escape(d) for day in _OTHER_LANGUAGE_DAYS.split() for d in {day, plain(day)})})(?!\w))"
     rf"|(?i:{TIME_OF_DAY})"
 )
 

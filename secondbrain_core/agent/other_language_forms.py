@@ -13,13 +13,14 @@ Questions are compared with their accents dropped (`fold`), so "numero de telefo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from secondbrain_core.rag.keyword import plain
 
 
 def fold(text: str) -> str:
     """`text` lowercased without accents ("Número" → "numero"); "ß" stays."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return plain(text.lower())
 
 
 def _any(words: Iterable[str]) -> str:
@@ -317,7 +318,8 @@ FORM_WORDS = re.compile(
 )
 
 
-def asks(form: str, question: str) -> bool:
-    """Whether `question` asks for `form` (a key of `ASKS`) in one of these languages."""
+def asks(form: str, folded: str) -> bool:
+    """Whether a question (`folded`, as `fold` gives it) asks for `form` (a key of `ASKS`) in one of
+    these languages."""
     pattern = ASKS.get(form)
-    return pattern is not None and pattern.search(fold(question)) is not None
+    return pattern is not None and pattern.search(folded) is not None

@@ -179,8 +179,9 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
 def asked_form(question: str) -> str | None:
     """The one form the question's answer must take (a key of `_ASKED_FORMS`), if it asks for one,
     in English or in another language (`other_language_forms`)."""
+    folded = elsewhere.fold(question)
     return next(
-        (name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question) or elsewhere.asks(name, question)),
+        (name for name, (asks, _) in _ASKED_FORMS.items() if asks.search(question) or elsewhere.asks(name, folded)),
         None,
     )
 

@@ -80,10 +80,14 @@ def read_page(path: Path) -> ManPage | None:
     if not PROJECT.search(source):
         return None
     parts = sections(source)
-    names, dash, description = " ".join(parts.get("NAME", "").split()).partition(" - ")
-    body = parts.get("DESCRIPTION") or parts.get("OVERVIEW") or ""
-    sentences = SENTENCE_END.split(" ".join(body.split()))
-    note = " ".join(sentences[:NOTE_SENTENCES]).strip()
+    return page_of(path, parts.get("NAME", ""), parts.get("DESCRIPTION") or parts.get("OVERVIEW") or "")
+
+
+def page_of(path: Path, name_section: str, body: str) -> ManPage | None:
+    """The page at `path` from its NAME section's text ("sin, sinf - sine function") and its
+    description, or None without a "names - description" line or a description."""
+    names, dash, description = " ".join(name_section.split()).partition(" - ")
+    note = " ".join(SENTENCE_END.split(" ".join(body.split()))[:NOTE_SENTENCES]).strip()
     if not dash or not note:
         return None
     return ManPage(path.name.removesuffix(".gz"), names.strip(), description.strip(), note, body)
