@@ -183,6 +183,11 @@ class Settings(BaseSettings):
     agent_lead: bool = Field(
         default=False, description="let the local model write a one-sentence lead (kept only if grounded)"
     )
+    agent_dictionaries: Path = Field(
+        default=Path("/usr/share/dictd"),
+        description="folder of FreeDict <lang>-eng dictionaries (dictd format: Debian's dict-freedict-* packages) "
+        "through which an English question finds notes written in that language; none there: questions as typed",
+    )
     agent_tracing: bool = Field(default=True, description="one MLflow trace per answer (Opik too when configured)")
     agent_optimize: bool = Field(
         default=True, description="agent_eval compiles the tool agent (BootstrapFewShot) when a capable LM is set"

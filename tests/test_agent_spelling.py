@@ -21,6 +21,13 @@ def test_words_of_the_language_names_short_words_and_numbers_are_left_alone():
         assert mend(question, NOTES) == (question, [])
 
 
+def test_letters_glued_to_digits_are_part_of_an_identifier_not_a_typo():
+    # "bfloat16" is one word of the notes, not "bfloat" (one edit from "float") and "16"
+    notes = {"float": 5, "bfloat16": 2, "error": 3}
+    assert mend("fix bfloat16 found float error", notes) == ("fix bfloat16 found float error", [])
+    assert mend("flaot16 vs bf16", notes) == ("flaot16 vs bf16", [])
+
+
 def test_a_question_without_typos_is_unchanged():
     assert mend("the load test in lisbon?", NOTES) == ("the load test in lisbon?", [])
 

@@ -18,7 +18,9 @@ import dspy
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import recent
+from secondbrain_core.agent.dictionaries import cached_translations
 from secondbrain_core.agent.local_program import GroundedAnswerer, TermStats
+from secondbrain_core.agent.spelling import is_english
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Answer, Source, Step, Turn, check_question
 from secondbrain_core.rag.search import Retriever, SearchFilters
@@ -55,6 +57,7 @@ class Assistant:
         self.params = params or ev.SelectionParams(budget_words=settings.agent_answer_words)
         self._lm = lm
         self._stats: tuple[object, TermStats] | None = None
+        self._translations: tuple[object, dict[str, list[str]]] | None = None
         self._embedder = embedder
 
     # --- building blocks -------------------------------------------------------------
@@ -65,6 +68,21 @@ class Assistant:
         if self._stats is None or self._stats[0] != built:
             self._stats = (built, TermStats.from_index(*self.retriever.document_frequencies()))
         return self._stats[1]
+
+    def translations(self) -> dict[str, list[str]]:
+        """English words → the notes' words for them (`dictionaries`), for the current index."""
+        built = self.retriever.manifest.built_at
+        if self._translations is None or self._translations[0] != built:
+            table = cached_translations(
+                self.term_stats().words,
+                self.settings.agent_dictionaries,
+                self.settings.home / "agent" / "translations.json",
+                str(built),
+                ev.stem,
+                is_english,
+            )
+            self._translations = (built, table)
+        return self._translations[1]
 
     def _embedder_model(self):
         if self._embedder is None:
@@ -100,6 +118,7 @@ class Assistant:
             self.settings.agent_evidence_threshold,
             k or self.settings.agent_k,
             self.lead_lm(),
+            self.translations(),
         )
         if not uses_tools(self.settings):
             return local

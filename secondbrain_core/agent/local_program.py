@@ -25,8 +25,16 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.dates import months_held, named_months
+from secondbrain_core.agent.dictionaries import in_notes_words
+from secondbrain_core.agent.identifiers import unheld_identifiers
 from secondbrain_core.agent.lm import PlainTextAdapter
-from secondbrain_core.agent.question_forms import asked_form, form_subject, naming_numbers, overview_topic
+from secondbrain_core.agent.question_forms import (
+    asked_form,
+    form_subject,
+    names_a_form,
+    naming_numbers,
+    overview_topic,
+)
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
@@ -129,6 +137,7 @@ class GroundedAnswerer(dspy.Module):
         threshold: float,
         k: int,
         lead_lm: dspy.LM | None = None,
+        translations: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__()
         self.tools = tools
@@ -139,6 +148,7 @@ class GroundedAnswerer(dspy.Module):
         self.threshold = threshold
         self.k = k
         self.lead_lm = lead_lm
+        self.translations = translations or {}  # English word → the notes' word (`dictionaries`)
         self.lead = dspy.Predict(Lead)
         self.on_event: Callable[[Step], None] | None = None  # set by the Assistant for one question
 
@@ -146,11 +156,13 @@ class GroundedAnswerer(dspy.Module):
         steps = StepLog(self.on_event)
         started = time.perf_counter()
         joined = standalone_question(question, history or [])
-        query, typos = mend(joined, self.stats.words)
+        query, typos, translated = self._as_the_notes_write(joined)
         # a follow-up names its own thing ("and the GP's number?"); else the mended query does
-        asked = mend(question, self.stats.words)[0] if joined != question else query
+        asked = self._as_the_notes_write(question)[0] if joined != question else query
         if typos:
             steps.append(Step(name="spelling", detail=", ".join(f"{typed} → {word}" for typed, word in typos)))
+        if translated:
+            steps.append(Step(name="translate", detail=", ".join(f"{typed} → {word}" for typed, word in translated)))
         if query != question:
             steps.append(Step(name="rewrite", detail=query))
         with tracing.span("search_notes", "RETRIEVER", {"query": query, "k": self.k}) as span:
@@ -193,7 +205,7 @@ class GroundedAnswerer(dspy.Module):
         named = None if unheard_names else alike or self._named(query, candidates, evidence.passages)
         if named and named is not alike:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
-        refusal = self._refusal(question, query, unheard_names, overview or evidence.passages, candidates)
+        refusal = self._refusal(question, query, asked, unheard_names, overview or evidence.passages, candidates)
         if refusal is not None:
             steps.append(refusal)
         if overview and refusal is None:
@@ -223,6 +235,21 @@ class GroundedAnswerer(dspy.Module):
         ]
         return dspy.Prediction(answer=ev.compose(passages, lead), found=True, sources=sources, steps=steps)
 
+    def _as_the_notes_write(self, text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+        """`text` with its typos mended to the notes' words, then its words no note holds put in
+        the notes' language where a dictionary says how (`dictionaries.in_notes_words`); with the
+        (typed, mended) and (typed, translated) pairs."""
+        mended, typos = mend(text, self.stats.words)
+        if not self.translations:
+            return mended, typos, []
+        function_words = ev.STOPWORDS | ev.QUESTION_WORDS
+
+        def as_typed(word: str) -> bool:
+            return word in function_words or names_a_form(word)
+
+        translated, pairs = in_notes_words(mended, self.translations, self.stats.indexed, ev.stem, as_typed)
+        return translated, typos, pairs
+
     def _evidence(
         self, query: str, candidates: list[ev.Candidate], units: list[ev.Unit], form: str | None, asked: str
     ) -> ev.Evidence:
@@ -249,13 +276,21 @@ class GroundedAnswerer(dspy.Module):
         )
 
     def _refusal(
-        self, question: str, query: str, names: list[str], passages: list[ev.Passage], candidates: list[ev.Candidate]
+        self,
+        question: str,
+        query: str,
+        asked: str,
+        names: list[str],
+        passages: list[ev.Passage],
+        candidates: list[ev.Candidate],
     ) -> Step | None:
         """Why the question must be declined whatever the support: it names what the notes found
-        never do (`names` no note holds, numbers no passage holds, a year no note is titled with
-        where a note is titled with another), or it asks the assistant to obey a note or set its
-        instructions aside."""
-        unheard = names + unheld_numbers(query, passages)
+        never do (`names` no note holds, numbers or identifiers no passage holds, a year no note is
+        titled with where a note is titled with another), or it asks the assistant to obey a note
+        or set its instructions aside. Identifiers are those of the question as `asked`: a
+        follow-up ("and tickets-v2?") asks of its own, not of the one before."""
+        holdings = " ".join(p.holdings() for p in passages)
+        unheard = names + unheld_numbers(query, passages) + unheld_identifiers(asked, holdings)
         if unheard:
             return Step(name="unheard", detail=f"the notes found never name {', '.join(unheard)}")
         year = ev.named_for_another_year(query, candidates)

@@ -58,7 +58,13 @@ _DAY_NAMES = sorted({name.title() for pair in CALENDAR.items() for name in pair}
 _NOT_A_DAY = rf"(?!(?:{'|'.join(_DAY_NAMES)})\b)"
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
-        re.compile(r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b", re.I),
+        # "carla benedetti email" typed as a keyword query, not "what did the landlord say in his email"
+        re.compile(
+            r"\b(e-?mail|mail)\s+(address|adress|addr)\b|\w'?s\s+e-?mail\b"
+            r"|^\W*(?:what(?:'s|’s| is)\s+)?(?!.*\b(?:did|do|does|send|sent|last|latest|first|that|this|the|his|her|"
+            r"their|my|which|when|how|why|where|who|from|in|about)\b)(?:[\w.-]+\s+){1,3}e-?mail\s*[?.!]?\s*$",
+            re.I,
+        ),
         re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     ),
     "phone number": (
@@ -194,6 +200,12 @@ _FORM_WORDS = re.compile(
     rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|dates?|day|due)\b",
     re.I,
 )
+
+
+def names_a_form(word: str) -> bool:
+    """Whether `word` is one that asks for a form ("phone", "email", "telefonnummer"): the forms are
+    read in every language, so such a word is never put in the notes' language."""
+    return bool(_FORM_WORDS.fullmatch(word) or elsewhere.FORM_WORDS.fullmatch(elsewhere.fold(word)))
 
 
 def form_subject(question: str) -> str:

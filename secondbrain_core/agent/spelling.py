@@ -31,7 +31,8 @@ from secondbrain_core.agent.shorthand import SHORT_FORMS, SHORTHAND
 from secondbrain_core.rag.keyword import STOPWORDS as INDEX_STOPWORDS
 from secondbrain_core.rag.tokens import is_vocabulary_word
 
-_WORD = re.compile(r"[^\W\d_]+")
+# a word as typed: letters not glued to digits ("bfloat16", "v2" and "2nd" are no words to mend)
+WHOLE_WORD = re.compile(r"(?<![^\W_])[^\W\d_]+(?![^\W_])")
 MIN_LENGTH = 4
 MIN_FOREIGN_LENGTH = 6  # "sein" is one edit from the English "seen"; "temperatura" is telling
 # The letters an edit may bring in: English and the accents of the other languages notes are
@@ -106,4 +107,4 @@ def mend(question: str, frequencies: Mapping[str, int]) -> tuple[str, list[tuple
         mended.append((typed, best))
         return best
 
-    return _WORD.sub(replace, question), mended
+    return WHOLE_WORD.sub(replace, question), mended

@@ -1,0 +1,169 @@
+"""English words as notes in another language write them, from bilingual dictionaries the user
+has installed (FreeDict in dictd format, as Debian's `dict-freedict-<lang>-eng` packages ship it).
+
+Someone who keeps their notes in German asks "car insurance monthly" of a note that says
+"Versicherung … monatlich": no word of the question is in the notes, and the English embedding
+model reads German poorly, so neither ranker finds the note. Looking the notes' own words up in a
+`<lang>-eng` dictionary gives, for each English word, the words the notes use for it. Only words
+the notes hold are looked up, so the table is small and says nothing of words no note uses; it is
+built once per index and kept next to it. Nothing is downloaded: with no dictionary installed the
+table is empty and questions are searched as typed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from secondbrain_core.agent.spelling import WHOLE_WORD
+from secondbrain_core.rag.keyword import plain
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_INDEX = re.compile(r"freedict-(?P<lang>[a-z]{3})-eng\.index$")
+# what a translation line carries besides the translation: "[fin.] insurance <n>, assurance <n> [Br.]"
+_MARKS = re.compile(r"\[[^\]]*\]|<[^>]*>|\([^)]*\)|\{[^}]*\}|/[^/]*/")
+_ENGLISH_WORD = re.compile(r"[a-z]+")
+MAX_WORDS_PER_GLOSS = 2  # "tax refund" → "Steuererstattung"; longer glosses explain, not translate
+MIN_NOTE_WORD = 4  # shorter notes words are mostly function words ("der", "die", "les")
+TABLE_FORMAT = 2  # bumped when `translations` ranks or reads otherwise: a kept table is then rebuilt
+
+
+def installed(folder: Path) -> list[Path]:
+    """The `<lang>-eng` dictionaries (their .index files) in `folder` with their data beside them."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.glob("freedict-*-eng.index")
+        if _INDEX.search(path.name) and _data_file(path) is not None and _INDEX.search(path.name)["lang"] != "eng"
+    )
+
+
+def _data_file(index: Path) -> Path | None:
+    stem = index.name[: -len(".index")]
+    return next((p for p in (index.with_name(f"{stem}.dict.dz"), index.with_name(f"{stem}.dict")) if p.exists()), None)
+
+
+def _number(text: str) -> int:
+    value = 0
+    for char in text:
+        value = value * 64 + _B64.index(char)
+    return value
+
+
+def entries(index: Path, wanted: set[str]) -> dict[str, list[str]]:
+    """The entries of the dictionary at `index` whose headword, lower-cased without accents, is
+    in `wanted`; keyed by that folded headword."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    with index.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) == 3 and (key := plain(fields[0].lower())) in wanted:
+                spans.setdefault(key, []).append((_number(fields[1]), _number(fields[2])))
+    if not spans:
+        return {}
+    data_path = _data_file(index)
+    data = gzip.decompress(data_path.read_bytes()) if data_path.suffix == ".dz" else data_path.read_bytes()
+    return {
+        key: [data[start : start + length].decode("utf-8", errors="replace") for start, length in places]
+        for key, places in spans.items()
+    }
+
+
+def glosses(entry: str) -> list[list[str]]:
+    """The English translations of one entry, sense by sense (first sense first), each a list of
+    short phrases: the headword's line, examples, synonyms and cross references left out."""
+    senses = []
+    for line in entry.split("\n")[1:]:
+        text = line.strip()
+        if not text or line.startswith("      ") or text.startswith(('"', "Synonym", "see:", "Note:", "Antonym")):
+            continue
+        phrases = [" ".join(_ENGLISH_WORD.findall(p.lower())) for p in _MARKS.sub(" ", text).split(",")]
+        phrases = [p for p in phrases if p and len(p.split()) <= MAX_WORDS_PER_GLOSS]
+        if phrases:
+            senses.append(phrases)
+    return senses
+
+
+def translations(
+    note_words: Mapping[str, int], dictionaries: Iterable[Path], key, english: Callable[[str], bool]
+) -> dict[str, list[str]]:
+    """English phrase (`key`-normalized, a two-word phrase joined: "taxrefund") → the notes' words
+    that translate it, the surest first: the word whose entry gives the phrase in an earlier sense,
+    then earlier in that sense ("monatlich: monthly" before "Monate: months, monthly"), then the
+    word more chunks hold. `note_words`: the index's words and their chunk counts. A
+    word that is `english` too is no translation: English notes hold "rat", "index" and "hotel",
+    which a German dictionary also lists, and "council tax" must not become "rat tax"."""
+    by_fold: dict[str, str] = {}
+    for word in note_words:
+        if len(word) >= MIN_NOTE_WORD and word.isalpha() and not english(word):
+            by_fold.setdefault(plain(word), word)
+    ranked: dict[str, dict[str, tuple[int, int, int]]] = {}
+    for index in dictionaries:
+        for folded, found in entries(index, set(by_fold)).items():
+            word = by_fold[folded]
+            for entry in found:
+                for sense, phrases in enumerate(glosses(entry)):
+                    for place, phrase in enumerate(phrases):
+                        english = key("".join(phrase.split()))
+                        rank = (sense, place, -note_words[word])
+                        best = ranked.setdefault(english, {})
+                        best[word] = min(best.get(word, rank), rank)
+    return {english: sorted(words, key=words.get) for english, words in ranked.items()}
+
+
+def cached_translations(
+    note_words: Mapping[str, int], folder: Path, cache: Path, built: str, key, english: Callable[[str], bool]
+) -> dict[str, list[str]]:
+    """`translations` of the installed dictionaries, kept in `cache` for the index built at
+    `built` (rebuilt when the index, the dictionaries or `TABLE_FORMAT` change)."""
+    dictionaries = installed(folder)
+    if not dictionaries:
+        return {}
+    files = [(p.name, p.stat().st_size, p.stat().st_mtime) for p in dictionaries]
+    stamp = hashlib.sha256(json.dumps([TABLE_FORMAT, built, files]).encode()).hexdigest()
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("stamp") == stamp:
+            return kept["translations"]
+    except (OSError, ValueError):
+        pass
+    table = translations(note_words, dictionaries, key, english)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"stamp": stamp, "translations": table}), encoding="utf-8")
+    partial.replace(cache)
+    return table
+
+
+def in_notes_words(
+    question: str, table: Mapping[str, list[str]], indexed, key, as_typed: Callable[[str], bool]
+) -> tuple[str, list[tuple[str, str]]]:
+    """`question` with each word no note holds (`indexed` false for its `key`) replaced by the
+    notes' word for it, a two-word phrase first ("tax refund" → "Steuererstattung"); words
+    `as_typed` are never looked up (stopwords, question words, the words that ask for a form).
+    Returns the question and (typed, replacement) pairs."""
+    found = list(WHOLE_WORD.finditer(question))
+    unknown = [not as_typed(m.group().lower()) and not indexed(key(m.group().lower())) for m in found]
+    replaced: list[tuple[re.Match, re.Match, str]] = []
+    index = 0
+    while index < len(found):
+        pair = index + 1 < len(found) and unknown[index] and unknown[index + 1]
+        joined = key(found[index].group().lower() + found[index + 1].group().lower()) if pair else ""
+        if pair and table.get(joined):
+            replaced.append((found[index], found[index + 1], table[joined][0]))
+            index += 2
+            continue
+        if unknown[index] and table.get(key(found[index].group().lower())):
+            replaced.append((found[index], found[index], table[key(found[index].group().lower())][0]))
+        index += 1
+    text, pairs = question, []
+    for first, last, word in reversed(replaced):
+        pairs.append((question[first.start() : last.end()], word))
+        text = text[: first.start()] + word + text[last.end() :]
+    return text, pairs[::-1]
