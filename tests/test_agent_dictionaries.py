@@ -38,11 +38,13 @@ def _b64(number: int) -> str:
             return digits
 
 
-def write_dictionary(folder: Path, name: str = "freedict-deu-eng", compressed: bool = True) -> Path:
-    """A dictd dictionary (`.index` + `.dict[.dz]`) holding ENTRIES, as dictfmt writes one."""
+def write_dictionary(
+    folder: Path, name: str = "freedict-deu-eng", compressed: bool = True, entries: dict[str, str] = ENTRIES
+) -> Path:
+    """A dictd dictionary (`.index` + `.dict[.dz]`) holding `entries`, as dictfmt writes one."""
     folder.mkdir(parents=True, exist_ok=True)
     data, lines = b"", []
-    for headword, entry in sorted(ENTRIES.items(), key=lambda item: item[0].lower()):
+    for headword, entry in sorted(entries.items(), key=lambda item: item[0].lower()):
         encoded = entry.encode()
         lines.append(f"{headword}\t{_b64(len(data))}\t{_b64(len(encoded))}\n")
         data += encoded
@@ -74,6 +76,15 @@ def test_only_the_notes_words_are_looked_up(tmp_path: Path, compressed: bool) ->
     assert ev.stem("council") not in table  # "rat" in notes is the English word
 
 
+def test_only_the_dictionaries_of_the_notes_language_are_read(tmp_path: Path) -> None:
+    folder = write_dictionary(tmp_path / "dictd")
+    write_dictionary(folder, "freedict-ita-eng", entries={"vite": "vite <n>\nvine <n>, screw <n>\n\n"})
+    notes = {"versicherung": 3, "monatlich": 2, "seite": 9, "feier": 1, "vite": 2}  # German notes, one French word
+    table = dictionaries.translations(notes, dictionaries.installed(folder), ev.stem, is_english)
+    assert table[ev.stem("insurance")] == ["versicherung"]
+    assert ev.stem("vine") not in table  # the Italian dictionary knows one of their words, the German four
+
+
 def test_a_word_the_notes_hold_is_never_translated() -> None:
     table = {"insurance": ["versicherung"], "car": ["auto"], "taxrefund": ["steuererstattung"], "phone": ["anruf"]}
     as_typed = {"for", "the", "phone"}.__contains__  # function words, and words that ask for a form
@@ -82,6 +93,9 @@ def test_a_word_the_notes_hold_is_never_translated() -> None:
     )
     assert query == "car versicherung phone for the steuererstattung"
     assert pairs == [("insurance", "versicherung"), ("tax refund", "steuererstattung")]
+    # a name typed with a capital is kept, past the question's first word
+    assert dictionaries.in_notes_words("308 VIN number", {"vin": ["vite"]}, lambda t: False, str, as_typed)[1] == []
+    assert dictionaries.in_notes_words("Insurance?", table, lambda t: False, str, as_typed)[0] == "versicherung?"
 
 
 def test_no_dictionary_means_no_table(tmp_path: Path) -> None:

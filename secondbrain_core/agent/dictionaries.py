@@ -30,7 +30,8 @@ _MARKS = re.compile(r"\[[^\]]*\]|<[^>]*>|\([^)]*\)|\{[^}]*\}|/[^/]*/")
 _ENGLISH_WORD = re.compile(r"[a-z]+")
 MAX_WORDS_PER_GLOSS = 2  # "tax refund" → "Steuererstattung"; longer glosses explain, not translate
 MIN_NOTE_WORD = 4  # shorter notes words are mostly function words ("der", "die", "les")
-TABLE_FORMAT = 2  # bumped when `translations` ranks or reads otherwise: a kept table is then rebuilt
+LANGUAGE_SHARE = 3  # a dictionary knowing a third as many of the notes' words as the best is of their language
+TABLE_FORMAT = 3  # bumped when `translations` ranks or reads otherwise: a kept table is then rebuilt
 
 
 def installed(folder: Path) -> list[Path]:
@@ -56,15 +57,20 @@ def _number(text: str) -> int:
     return value
 
 
-def entries(index: Path, wanted: set[str]) -> dict[str, list[str]]:
-    """The entries of the dictionary at `index` whose headword, lower-cased without accents, is
-    in `wanted`; keyed by that folded headword."""
+def headwords(index: Path, wanted: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Where the dictionary at `index` keeps the entries whose headword, lower-cased without
+    accents, is in `wanted`: (offset, length) in its data, keyed by that folded headword."""
     spans: dict[str, list[tuple[int, int]]] = {}
     with index.open(encoding="utf-8", errors="replace") as lines:
         for line in lines:
             fields = line.rstrip("\n").split("\t")
             if len(fields) == 3 and (key := plain(fields[0].lower())) in wanted:
                 spans.setdefault(key, []).append((_number(fields[1]), _number(fields[2])))
+    return spans
+
+
+def read_entries(index: Path, spans: Mapping[str, list[tuple[int, int]]]) -> dict[str, list[str]]:
+    """The entries at `spans` (`headwords`) of the dictionary at `index`, as text."""
     if not spans:
         return {}
     data_path = _data_file(index)
@@ -98,23 +104,30 @@ def translations(
     then earlier in that sense ("monatlich: monthly" before "Monate: months, monthly"), then the
     word more chunks hold. `note_words`: the index's words and their chunk counts. A
     word that is `english` too is no translation: English notes hold "rat", "index" and "hotel",
-    which a German dictionary also lists, and "council tax" must not become "rat tax"."""
+    which a German dictionary also lists, and "council tax" must not become "rat tax". Only the
+    dictionaries of the notes' languages are read: those that know at least a `LANGUAGE_SHARE`th
+    as many of the notes' words as the one that knows most (French notes hold "vite", which is
+    Italian for "vine" too)."""
     by_fold: dict[str, str] = {}
     for word in note_words:
         if len(word) >= MIN_NOTE_WORD and word.isalpha() and not english(word):
             by_fold.setdefault(plain(word), word)
+    located = {index: headwords(index, set(by_fold)) for index in dictionaries}
+    most = max(map(len, located.values()), default=0)
     ranked: dict[str, dict[str, tuple[int, int, int]]] = {}
-    for index in dictionaries:
-        for folded, found in entries(index, set(by_fold)).items():
+    for index, spans in located.items():
+        if len(spans) * LANGUAGE_SHARE < most:  # another language than the notes'
+            continue
+        for folded, found in read_entries(index, spans).items():
             word = by_fold[folded]
             for entry in found:
                 for sense, phrases in enumerate(glosses(entry)):
                     for place, phrase in enumerate(phrases):
-                        english = key("".join(phrase.split()))
+                        phrase_key = key("".join(phrase.split()))
                         rank = (sense, place, -note_words[word])
-                        best = ranked.setdefault(english, {})
+                        best = ranked.setdefault(phrase_key, {})
                         best[word] = min(best.get(word, rank), rank)
-    return {english: sorted(words, key=words.get) for english, words in ranked.items()}
+    return {phrase_key: sorted(words, key=words.get) for phrase_key, words in ranked.items()}
 
 
 def cached_translations(
@@ -146,10 +159,17 @@ def in_notes_words(
 ) -> tuple[str, list[tuple[str, str]]]:
     """`question` with each word no note holds (`indexed` false for its `key`) replaced by the
     notes' word for it, a two-word phrase first ("tax refund" → "Steuererstattung"); words
-    `as_typed` are never looked up (stopwords, question words, the words that ask for a form).
+    `as_typed` are never looked up (stopwords, question words, the words that ask for a form), nor
+    are names: a word past the first typed with a capital ("VIN", "Jonas").
     Returns the question and (typed, replacement) pairs."""
     found = list(WHOLE_WORD.finditer(question))
-    unknown = [not as_typed(m.group().lower()) and not indexed(key(m.group().lower())) for m in found]
+    opening = len(question) - len(question.lstrip())  # where the question's first word starts
+    unknown = [
+        not as_typed(m.group().lower())
+        and not indexed(key(m.group().lower()))
+        and not (m.start() > opening and _typed_as_name(m.group()))
+        for m in found
+    ]
     replaced: list[tuple[re.Match, re.Match, str]] = []
     index = 0
     while index < len(found):
@@ -167,3 +187,7 @@ def in_notes_words(
         pairs.append((question[first.start() : last.end()], word))
         text = text[: first.start()] + word + text[last.end() :]
     return text, pairs[::-1]
+
+
+def _typed_as_name(word: str) -> bool:
+    return any(char.isupper() for char in word)
