@@ -85,6 +85,13 @@ def test_only_the_dictionaries_of_the_notes_language_are_read(tmp_path: Path) ->
     assert ev.stem("vine") not in table  # the Italian dictionary knows one of their words, the German four
 
 
+def test_notes_in_english_get_no_table(tmp_path: Path) -> None:
+    folder = write_dictionary(tmp_path / "dictd")
+    jargon = ["autovacuum", "pgbench", "checkpointer", "walsender", "reindexdb", "hstore", "plpgsql", "tsvector"]
+    notes = dict.fromkeys([*jargon, "vacuum", "index", "seite", "pgbouncer", "brin"], 3)  # one German word in 11
+    assert dictionaries.translations(notes, dictionaries.installed(folder), ev.stem, is_english) == {}
+
+
 def test_a_word_the_notes_hold_is_never_translated() -> None:
     table = {"insurance": ["versicherung"], "car": ["auto"], "taxrefund": ["steuererstattung"], "phone": ["anruf"]}
     as_typed = {"for", "the", "phone"}.__contains__  # function words, and words that ask for a form
