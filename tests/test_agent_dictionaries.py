@@ -105,6 +105,16 @@ def test_a_word_the_notes_hold_is_never_translated() -> None:
     assert dictionaries.in_notes_words("Insurance?", table, lambda t: False, str, as_typed)[0] == "versicherung?"
 
 
+def test_a_broken_dictionary_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = write_dictionary(tmp_path / "dictd")
+    (folder / "freedict-fra-eng.index").write_text("assurance\tA\tZ\n", encoding="utf-8")
+    (folder / "freedict-fra-eng.dict.dz").write_bytes(b"not gzip at all")
+    notes = {"versicherung": 3, "assurance": 1}
+    table = dictionaries.translations(notes, dictionaries.installed(folder), ev.stem, lambda word: False)
+    assert table[ev.stem("insurance")] == ["versicherung"]
+    assert "freedict-fra-eng.index skipped" in caplog.text
+
+
 def test_no_dictionary_means_no_table(tmp_path: Path) -> None:
     assert dictionaries.installed(tmp_path / "absent") == []
     assert (
@@ -120,6 +130,8 @@ def test_the_table_is_kept_until_the_index_changes(tmp_path: Path) -> None:
     assert first == {ev.stem("insurance"): ["versicherung"], ev.stem("assurance"): ["versicherung"]}
     assert dictionaries.cached_translations({}, folder, cache, "build-1", ev.stem, is_english) == first  # read back
     assert dictionaries.cached_translations({}, folder, cache, "build-2", ev.stem, is_english) == {}  # rebuilt
+    cache.write_text("[1, 2", encoding="utf-8")  # damaged
+    assert dictionaries.cached_translations({"versicherung": 1}, folder, cache, "build-1", ev.stem, is_english) == first
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from secondbrain_core.agent.spelling import WHOLE_WORD
 from secondbrain_core.rag.keyword import plain
+
+log = logging.getLogger(__name__)
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _INDEX = re.compile(r"freedict-(?P<lang>[a-z]{3})-eng\.index$")
@@ -118,7 +122,7 @@ def translations(
     for word in note_words:
         if len(word) >= MIN_NOTE_WORD and word.isalpha() and not english(word):
             by_fold.setdefault(plain(word), word)
-    located = {index: headwords(index, set(by_fold)) for index in dictionaries}
+    located = {index: spans for index in dictionaries if (spans := _readable(headwords, index, set(by_fold)))}
     most = max(map(len, located.values()), default=0)
     if most < MIN_NOTES_SHARE * len(by_fold):  # notes in English, whose other words are names and jargon
         return {}
@@ -126,7 +130,7 @@ def translations(
     for index, spans in located.items():
         if len(spans) * LANGUAGE_SHARE < most:  # another language than the notes'
             continue
-        for folded, found in read_entries(index, spans).items():
+        for folded, found in (_readable(read_entries, index, spans) or {}).items():
             word = by_fold[folded]
             for entry in found:
                 for sense, phrases in enumerate(glosses(entry)):
@@ -136,6 +140,16 @@ def translations(
                         best = ranked.setdefault(phrase_key, {})
                         best[word] = min(best.get(word, rank), rank)
     return {phrase_key: sorted(words, key=words.get) for phrase_key, words in ranked.items()}
+
+
+def _readable(read, index: Path, *args):
+    """`read(index, *args)`, or None when the dictionary is broken (a truncated download, a file
+    of another format): it is skipped with a warning, and the question asked as typed."""
+    try:
+        return read(index, *args)
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
+        log.warning("dictionary %s skipped: %s", index.name, exc)
+        return None
 
 
 def cached_translations(
@@ -150,15 +164,18 @@ def cached_translations(
     stamp = hashlib.sha256(json.dumps([TABLE_FORMAT, built, files]).encode()).hexdigest()
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
-        if kept.get("stamp") == stamp:
+        if isinstance(kept, dict) and kept.get("stamp") == stamp and isinstance(kept.get("translations"), dict):
             return kept["translations"]
     except (OSError, ValueError):
-        pass
+        pass  # none kept yet, or a damaged file: built again
     table = translations(note_words, dictionaries, key, english)
-    cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"stamp": stamp, "translations": table}), encoding="utf-8")
-    partial.replace(cache)
+    try:  # written whole or not at all: a reader never sees half a table
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps({"stamp": stamp, "translations": table}), encoding="utf-8")
+        partial.replace(cache)
+    except OSError as exc:  # a read-only home costs the next process the build, not this answer
+        log.warning("translations not kept at %s: %s", cache, exc)
     return table
 
 

@@ -65,6 +65,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NAMING_DIGITS = re.compile(
     r"(?<!\d)\d+(?!\d)(?!\s?(?:am|pm|a\.m|p\.m|h|hrs?|mins?|s|secs?|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b)", re.I
 )
+_FUNCTION_WORDS = ev.STOPWORDS | ev.QUESTION_WORDS
 _CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
 
 
@@ -242,12 +243,7 @@ class GroundedAnswerer(dspy.Module):
         mended, typos = mend(text, self.stats.words)
         if not self.translations:
             return mended, typos, []
-        function_words = ev.STOPWORDS | ev.QUESTION_WORDS
-
-        def as_typed(word: str) -> bool:
-            return word in function_words or names_a_form(word)
-
-        translated, pairs = in_notes_words(mended, self.translations, self.stats.indexed, ev.stem, as_typed)
+        translated, pairs = in_notes_words(mended, self.translations, self.stats.indexed, ev.stem, _kept_as_typed)
         return translated, typos, pairs
 
     def _evidence(
@@ -346,6 +342,11 @@ class GroundedAnswerer(dspy.Module):
         detail = f"{'kept' if keep else 'dropped (not grounded in the passages)'}: {lead[:200]!r}"
         steps.append(Step(name="lead", detail=detail, seconds=_since(started)))
         return lead if keep else ""
+
+
+def _kept_as_typed(word: str) -> bool:
+    """A word never put in the notes' language: a function word, or one that asks for a form."""
+    return word in _FUNCTION_WORDS or names_a_form(word)
 
 
 def unheld_numbers(question: str, passages: list[ev.Passage]) -> list[str]:
