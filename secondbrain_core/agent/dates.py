@@ -181,3 +181,20 @@ def opens_with_month(text: str) -> bool:
     2024"), not a new sentence."""
     first = _WORD.match(text.lstrip())
     return bool(first) and first.group().lower() in _MONTH_OF
+
+
+def days_named(text: str) -> set[tuple[int, int]]:
+    """The (day, month) pairs `text` writes: "3 Dec", "Nov 4", "14.11", "2026-11-19", and both
+    readings of "03/04"."""
+    days = set()
+    for match in _DAY_AND_MONTH.finditer(text):
+        day = re.search(r"\d{1,2}", match.group())
+        days.add((int(day.group()), _MONTH_OF[(match.group(1) or match.group(2)).lower()]))
+    for match in _NUMERIC_DATE.finditer(text):
+        numbers = [int(n) for n in re.findall(r"\d+", match.group())]
+        if numbers[0] > 31:  # year first: 2026-11-19
+            days.add((numbers[2], numbers[1]))
+        else:
+            days.update({(numbers[0], numbers[1]), (numbers[1], numbers[0])})
+    days.update((int(m.group().split(".")[0]), int(m.group(1))) for m in _DOTTED_DAY.finditer(text))
+    return {(day, month) for day, month in days if 1 <= day <= 31 and 1 <= month <= 12}

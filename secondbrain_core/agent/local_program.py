@@ -35,6 +35,7 @@ from secondbrain_core.agent.question_forms import (
     naming_numbers,
     overview_topic,
 )
+from secondbrain_core.agent.series import named_in_series
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
@@ -281,10 +282,11 @@ class GroundedAnswerer(dspy.Module):
         candidates: list[ev.Candidate],
     ) -> Step | None:
         """Why the question must be declined whatever the support: it names what the notes found
-        never do (`names` no note holds, numbers or identifiers no passage holds, a year no note is
-        titled with where a note is titled with another), or it asks the assistant to obey a note
-        or set its instructions aside. Identifiers are those of the question as `asked`: a
-        follow-up ("and tickets-v2?") asks of its own, not of the one before."""
+        never do (`names` no note holds, numbers or identifiers no passage holds, a year, number or
+        day no note is titled with where a note of that series is titled with another), or it
+        asks the assistant to obey a note or set its instructions aside. Identifiers are those of
+        the question as `asked`: a follow-up ("and tickets-v2?") asks of its own, not of the one
+        before."""
         holdings = " ".join(p.holdings() for p in passages)
         unheard = names + unheld_numbers(query, passages) + unheld_identifiers(asked, holdings)
         if unheard:
@@ -292,6 +294,9 @@ class GroundedAnswerer(dspy.Module):
         year = ev.named_for_another_year(query, candidates)
         if year is not None:
             return Step(name="unheard", detail=f"the note the question names is for {year}, not the year asked")
+        in_series = named_in_series(query, list(dict.fromkeys(c.title for c in candidates)))
+        if in_series is not None:
+            return Step(name="unheard", detail=f"the note the question names is for {in_series}, not the one asked")
         if is_instruction(question) or _OBEY.search(question):
             return Step(name="instruction", detail="the question asks to obey a note or set the instructions aside")
         return None

@@ -1,0 +1,60 @@
+"""A question naming a note of a series by another number or day than any note has ("jasper week
+8" over weeks 2, 4 and 6; "1:1 with priya on 3 dec" over the 19 Nov one) is declined, however
+well the notes it names match: the week or meeting asked has no note."""
+
+from __future__ import annotations
+
+import pytest
+from note_pages import assistant_over, note_page
+
+from secondbrain_core.agent.assistant import Assistant
+from secondbrain_core.agent.dates import days_named
+from secondbrain_core.agent.series import named_in_series
+from secondbrain_core.settings import Settings
+
+WEEKS = ["Preceptee Jasper – week 6", "Preceptee Jasper – week 2", "Preceptee Jasper – week 4"]
+
+
+def test_the_days_a_text_writes() -> None:
+    assert days_named("1:1 on 3 Dec, then Nov 4 and 14.11; due 2026-11-19") == {(3, 12), (4, 11), (14, 11), (19, 11)}
+    assert days_named("paid 03/04") == {(3, 4), (4, 3)}  # either reading
+    assert days_named("3.05 kg, room 12, 2026") == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "titles", "named"),
+    [
+        ("jasper week 8 check-in notes", WEEKS, "week 6"),
+        ("jasper week 4 check-in notes", WEEKS, None),  # the week has its note
+        ("what is week 8 about in the course", WEEKS, None),  # names no note of the series
+        ("notes from 1:1 with priya on 3 dec", ["1-1 Priya – 19 Nov 2026"], "1-1 Priya – 19 Nov 2026"),
+        ("notes from 1:1 with priya on 19 nov", ["1-1 Priya – 19 Nov 2026"], None),
+        ("how much did biscuit weigh on nov 4", ["Vet visit – Biscuit – 4 Nov", "Vet visit – Juniper – 14 Oct"], None),
+        ("norepi dose for bed 9 on the 3 nov night shift", ["Handover – 3 Nov nights (pod B)"], None),
+    ],
+)
+def test_a_number_or_day_no_note_of_the_series_is_titled_with(question: str, titles: list[str], named) -> None:
+    assert named_in_series(question, titles) == named
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    settings = Settings(home=tmp_path_factory.mktemp("home"), sources="notes")
+    check_in = "# {title}\n\nCheck-in {day}. Jasper {done}. Next: two-patient assignment from week {next}.\n"
+    pages = [
+        note_page(f"w{n}", "notes", title, check_in.format(title=title, day=day, done=done, next=n + 2))
+        for n, title, day, done in [
+            (2, WEEKS[1], "Fri 9 Oct", "shadowed me on nights"),
+            (4, WEEKS[2], "Fri 23 Oct", "ran the drips alone"),
+            (6, WEEKS[0], "Wed 4 Nov", "took one patient"),
+        ]
+    ]
+    return assistant_over(settings, pages)
+
+
+def test_a_week_with_no_note_is_declined(assistant: Assistant) -> None:
+    held = assistant.ask("jasper week 4 check-in notes")
+    assert held.found and "drips" in held.answer
+    unheld = assistant.ask("jasper week 8 check-in notes")
+    assert not unheld.found and unheld.sources == []
+    assert "the note the question names is for week " in next(s.detail for s in unheld.steps if s.name == "unheard")
