@@ -49,7 +49,7 @@ def installed(folder: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.glob("freedict-*-eng.index")
-        if _INDEX.search(path.name) and _data_file(path) is not None and _INDEX.search(path.name)["lang"] != "eng"
+        if (named := _INDEX.search(path.name)) and named["lang"] != "eng" and _data_file(path) is not None
     )
 
 
@@ -105,7 +105,10 @@ def glosses(entry: str) -> list[list[str]]:
 
 
 def translations(
-    note_words: Mapping[str, int], dictionaries: Iterable[Path], key, english: Callable[[str], bool]
+    note_words: Mapping[str, int],
+    dictionaries: Iterable[Path],
+    key: Callable[[str], str],
+    english: Callable[[str], bool],
 ) -> dict[str, list[str]]:
     """English phrase (`key`-normalized, a two-word phrase joined: "taxrefund") → the notes' words
     that translate it, the surest first: the word whose entry gives the phrase in an earlier sense,
@@ -142,7 +145,7 @@ def translations(
     return {phrase_key: sorted(words, key=words.get) for phrase_key, words in ranked.items()}
 
 
-def _readable(read, index: Path, *args):
+def _readable(read: Callable, index: Path, *args):
     """`read(index, *args)`, or None when the dictionary is broken (a truncated download, a file
     of another format): it is skipped with a warning, and the question asked as typed."""
     try:
@@ -153,7 +156,12 @@ def _readable(read, index: Path, *args):
 
 
 def cached_translations(
-    note_words: Mapping[str, int], folder: Path, cache: Path, built: str, key, english: Callable[[str], bool]
+    note_words: Mapping[str, int],
+    folder: Path,
+    cache: Path,
+    built: str,
+    key: Callable[[str], str],
+    english: Callable[[str], bool],
 ) -> dict[str, list[str]]:
     """`translations` of the installed dictionaries, kept in `cache` for the index built at
     `built` (rebuilt when the index, the dictionaries or `TABLE_FORMAT` change)."""
@@ -180,7 +188,11 @@ def cached_translations(
 
 
 def in_notes_words(
-    question: str, table: Mapping[str, list[str]], indexed, key, as_typed: Callable[[str], bool]
+    question: str,
+    table: Mapping[str, list[str]],
+    indexed: Callable[[str], bool],
+    key: Callable[[str], str],
+    as_typed: Callable[[str], bool],
 ) -> tuple[str, list[tuple[str, str]]]:
     """`question` with each word no note holds (`indexed` false for its `key`) replaced by the
     notes' word for it, a two-word phrase first ("tax refund" → "Steuererstattung"); words
