@@ -171,3 +171,4 @@ def test_without_a_dictionary_the_question_is_searched_as_typed(german_notes, tm
     without = assistant_over(settings.model_copy(update={"agent_dictionaries": tmp_path / "none"}), pages)
     answer = without.ask("car insurance monthly")
     assert not any(s.name == "translate" for s in answer.steps)
+    assert not answer.found  # no word of it is in the German notes: declined, as before dictionaries
