@@ -157,11 +157,7 @@ def _months_written_otherwise(text: str) -> set[int]:
     """The months `text` holds in a numeric date (both readings of "03/04"; day first with dots,
     "08.10.2026"), a day and month with a dot ("14.11") or another language's abbreviation by a
     number ("Out 2026")."""
-    held = set()
-    for match in _NUMERIC_DATE.finditer(text):
-        readings = match.groups()[2:3] if "." in match.group() else match.groups()
-        held.update(int(g) for g in readings if g and 1 <= int(g) <= 12)
-    held.update(int(m.group(1)) for m in _DOTTED_DAY.finditer(text) if not _NUMBERED.search(text, 0, m.start()))
+    held = {month for _, month in _days_in_numbers(text)}
     for match in _ABBREVIATION_BY_A_NUMBER.finditer(text):
         held.add(_OTHER_ABBREVIATIONS[(match.group(1) or match.group(2)).lower()])
     held.update(_OTHER_ABBREVIATIONS[m.group(1).lower()] for m in _ABBREVIATION_WITH_A_PERIOD.finditer(text))
@@ -183,18 +179,29 @@ def opens_with_month(text: str) -> bool:
     return bool(first) and first.group().lower() in _MONTH_OF
 
 
+def _days_in_numbers(text: str) -> set[tuple[int, int]]:
+    """The (day, month) pairs `text` writes in numbers, months 1–12: a numeric date (both readings
+    of "03/04"; day first with dots, "08.10.2026"; year first, "2026-11-19") or a day and month with
+    a dot ("14.11"; not "room 3.07")."""
+    days = set()
+    for match in _NUMERIC_DATE.finditer(text):
+        numbers = [int(n) for n in re.findall(r"\d+", match.group())]
+        if match.group(1):  # year first
+            days.add((numbers[2], numbers[1]))
+        elif "." in match.group():  # day first
+            days.add((numbers[0], numbers[1]))
+        else:
+            days.update({(numbers[0], numbers[1]), (numbers[1], numbers[0])})
+    dotted = (m for m in _DOTTED_DAY.finditer(text) if not _NUMBERED.search(text, 0, m.start()))
+    days.update((int(m.group().split(".")[0]), int(m.group(1))) for m in dotted)
+    return {(day, month) for day, month in days if 1 <= month <= 12}
+
+
 def days_named(text: str) -> set[tuple[int, int]]:
     """The (day, month) pairs `text` writes: "3 Dec", "Nov 4", "14.11", "2026-11-19", and both
     readings of "03/04"."""
-    days = set()
+    days = _days_in_numbers(text)
     for match in _DAY_AND_MONTH.finditer(text):
         day = re.search(r"\d{1,2}", match.group())
         days.add((int(day.group()), _MONTH_OF[(match.group(1) or match.group(2)).lower()]))
-    for match in _NUMERIC_DATE.finditer(text):
-        numbers = [int(n) for n in re.findall(r"\d+", match.group())]
-        if numbers[0] > 31:  # year first: 2026-11-19
-            days.add((numbers[2], numbers[1]))
-        else:
-            days.update({(numbers[0], numbers[1]), (numbers[1], numbers[0])})
-    days.update((int(m.group().split(".")[0]), int(m.group(1))) for m in _DOTTED_DAY.finditer(text))
-    return {(day, month) for day, month in days if 1 <= day <= 31 and 1 <= month <= 12}
+    return {(day, month) for day, month in days if 1 <= day <= 31}

@@ -35,7 +35,7 @@ def named_in_series(question: str, titles: Sequence[str]) -> str | None:
     note's series by a word of its title but another number or day, and no title has the one
     asked; else None."""
     asked = set(terms(question))
-    held = set().union(*map(_numbered, titles)) if titles else set()
+    held = set().union(*map(_numbered, titles))
     for word, number in _numbered(question) - held:
         for title in titles:
             others = [n for w, n in _numbered(title) if w == word and n != number]
