@@ -19,6 +19,9 @@ from secondbrain_core.settings import Settings
         ("whats the wifi password", "code or password"),
         ("kennel door code", "code or password"),
         ("cragview locker combination", "code or password"),
+        ("basecamp locker combo", "code or password"),
+        ("most dangerous bar combo", None),
+        ("what's my bank login", "code or password"),  # a combination of tide and swell, no lock's
         ("how do I switch to scram-sha-256 password authentication?", None),  # asks how, not for a value
         ("SQLSTATE code of a serialization failure", None),
         ("get a password", None),  # any password, not one the notes keep

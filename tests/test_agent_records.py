@@ -9,6 +9,7 @@ import pytest
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import question_forms as qf
+from secondbrain_core.agent import records as rec
 
 _ORDER = (
     "Third order this year.\n\n- **Supplier:** Rações Vale do Sado\n- **Ordered:** 03.03.2026\n"
@@ -87,3 +88,71 @@ def test_no_before_a_code_says_number_and_ends_no_sentence() -> None:
         "Vet: Dra. Sofia Mendes came.",
     ]
     assert "number" in ev.terms(units[1].text) and "number" not in ev.terms("no problem")
+
+
+_ROW = "- **Role:** Victim – Guild-master\n- **Age:** 67\n- **Status:** dead\n\nKept bees on the Ledger House roof."
+_BODY = "Big clue: Aurel Sand had given 38 of his Forty. The Guild ledger was kept at the Ledger House."
+
+
+def test_a_rows_lines_are_said_of_the_row_its_title_names() -> None:
+    """ "aurel sand age": the age line of the row titled "Aurel Sand" answers it, though the line
+    never names him, over a sentence elsewhere that names him and holds no age."""
+    candidates = [
+        ev.Candidate(0, "c0", "p0", "Ebbcraft – rules", "", "", _BODY),
+        ev.Candidate(1, "c1", "p1", "Aurel Sand", "", "", _ROW),
+    ]
+    units = [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i)]
+    question = "aurel sand age"
+    scores = ev.score_units(
+        units,
+        candidates,
+        question,
+        ev.terms(question),
+        lambda term: 1.0,
+        np.full(len(units), 0.5),
+        ev.SelectionParams(),
+    )
+    assert units[int(np.argmax(scores))].text == "- **Age:** 67"
+    assert ev.opens_record(_ROW, _ROW.index("- **Age:**")) and not ev.opens_record(_ROW, _ROW.index("Kept bees"))
+    assert not ev.opens_record("Third order.\n- **Price:** 868,00 €", 14)  # prose above: not a row's page
+
+
+def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
+    rows = [
+        ev.Candidate(
+            0, "c0", "agathe", "Agathe Marrow", "", "", "- **Role:** mother\n- **Status:** tbd\n\nNo first draft."
+        ),
+        ev.Candidate(
+            1, "c1", "jory", "Jory Holt", "", "", "- **Role:** Warden\n- **First appears:** ch. 6\n- **Status:** alive"
+        ),
+        ev.Candidate(2, "c2", "order", "Gift order", "", "", "- **Ordered:** 3 Nov\n- **Delivery:** 5 Nov"),
+    ]
+    assert rec.property_keys(rows[1].text) == ["Role", "First appears", "Status"]
+    assert rec.property_left_empty(ev.terms("agathe first appears which ch"), rows) == (
+        "Agathe Marrow",
+        "First appears",
+    )
+    assert rec.property_left_empty(ev.terms("agathe status"), rows) is None  # her row has it
+    assert rec.property_left_empty(ev.terms("jory first appears which ch"), rows) is None
+    assert rec.property_left_empty(ev.terms("first appears which ch"), rows) is None  # no row named
+    assert rec.property_left_empty(ev.terms("agathe gift delivery"), rows) is None  # the gift's row has one
+    assert rec.property_left_empty(ev.terms("agathe delivery"), rows[:1] + rows[2:]) is None  # only another database has one
+
+
+def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
+    row = ev.Candidate(0, "c0", "p0", "📖 Aurel Sand", "", "", _ROW)
+    unit = next(u for u in ev.split_units(row.text) if u.text.startswith("- **Age:**"))
+    passage = ev.Passage(row, [unit], 1.0, unit.text)
+    title = ev.title_shown([passage])
+    assert title == "Aurel Sand"  # the icon is no word of the title
+    assert ev.compose([passage], title=title) == "Aurel Sand: - Age: 67 [1]"
+    first = ev.split_units(_BODY)[0]
+    named = ev.Passage(ev.Candidate(0, "c", "p", "Aurel Sand", "", "", _BODY), [first], 1.0, first.text)
+    assert ev.title_shown([named]) == ""  # the passage names it already
+    power = ev.Candidate(0, "c", "p", "Maths", "", "", "5**2 is 25")
+    assert ev.shown(ev.Passage(power, ev.split_units(power.text), 1.0, power.text)) == "5**2 is 25"
+
+
+def test_a_chapter_or_page_number_ends_no_sentence() -> None:
+    units = ev.split_units("Next mtg at Sunny's, I'm up with ch. 3–4. See pp. 12 for the map. Done.")
+    assert [u.text for u in units] == ["Next mtg at Sunny's, I'm up with ch. 3–4.", "See pp. 12 for the map.", "Done."]

@@ -35,6 +35,9 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
 _PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*[^*\n]+(?::\*\*|\*\*:)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# bold as Markdown writes it: an answer reads "Age: 67" where the row's page has "**Age:** 67"
+_ICON = re.compile(r"^[^\w\"'“(\[]+")  # a page icon before a title: "📖 Story bible"
+_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
@@ -45,7 +48,8 @@ _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|eng|arq|lic|fr|tel|tél|tfno|str|abt)|[A-Z])\.$"
 )
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
-_NUMBER_SIGN = re.compile(r"\b(?i:no)\.$")  # "Account no. MCS-40718": before a code, "no." is no sentence's end
+# "Account no. MCS-40718", "ch. 3", "pp. 12–14": before a code or number, such a word is no sentence's end
+_NUMBER_SIGN = re.compile(r"\b(?i:no|nos|ch|chap|p|pp|pg|sec|para|art|ep)\.$")
 # "no." or "nr" before a code or number says "number": "Volunteer no. **V-0318**", "Registo AL nº 98417"
 _NUMBER_BEFORE_CODE = re.compile(r"\b(?:no\.|nr\.?|nº|n°)\s*(?=[*_`#]*[\w-]*\d)", re.I)
 _CODE = re.compile(r"[*_`]*[\w#-]*\d")  # "no. **V-0318**": emphasis may wrap the code
@@ -68,12 +72,13 @@ _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies"
 # Words of a question that say how it is asked, not what it is about; with the English
 # stopwords they never count as evidence. Contractions typed without the apostrophe ("whens the
 # dentist", "whats the adress") are among them, and the words of "what do my notes say about X?"
-# and "summarize X": counted as terms, no note held them and the question was declined.
+# and "summarize X": counted as terms, no note held them and the question was declined. So are the
+# words that ask for a name ("cpa name", "what's ch 7 called"): the note writes "CPA: Lorna Beaudry".
 _QUESTION_WORDS = (
     "how what why when which who whom whose where does do did done can could should would will shall i im "
     "me my mine we our you your is are was were be been being get gets got use using used way ways make "
     "want need thing things tell know there much many please explain mean means anything something "
-    "happen happens happened s t say says said note notes summarize summarise summary overview "
+    "happen happens happened s t say says said note notes summarize summarise summary overview name called "
     "whats wheres whens whos hows whys thats theres dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt "
     "arent wasnt werent hasnt havent ive youre theyre weve lets"
 )
@@ -389,6 +394,7 @@ def score_units(
     scores = np.zeros(len(units), dtype=np.float64)
     wanted = answer_shape(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
+    candidate_is_record = [opens_record(c.text, 0) for c in candidates]
     for n, unit in enumerate(units):
         own = set(terms(readable(unit.text)))
         context = context_terms[unit.candidate]
@@ -396,6 +402,8 @@ def score_units(
             context = context | set(terms(table_header(candidates[unit.candidate].text, unit.start)))
         elif _LIST_ITEM.match(unit.text):  # an item says what it says of the label above its list
             own |= set(terms(list_label(candidates[unit.candidate].text, unit.start)))
+        if candidate_is_record[unit.candidate]:  # all a record's page says is said of the record
+            own |= context
         lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(question_terms, own | context, idf)
         prior = 1.0 / (1.0 + candidates[unit.candidate].rank)
         dense = float(similarities[n]) if len(similarities) else 0.0
@@ -677,6 +685,16 @@ def _record_above(passage: Passage) -> str:
     return "\n".join(above) + "\n" if above else ""
 
 
+def opens_record(text: str, start: int) -> bool:
+    """Whether the line holding `start` of `text` is a property of the record its page is: a
+    database row's page opens with its properties ("- **Age:** 67", "- **Status:** tbd"), each
+    said of the row its title names, so "aurel sand age" is stated by the age line of the page
+    titled "Aurel Sand", though the line never names him."""
+    line_start = text.rfind("\n", 0, start) + 1
+    above = text[:line_start].splitlines()
+    return bool(_PROPERTY.match(text[line_start:])) and all(map(_PROPERTY.match, above))
+
+
 def _header_above(passage: Passage) -> str:
     """The header and separator rows of the table the passage starts inside, when they are above
     it in its chunk (a passage is often one row); else ""."""
@@ -766,7 +784,8 @@ def _cells(row: str) -> list[str]:
 def shown(passage: Passage) -> str:
     """A passage on one line as the answer quotes it: its units (as far as its text reaches),
     code in backticks (verbatim: `xs[1]` is code, not a citation), the prose's own markers as "(n)",
-    links as their text and table rows as their cells (the source's passage keeps them as written)."""
+    bold as plain text, links as their text and table rows as their cells (the source's passage
+    keeps them as written)."""
     end = passage.units[0].start + len(passage.text)
     pieces = []
     for unit in passage.units:
@@ -778,14 +797,28 @@ def shown(passage: Passage) -> str:
             continue
         if text.startswith("|"):  # a table row: its cells, without the empty ones and the outer bars
             text = " | ".join(cell for cell in _cells(text) if cell)
-        pieces.append(CITATION_MARKER.sub(r"(\1)", readable(text)))
+        pieces.append(_STRONG.sub(r"\1", CITATION_MARKER.sub(r"(\1)", readable(text))))
     return " ".join(pieces)
 
 
-def compose(passages: list[Passage], lead: str = "") -> str:
-    """The answer text: an optional lead, then each passage on one line with its [n] marker."""
+def compose(passages: list[Passage], lead: str = "", title: str = "") -> str:
+    """The answer text: an optional lead, then each passage on one line with its [n] marker, the
+    first after its note's `title` when one is given (`title_shown`)."""
     body = " ".join(f"{shown(p)} [{n}]" for n, p in enumerate(passages, 1))
+    body = f"{title}: {body}" if title and body else body
     return f"{lead.strip()} {body}".strip() if lead.strip() else body
+
+
+def title_shown(passages: Sequence[Passage]) -> str:
+    """The title of the first passage's note, when the passage does not name what the title
+    does: the note's title often is the answer ("bar pilot i interviewed" → "Interview – Capt.
+    Ruth Ellery (bar pilot)", "which glaze goes on the bud vases" → "GT-06 Blue rutile") or says
+    which of notes written alike the passage is from ("Critique mtg – Oct 8, 2026: Host: Rafael")."""
+    if not passages:
+        return ""
+    title = _ICON.sub("", flat(passages[0].candidate.title))
+    named = set(terms(title))
+    return title if named and not named <= set(terms(passages[0].text)) else ""
 
 
 def answer_words(answer: str) -> int:

@@ -35,6 +35,7 @@ from secondbrain_core.agent.question_forms import (
     naming_numbers,
     overview_topic,
 )
+from secondbrain_core.agent.records import property_left_empty
 from secondbrain_core.agent.series import named_in_series
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
@@ -224,7 +225,8 @@ class GroundedAnswerer(dspy.Module):
             return dspy.Prediction(answer=DECLINE + hint, found=False, sources=[], steps=steps)
         lead = self._lead(question, evidence.passages, steps) if self.lead_lm is not None else ""
         passages = evidence.passages
-        ev.fit_to_budget(passages, self.params.budget_words - ev.word_count(lead))
+        title = "" if overview else ev.title_shown(passages)  # the question named the note
+        ev.fit_to_budget(passages, self.params.budget_words - ev.word_count(f"{lead} {title}"))
         sources = [
             Source(
                 title=p.candidate.title,
@@ -235,7 +237,7 @@ class GroundedAnswerer(dspy.Module):
             )
             for p in passages
         ]
-        return dspy.Prediction(answer=ev.compose(passages, lead), found=True, sources=sources, steps=steps)
+        return dspy.Prediction(answer=ev.compose(passages, lead, title), found=True, sources=sources, steps=steps)
 
     def _as_the_notes_write(self, text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
         """`text` with its typos mended to the notes' words, then its words no note holds put in
@@ -297,6 +299,9 @@ class GroundedAnswerer(dspy.Module):
         in_series = named_in_series(query, list(dict.fromkeys(c.title for c in candidates)))
         if in_series is not None:
             return Step(name="unheard", detail=f"the note the question names is for {in_series}, not the one asked")
+        left_empty = property_left_empty(ev.terms(query), candidates)
+        if left_empty is not None:
+            return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
         if is_instruction(question) or _OBEY.search(question):
             return Step(name="instruction", detail="the question asks to obey a note or set the instructions aside")
         return None

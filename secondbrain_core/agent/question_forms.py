@@ -16,7 +16,9 @@ from secondbrain_core.rag.keyword import CALENDAR
 
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
 # for "how many/how long/default", a name in code style for "which setting/command/function".
-_ASKS_NUMBER = re.compile(r"\b(how (many|much|long|often|big|large)|default|limit|maximum|minimum|size)\b", re.I)
+_ASKS_NUMBER = re.compile(
+    r"\b(how (many|much|long|often|big|large|old|far|tall|heavy)|default|limit|maximum|minimum|size)\b", re.I
+)
 _ASKS_NAME = re.compile(
     r"\b(which|what)\b.{0,30}\b(setting|parameter|option|command|function|view|file|variable|tool|flag|"
     r"program|type|extension|column|table|name|called)\b",
@@ -115,7 +117,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "code or password": (
         re.compile(
             r"^(?!.*\b(?:how|why)\b)(?!.*\ban?\s+(?:\w+\s+)?(?:password|passcode|code|combo|pin)\b)"
-            r"(?:.*\b(?:password|passcode|passphrase|combo)"
+            r"(?:.*\b(?:password|passcode|passphrase|login|credentials)"  # a combo alone may be of anything
             rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)|.*\bpin\s+(?:code|number))"
             r"\s*(?:[?.!]|\b(?:for|to|of|at|on|in)\b|$)",
             re.I,
@@ -123,7 +125,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         # the code after the word that names it, in one statement: "combo 3-1-7", "password
         # `juniperzoomies26`", "Kennel door code **4417#**"; a digit or a code span makes it a code
         re.compile(
-            r"\b(?:password|passcode|passphrase|pin|code|combo|combination|padlock|lock|key\s?safe|lockbox|keypad)\b"
+            r"\b(?:password|passcode|passphrase|login|pin|code|combo|combination|padlock|lock|key\s?safe|lockbox|keypad)\b"
             r"[^\n]{0,40}?"
             r"(?:`[^`\n]+`|(?<![\w-])(?=[\w#-]*\d)[\w#-]{3,})",
             re.I,
@@ -195,7 +197,7 @@ def asked_form(question: str) -> str | None:
 # The words that name a form rather than the thing it is asked of.
 _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
-    r"password|passcode|passphrase|pin|code|combo|combination|ref|reference|id|seats?|dose|doses|dosage|dosing|"
+    r"password|passcode|passphrase|login|credentials|pin|code|combo|combination|ref|reference|id|seats?|dose|doses|dosage|dosing|"
     r"birthday|bday|anniversary|date of birth|birth\s?date|dob|"
     rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|dates?|day|due)\b",
     re.I,

@@ -1,0 +1,60 @@
+"""Database rows as records: the property a question asks that the row it names leaves empty
+(pure, no model).
+
+Notion writes a database row's properties at the top of its page ("- **Age:** 67", "- **First
+appears:** ch. 1") and leaves an empty one out. "agathe first appears which ch" over the row of
+Agathe Marrow, which has no "First appears" where the other characters' rows have one, asks what
+the notes leave empty: however well the row's other lines match, the question is declined. So is
+"mossback response date" over a submission still waiting for its response.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from secondbrain_core.agent.evidence import Candidate, opens_record, terms
+
+_PROPERTY_KEY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+?)(?::\*\*|\*\*:)")
+_YEAR = re.compile(r"\d{4}")
+
+
+def property_keys(text: str) -> list[str]:
+    """The names of the properties a record's text opens with, in order."""
+    keys = []
+    for line in text.splitlines():
+        key = _PROPERTY_KEY.match(line)
+        if key is None:
+            break
+        keys.append(key.group(1).strip())
+    return keys
+
+
+def property_left_empty(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> tuple[str, str] | None:
+    """(title, property) when the question names rows by words of their titles and a property by
+    all the words of its name, a row found of the same database (most of its properties alike)
+    has that property, and no row named holds those words in its title or in one line; else
+    None. A row named by a year alone is not named."""
+    asked = set(question_terms)
+    pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # each page's first-ranked chunk
+    keys = {c.page_id: property_keys(c.text) for c in pages if opens_record(c.text, 0)}
+    named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
+    for row in named:
+        for other in (c for c in pages if c.page_id in keys and _same_database(keys[row.page_id], keys[c.page_id])):
+            for key in keys[other.page_id]:
+                wanted = set(terms(key))
+                if wanted and wanted <= asked and not any(_holds(c, wanted) for c in named):
+                    return row.title, key
+    return None
+
+
+def _same_database(keys: list[str], other: list[str]) -> bool:
+    """Whether two rows' properties are mostly alike: rows of one database leave different ones
+    empty, rows of two databases share few ("Date" and "Status" at most)."""
+    return len(set(keys) & set(other)) >= max(2, len(keys) / 2)
+
+
+def _holds(row: Candidate, wanted: set[str]) -> bool:
+    """Whether the row's title or one of its lines holds all the `wanted` words: "Date sent" and
+    "no response yet" do not hold a response date."""
+    return wanted <= set(terms(row.title)) or any(wanted <= set(terms(line)) for line in row.text.splitlines())
