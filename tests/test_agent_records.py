@@ -136,7 +136,8 @@ def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
     assert rec.property_left_empty(ev.terms("jory first appears which ch"), rows) is None
     assert rec.property_left_empty(ev.terms("first appears which ch"), rows) is None  # no row named
     assert rec.property_left_empty(ev.terms("agathe gift delivery"), rows) is None  # the gift's row has one
-    assert rec.property_left_empty(ev.terms("agathe delivery"), rows[:1] + rows[2:]) is None  # only another database has one
+    # only a row of another database has a delivery
+    assert rec.property_left_empty(ev.terms("agathe delivery"), rows[:1] + rows[2:]) is None
 
 
 def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
@@ -156,3 +157,5 @@ def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
 def test_a_chapter_or_page_number_ends_no_sentence() -> None:
     units = ev.split_units("Next mtg at Sunny's, I'm up with ch. 3–4. See pp. 12 for the map. Done.")
     assert [u.text for u in units] == ["Next mtg at Sunny's, I'm up with ch. 3–4.", "See pp. 12 for the map.", "Done."]
+    assert ev.terms("status of chapter 8") == ev.terms("status of ch. 8")  # one term, as the notes write it
+    assert ev.terms("oct mtg") == ev.terms("oct meeting")

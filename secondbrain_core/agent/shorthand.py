@@ -38,6 +38,10 @@ SHORTHAND = {
     "info": ("information",),
     "qty": ("quantity",),
     "amt": ("amount",),
+    "mtg": ("meeting",),
+    "mtgs": ("meetings", "meeting"),
+    "ch": ("chapter",),
+    "chap": ("chapter",),
 }
 # Long form → its shorthand, the first listed ("appointment" is "appt", not "appts").
 SHORT_FORMS = {long: (short,) for short, longs in reversed(SHORTHAND.items()) for long in longs}
