@@ -159,3 +159,26 @@ def test_a_chapter_or_page_number_ends_no_sentence() -> None:
     assert [u.text for u in units] == ["Next mtg at Sunny's, I'm up with ch. 3–4.", "See pp. 12 for the map.", "Done."]
     assert ev.terms("status of chapter 8") == ev.terms("status of ch. 8")  # one term, as the notes write it
     assert ev.terms("oct mtg") == ev.terms("oct meeting")
+
+
+def _submission(n: int, title: str) -> ev.Candidate:
+    story, market = title.split(" – ")
+    return ev.Candidate(
+        n, f"c{n}", f"p{n}", title, "", "", f"- **Story:** {story}\n- **Market:** {market}\n- **Pay:** 8¢"
+    )
+
+
+def test_a_pairing_no_rows_title_holds_is_declined() -> None:
+    rows = [
+        _submission(0, "Nine Kinds of Rain – Mossback Magazine"),
+        _submission(1, "Nine Kinds of Rain – Driftglass Quarterly"),
+        _submission(2, "Lamplighter's Daughter – Uncanny Hours"),
+    ]
+    assert rec.unrecorded_pairing(ev.terms("when did i send nine kinds of rain to uncanny hours"), rows) == (
+        "Nine Kinds of Rain and Uncanny Hours"
+    )
+    assert (
+        rec.unrecorded_pairing(ev.terms("nine kinds of rain mossback magazine pay"), rows) is None
+    )  # a row pairs them
+    assert rec.unrecorded_pairing(ev.terms("nine kinds of rain vs lamplighter's daughter"), rows) is None  # compared
+    assert rec.unrecorded_pairing(ev.terms("did uncanny hours pay more than driftglass quarterly"), rows) is None

@@ -35,7 +35,7 @@ from secondbrain_core.agent.question_forms import (
     naming_numbers,
     overview_topic,
 )
-from secondbrain_core.agent.records import property_left_empty
+from secondbrain_core.agent.records import property_left_empty, unrecorded_pairing
 from secondbrain_core.agent.series import named_in_series
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
@@ -302,6 +302,9 @@ class GroundedAnswerer(dspy.Module):
         left_empty = property_left_empty(ev.terms(query), candidates)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
+        pairing = unrecorded_pairing(ev.terms(query), candidates)
+        if pairing is not None:
+            return Step(name="unheard", detail=f"no note is titled with both {pairing}")
         if is_instruction(question) or _OBEY.search(question):
             return Step(name="instruction", detail="the question asks to obey a note or set the instructions aside")
         return None

@@ -17,6 +17,7 @@ from secondbrain_core.agent.evidence import Candidate, opens_record, terms
 
 _PROPERTY_KEY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+?)(?::\*\*|\*\*:)")
 _YEAR = re.compile(r"\d{4}")
+_TITLE_PARTS = re.compile(r"\s+[–—-]\s+")  # "Story – Market": what a row's title pairs
 
 
 def property_keys(text: str) -> list[str]:
@@ -58,3 +59,30 @@ def _holds(row: Candidate, wanted: set[str]) -> bool:
     """Whether the row's title or one of its lines holds all the `wanted` words: "Date sent" and
     "no response yet" do not hold a response date."""
     return wanted <= set(terms(row.title)) or any(wanted <= set(terms(line)) for line in row.text.splitlines())
+
+
+def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> str | None:
+    """The parts of rows' titles a question pairs when no row is titled with both: rows of one
+    database are titled by what they pair ("Nine Kinds of Rain – Mossback Magazine", "Lamplighter's
+    Daughter – Uncanny Hours"), and "when did i send nine kinds of rain to uncanny hours" names a
+    story and a market no row pairs, though rows of each match it well. Parts are named whole, at
+    two places of the titles (a story and a market, not two stories to compare); else None."""
+    asked = set(question_terms)
+    pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # each page's first-ranked chunk
+    keys = {c.page_id: property_keys(c.text) for c in pages if opens_record(c.text, 0)}
+    rows = [c for c in pages if c.page_id in keys and len(_TITLE_PARTS.split(c.title)) >= 2]
+    named = {
+        (row.page_id, place, part)
+        for row in rows
+        for place, part in enumerate(_TITLE_PARTS.split(row.title))
+        if (words := set(terms(part))) and words <= asked and not all(map(_YEAR.fullmatch, words))
+    }
+    if len({place for _, place, _ in named}) < 2:
+        return None
+    pages_named = [page for page, _, _ in named]
+    if any(pages_named.count(page) >= 2 for page in pages_named):
+        return None
+    first = keys[pages_named[0]]
+    if not all(_same_database(first, keys[page]) for page in pages_named):
+        return None
+    return " and ".join(sorted({part for _, _, part in named}))
