@@ -472,7 +472,7 @@ def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candid
     that names the kind of note; else None. Titles told apart by a topic ("Unique Indexes",
     "Indexes on Expressions") are left to the scores."""
     asked = set(question_terms)
-    pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # first-ranked chunk of each page
+    pages = first_chunks(candidates)
     titles = {c.page_id: set(terms(c.title)) for c in pages}
     for candidate in pages:
         title = titles[candidate.page_id]
@@ -482,6 +482,11 @@ def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candid
         if alike and days and held - days and all(len(asked & t) < len(held) for t in alike):
             return candidate
     return None
+
+
+def first_chunks(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Each page's first-ranked candidate, in rank order: one per note."""
+    return list({c.page_id: c for c in reversed(candidates)}.values())[::-1]
 
 
 def named_for_another_year(question: str, candidates: Sequence[Candidate]) -> str | None:

@@ -1,11 +1,12 @@
-"""Database rows as records: the property a question asks that the row it names leaves empty
-(pure, no model).
+"""Database rows as records: the property a question asks that the row it names leaves empty,
+and the pairing of rows' title parts that no row has (pure, no model).
 
 Notion writes a database row's properties at the top of its page ("- **Age:** 67", "- **First
 appears:** ch. 1") and leaves an empty one out. "agathe first appears which ch" over the row of
 Agathe Marrow, which has no "First appears" where the other characters' rows have one, asks what
 the notes leave empty: however well the row's other lines match, the question is declined. So is
-"mossback response date" over a submission still waiting for its response.
+"mossback response date" over a submission still waiting for its response, and "when did i send
+nine kinds of rain to uncanny hours" where no submission pairs that story with that market.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.evidence import Candidate, opens_record, terms
+from secondbrain_core.agent.evidence import Candidate, first_chunks, opens_record, terms
 
 _PROPERTY_KEY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+?)(?::\*\*|\*\*:)")
 _YEAR = re.compile(r"\d{4}")
@@ -37,8 +38,8 @@ def property_left_empty(question_terms: Sequence[str], candidates: Sequence[Cand
     has that property, and no row named holds those words in its title or in one line; else
     None. A row named by a year alone is not named."""
     asked = set(question_terms)
-    pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # each page's first-ranked chunk
-    keys = {c.page_id: property_keys(c.text) for c in pages if opens_record(c.text, 0)}
+    pages = first_chunks(candidates)
+    keys = _rows_keys(pages)
     named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
     for row in named:
         for other in (c for c in pages if c.page_id in keys and _same_database(keys[row.page_id], keys[c.page_id])):
@@ -47,6 +48,11 @@ def property_left_empty(question_terms: Sequence[str], candidates: Sequence[Cand
                 if wanted and wanted <= asked and not any(_holds(c, wanted) for c in named):
                     return row.title, key
     return None
+
+
+def _rows_keys(pages: Sequence[Candidate]) -> dict[str, list[str]]:
+    """The property names of each page found that is a database row's, by page id."""
+    return {c.page_id: property_keys(c.text) for c in pages if opens_record(c.text, 0)}
 
 
 def _same_database(keys: list[str], other: list[str]) -> bool:
@@ -68,8 +74,8 @@ def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candi
     story and a market no row pairs, though rows of each match it well. Parts are named whole, at
     two places of the titles (a story and a market, not two stories to compare); else None."""
     asked = set(question_terms)
-    pages = list({c.page_id: c for c in reversed(candidates)}.values())[::-1]  # each page's first-ranked chunk
-    keys = {c.page_id: property_keys(c.text) for c in pages if opens_record(c.text, 0)}
+    pages = first_chunks(candidates)
+    keys = _rows_keys(pages)
     rows = [c for c in pages if c.page_id in keys and len(_TITLE_PARTS.split(c.title)) >= 2]
     named = {
         (row.page_id, place, part)
@@ -79,7 +85,7 @@ def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candi
     }
     if len({place for _, place, _ in named}) < 2:
         return None
-    pages_named = [page for page, _, _ in named]
+    pages_named = [page for page, _, _ in sorted(named)]
     if any(pages_named.count(page) >= 2 for page in pages_named):
         return None
     first = keys[pages_named[0]]
