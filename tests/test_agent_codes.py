@@ -20,7 +20,9 @@ from secondbrain_core.settings import Settings
         ("kennel door code", "code or password"),
         ("cragview locker combination", "code or password"),
         ("basecamp locker combo", "code or password"),
+        ("combo for my storage locker", "code or password"),
         ("most dangerous bar combo", None),
+        ("combo of swell and ebb on the bar", None),
         ("what's my bank login", "code or password"),  # a combination of tide and swell, no lock's
         ("how do I switch to scram-sha-256 password authentication?", None),  # asks how, not for a value
         ("SQLSTATE code of a serialization failure", None),

@@ -118,7 +118,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             r"^(?!.*\b(?:how|why)\b)(?!.*\ban?\s+(?:\w+\s+)?(?:password|passcode|code|combo|pin)\b)"
             r"(?:.*\b(?:password|passcode|passphrase|login|credentials)"  # a combo alone may be of anything
-            rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)|.*\bpin\s+(?:code|number))"
+            rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)|.*\bcombo(?=\s+(?:for|to|of|on)\b.*\b{_LOCKS}\b)"
+            r"|.*\bpin\s+(?:code|number))"
             r"\s*(?:[?.!]|\b(?:for|to|of|at|on|in)\b|$)",
             re.I,
         ),
