@@ -35,8 +35,8 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
 _PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*[^*\n]+(?::\*\*|\*\*:)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# bold as Markdown writes it: an answer reads "Age: 67" where the row's page has "**Age:** 67"
 _ICON = re.compile(r"^[^\w\"'“(\[]+")  # a page icon before a title: "📖 Story bible"
+# bold as Markdown writes it: an answer reads "Age: 67" where the row's page has "**Age:** 67"
 _STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
