@@ -182,3 +182,8 @@ def test_a_pairing_no_rows_title_holds_is_declined() -> None:
     )  # a row pairs them
     assert rec.unrecorded_pairing(ev.terms("nine kinds of rain vs lamplighter's daughter"), rows) is None  # compared
     assert rec.unrecorded_pairing(ev.terms("did uncanny hours pay more than driftglass quarterly"), rows) is None
+
+
+def test_how_old_asks_an_age() -> None:
+    assert ev.terms("how old is jessamy") == ev.terms("age of jessamy")  # a row writes "Age: 45"
+    assert "old" in ev.terms("my old car")

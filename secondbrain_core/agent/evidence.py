@@ -35,6 +35,9 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
 _PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*[^*\n]+(?::\*\*|\*\*:)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# "how old is jessamy" asks her age: a row writes "Age: 45", never "old"
+_MEASURE = {"old": "age", "tall": "height", "far": "distance", "heavy": "weight"}
+_HOW_MEASURED = re.compile(rf"\bhow ({'|'.join(_MEASURE)})\b")
 _ICON = re.compile(r"^[^\w\"'“(\[]+")  # a page icon before a title: "📖 Story bible"
 # bold as Markdown writes it: an answer reads "Age: 67" where the row's page has "**Age:** 67"
 _STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
@@ -180,7 +183,7 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Content terms of `text`: lower-cased, stemmed, without stopwords and question words; a
     hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both)."""
-    lowered = text.lower()
+    lowered = _HOW_MEASURED.sub(lambda how: _MEASURE[how.group(1)], text.lower())
     found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
     numbered = ["number"] * len(_NUMBER_BEFORE_CODE.findall(text))
     return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS] + month_terms(text) + numbered
