@@ -21,7 +21,7 @@ import numpy as np
 
 from secondbrain_core.agent.dates import YEAR, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
-from secondbrain_core.agent.question_forms import answer_shape, form_shape
+from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
 from secondbrain_core.rag.keyword import CALENDAR, plain
@@ -33,11 +33,10 @@ _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
-_PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*[^*\n]+(?::\*\*|\*\*:)")
+PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+)(?::\*\*|\*\*:)")  # its name is group 1
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # "how old is jessamy" asks her age: a row writes "Age: 45", never "old"
-_MEASURE = {"old": "age", "tall": "height", "far": "distance", "heavy": "weight"}
-_HOW_MEASURED = re.compile(rf"\bhow ({'|'.join(_MEASURE)})\b")
+_HOW_MEASURED = re.compile(rf"\bhow ({'|'.join(MEASURES)})\b")
 _ICON = re.compile(r"^[^\w\"'“(\[]+")  # a page icon before a title: "📖 Story bible"
 # bold as Markdown writes it: an answer reads "Age: 67" where the row's page has "**Age:** 67"
 _STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
@@ -183,7 +182,7 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Content terms of `text`: lower-cased, stemmed, without stopwords and question words; a
     hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both)."""
-    lowered = _HOW_MEASURED.sub(lambda how: _MEASURE[how.group(1)], text.lower())
+    lowered = _HOW_MEASURED.sub(lambda how: MEASURES[how.group(1)], text.lower())
     found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
     numbered = ["number"] * len(_NUMBER_BEFORE_CODE.findall(text))
     return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS] + month_terms(text) + numbered
@@ -687,9 +686,9 @@ def _record_above(passage: Passage) -> str:
         return ""
     text, start = passage.candidate.text, passage.units[0].start
     line_start = text.rfind("\n", 0, start) + 1
-    if not _PROPERTY.match(text[line_start:]):
+    if not PROPERTY.match(text[line_start:]):
         return ""
-    above = list(itertools.takewhile(_PROPERTY.match, reversed(text[:line_start].splitlines())))[::-1]
+    above = list(itertools.takewhile(PROPERTY.match, reversed(text[:line_start].splitlines())))[::-1]
     return "\n".join(above) + "\n" if above else ""
 
 
@@ -700,7 +699,7 @@ def opens_record(text: str, start: int) -> bool:
     titled "Aurel Sand", though the line never names him."""
     line_start = text.rfind("\n", 0, start) + 1
     above = text[:line_start].splitlines()
-    return bool(_PROPERTY.match(text[line_start:])) and all(map(_PROPERTY.match, above))
+    return bool(PROPERTY.match(text[line_start:])) and all(map(PROPERTY.match, above))
 
 
 def _header_above(passage: Passage) -> str:
@@ -768,7 +767,7 @@ def _statements(text: str) -> list[str]:
             continue
         header = ""
         if _LIST_ITEM.match(line):
-            if not (_PROPERTY.match(line) and i > 0 and _PROPERTY.match(lines[i - 1])):  # one record's properties
+            if not (PROPERTY.match(line) and i > 0 and PROPERTY.match(lines[i - 1])):  # one record's properties
                 blocks.append([label] if label else [])
         elif not line[:1].isspace():
             label = ""  # a paragraph ends the list the label names

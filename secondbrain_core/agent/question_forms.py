@@ -16,8 +16,10 @@ from secondbrain_core.rag.keyword import CALENDAR
 
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
 # for "how many/how long/default", a name in code style for "which setting/command/function".
+# "how old" asks a number, and the measure a note names it by ("Age: 45")
+MEASURES = {"old": "age", "tall": "height", "far": "distance", "heavy": "weight"}
 _ASKS_NUMBER = re.compile(
-    r"\b(how (many|much|long|often|big|large|old|far|tall|heavy)|default|limit|maximum|minimum|size)\b", re.I
+    rf"\b(how (many|much|long|often|big|large|{'|'.join(MEASURES)})|default|limit|maximum|minimum|size)\b", re.I
 )
 _ASKS_NAME = re.compile(
     r"\b(which|what)\b.{0,30}\b(setting|parameter|option|command|function|view|file|variable|tool|flag|"

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.evidence import Candidate, first_chunks, opens_record, terms
+from secondbrain_core.agent.evidence import PROPERTY, Candidate, first_chunks, opens_record, terms
 
-_PROPERTY_KEY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+?)(?::\*\*|\*\*:)")
 _YEAR = re.compile(r"\d{4}")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+")  # "Story – Market": what a row's title pairs
 
@@ -25,7 +24,7 @@ def property_keys(text: str) -> list[str]:
     """The names of the properties a record's text opens with, in order."""
     keys = []
     for line in text.splitlines():
-        key = _PROPERTY_KEY.match(line)
+        key = PROPERTY.match(line)
         if key is None:
             break
         keys.append(key.group(1).strip())
@@ -76,11 +75,12 @@ def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candi
     asked = set(question_terms)
     pages = first_chunks(candidates)
     keys = _rows_keys(pages)
-    rows = [c for c in pages if c.page_id in keys and len(_TITLE_PARTS.split(c.title)) >= 2]
+    parts = {c.page_id: _TITLE_PARTS.split(c.title) for c in pages if c.page_id in keys}
     named = {
-        (row.page_id, place, part)
-        for row in rows
-        for place, part in enumerate(_TITLE_PARTS.split(row.title))
+        (page, place, part)
+        for page, titled in parts.items()
+        if len(titled) >= 2
+        for place, part in enumerate(titled)
         if (words := set(terms(part))) and words <= asked and not all(map(_YEAR.fullmatch, words))
     }
     if len({place for _, place, _ in named}) < 2:
