@@ -9,7 +9,8 @@ from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.dates import days_named
-from secondbrain_core.agent.series import named_in_series
+from secondbrain_core.agent.series import named_in_series, numbered_otherwise
+from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
 
 WEEKS = ["Preceptee Jasper – week 6", "Preceptee Jasper – week 2", "Preceptee Jasper – week 4"]
@@ -37,6 +38,22 @@ def test_a_number_or_day_no_note_of_the_series_is_titled_with(question: str, tit
     assert named_in_series(question, titles) == named
 
 
+@pytest.mark.parametrize(
+    ("question", "holdings", "named"),
+    [
+        # the chapters the passages speak of are 3 and 4, never 1, however well "hollis" matches
+        ("what did hollis say about ch 1", "Up: ch. 3–4 (draft 1). Hollis caught it: fix ch. 3 + ch. 4", "chapter 3"),
+        ("what did hollis say about ch 4", "Up: ch. 3–4 (draft 1).", None),  # inside the range
+        ("hollis notes on chapter 2", "Ch. 7 – Bitter Salt", "chapter 7"),  # shorthand and its long form meet
+        ("what did hollis say about ch 1", "Hollis read the draft.", None),  # no chapter named: nothing to compare
+        ("net pay oct 24", "Pay period ending Oct 10", None),  # a month names a day, not a thing numbered
+        ("11C3 mocks percentage at 4 or above", "11C3 at 52% 4+", None),  # function words number nothing
+    ],
+)
+def test_a_number_the_passages_give_the_thing_only_otherwise(question: str, holdings: str, named) -> None:
+    assert numbered_otherwise(question, holdings) == named
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     settings = Settings(home=tmp_path_factory.mktemp("home"), sources="notes")
@@ -58,3 +75,10 @@ def test_a_week_with_no_note_is_declined(assistant: Assistant) -> None:
     unheld = assistant.ask("jasper week 8 check-in notes")
     assert not unheld.found and unheld.sources == []
     assert "the note the question names is for week " in next(s.detail for s in unheld.steps if s.name == "unheard")
+
+
+def test_a_follow_up_asks_of_its_own_number(assistant: Assistant) -> None:
+    first = "jasper week 4 check-in notes"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
+    follow_up = assistant.ask("and at week 6?", history)
+    assert follow_up.found and "took one patient" in follow_up.answer

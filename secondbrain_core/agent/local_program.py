@@ -36,7 +36,7 @@ from secondbrain_core.agent.question_forms import (
     overview_topic,
 )
 from secondbrain_core.agent.records import property_left_empty, unrecorded_pairing
-from secondbrain_core.agent.series import named_in_series
+from secondbrain_core.agent.series import named_in_series, numbered_otherwise
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
@@ -285,10 +285,12 @@ class GroundedAnswerer(dspy.Module):
     ) -> Step | None:
         """Why the question must be declined whatever the support: it names what the notes found
         never do (`names` no note holds, numbers or identifiers no passage holds, a year, number or
-        day no note is titled with where a note of that series is titled with another), or it
-        asks the assistant to obey a note or set its instructions aside. Identifiers are those of
-        the question as `asked`: a follow-up ("and tickets-v2?") asks of its own, not of the one
-        before."""
+        day no note is titled with where a note of that series is titled with another, a number
+        the passages give the thing it numbers only otherwise), or it asks the assistant to obey a
+        note or set its instructions aside. Identifiers and numbered things are those of the
+        question as `asked`: a follow-up ("and tickets-v2?", "and at week 6?") asks of its own,
+        not of the one before.
+        """
         holdings = " ".join(p.holdings() for p in passages)
         unheard = names + unheld_numbers(query, passages) + unheld_identifiers(asked, holdings)
         if unheard:
@@ -299,6 +301,9 @@ class GroundedAnswerer(dspy.Module):
         in_series = named_in_series(query, list(dict.fromkeys(c.title for c in candidates)))
         if in_series is not None:
             return Step(name="unheard", detail=f"the note the question names is for {in_series}, not the one asked")
+        numbered = numbered_otherwise(asked, holdings)
+        if numbered is not None:
+            return Step(name="unheard", detail=f"the notes found name {numbered}, not the one asked")
         left_empty = property_left_empty(ev.terms(query), candidates)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")

@@ -3,8 +3,9 @@
 "jasper week 8 check-in notes" over "Preceptee Jasper – week 2", "– week 4", "– week 6" asks of a
 week the notes do not record, though week 6's text mentions week 8 and its sentences match; "notes
 from 1:1 with priya on 3 dec" over the one note "1-1 Priya – 19 Nov 2026" asks of a meeting that
-has no note. As a question naming a year no note is titled with (`evidence.named_for_another_year`),
-such a question is declined whatever the support.
+has no note; "what did hollis say about ch 1" over passages that speak of "ch. 3–4" and "ch. 3 +
+ch. 4" asks of a chapter they never name. As a question naming a year no note is titled with
+(`evidence.named_for_another_year`), such a question is declined whatever the support.
 """
 
 from __future__ import annotations
@@ -13,16 +14,30 @@ import re
 from collections.abc import Sequence
 
 from secondbrain_core.agent.dates import days_named
-from secondbrain_core.agent.evidence import stem, terms
+from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, stem, terms
+from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.keyword import CALENDAR
 
-# a word and the number it is numbered with: "week 6", "Sprint #14", "KW 47"; not "3.07", "6/10"
-_NUMBERED = re.compile(r"\b([^\W\d_]{2,})\s*[-–#]?\s*(\d{1,3})(?![\w.,:/])")
+# a word and the number it is numbered with: "week 6", "Sprint #14", "KW 47", "ch. 3", and a
+# range of them ("ch. 3–4"); not "3.07", "6/10", "v1.2"
+_NUMBERED = re.compile(r"\b([^\W\d_]{2,})\.?\s*[-–#]?\s*(\d{1,3})(?:\s?[-–]\s?(\d{1,3}))?(?![\w.,:/])")
+_MAX_RANGE = 20  # "ch. 3–4", "weeks 2-6"; a wider span is no range of names ("score 6-40")
 _MONTHS = frozenset(CALENDAR.values())
 
 
 def _numbered(text: str) -> set[tuple[str, int]]:
-    return {(stem(word.lower()), int(number)) for word, number in _NUMBERED.findall(text)}
+    """The (word, number) names `text` writes, the word stemmed in its long form ("ch" → chapter);
+    a function word names nothing ("at 52%", "or 4")."""
+    named = set()
+    for word, first, last in _NUMBERED.findall(text):
+        lowered = word.lower()
+        if lowered in STOPWORDS or lowered in QUESTION_WORDS:
+            continue
+        key = stem(SHORTHAND.get(lowered, (lowered,))[0])
+        start = int(first)
+        end = int(last) if last and start < int(last) <= start + _MAX_RANGE else start
+        named.update((key, number) for number in range(start, end + 1))
+    return named
 
 
 def _words(title: str) -> set[str]:
@@ -47,4 +62,16 @@ def named_in_series(question: str, titles: Sequence[str]) -> str | None:
             words = _words(title)
             if days_named(title) and words and words <= asked:
                 return title
+    return None
+
+
+def numbered_otherwise(question: str, holdings: str) -> str | None:
+    """The name a passage gives the thing the question numbers ("ch. 3") when the question asks
+    of one numbered otherwise ("ch 1") that the passages (`holdings`: their text, titles and
+    headings) never name; else None. A month is no such word ("oct 24" is a day)."""
+    held = _numbered(holdings)
+    for word, _ in _numbered(question) - held:
+        others = sorted(n for w, n in held if w == word)
+        if others and word not in _MONTHS:
+            return f"{word} {others[0]}"
     return None
