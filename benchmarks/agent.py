@@ -122,12 +122,14 @@ def support_of(outcome, penalty: float = 0.0, weight: float | None = None) -> fl
     `weight` on term coverage against embedding similarity when given; an answer that lacks the
     form its question asks for (an email address, ...), or whose question names what no note
     holds or tells the assistant to drop its instructions, is declined whatever its support, and
-    one whose question names a note by its title is answered from it whatever its support."""
+    one whose question names a note by its title (or picks it among notes titled alike) is
+    answered from it whatever its support."""
     if "; lacks the " in next(s.detail for s in outcome.answer.steps if s.name == "select"):
         return float("-inf")
     if any(s.name in ("unheard", "instruction") for s in outcome.answer.steps):
         return float("-inf")
-    if any(s.name == "named" for s in outcome.answer.steps):  # answered from the note it names
+    # answered from the note it names, by its title or among notes titled alike, as the program does
+    if any(s.name in ("named", "alike") for s in outcome.answer.steps):
         return float("inf")
     if weight is None:
         bare = _select_detail(outcome, "support")

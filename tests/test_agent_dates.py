@@ -63,7 +63,9 @@ def test_the_shape_of_a_day(text: str, is_day: bool) -> None:
 def test_the_months_a_question_names_and_a_note_holds() -> None:
     assert named_months("what did we agree in the january 1-1") == {"january": 1}
     assert named_months("weekly review 23 nov") == {"nov": 11}
-    assert named_months("may I ask what Jan said in march?") == {}  # everyday words and a name
+    assert named_months("may I ask what Jan said as we march on?") == {}  # everyday words and a name
+    assert named_months("loan balance after the may repayment") == {"may": 5}  # "the may" is the month
+    assert named_months("what Jan said in march") == {"march": 3}
     assert named_months("sales on 4 may") == {"may": 5}
     assert months_held("1-1 Gareth 5 Dec; MOT 2025-03-12; paid 12/11/2025; Oktober; room 3.07") == {3, 10, 11, 12}
 
@@ -193,6 +195,9 @@ def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike
     weigh = ev.named_among_alike(ev.terms("how much did biscuit weigh on nov 4"), visits)
     assert weigh.title == "Vet visit – Biscuit – 4 Nov"
     assert ev.named_among_alike(ev.terms("what did the vet say on 4 nov"), visits) is None  # two visits that day
+    # titles that share only a year are no series: the question names no inspection
+    council = [_candidate(0, "Council inspection – Thurs 19 Feb 2026"), _candidate(1, "Weekly takings 2026")]
+    assert ev.named_among_alike(ev.terms("council registration fee 2026"), council) is None
     topics = [_candidate(0, "Unique Indexes"), _candidate(1, "Indexes on Expressions")]
     assert ev.named_among_alike(ev.terms("can an index on an expression be unique?"), topics) is None
 
@@ -245,3 +250,8 @@ def test_a_follow_up_naming_its_own_month_or_year_replaces_the_one_before() -> N
     paid = [Turn(role="user", content="what did we pay for rates in 2025"), Turn(role="assistant", content="…")]
     assert standalone_question("and 2026?", paid) == "what did we pay for rates in and 2026?"
     assert standalone_question("and the fat?", asked) == "somatic cells sept and the fat?"
+    march = [Turn(role="user", content="covers figure from the march staff mtg"), Turn(role="assistant", content="…")]
+    assert (
+        standalone_question("and at the april one?", march) == "covers figure from the staff mtg and at the april one?"
+    )
+    assert standalone_question("and what about pets?", march).startswith("covers figure from the march")

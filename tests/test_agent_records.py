@@ -138,6 +138,29 @@ def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
     assert rec.property_left_empty(ev.terms("agathe gift delivery"), rows) is None  # the gift's row has one
     # only a row of another database has a delivery
     assert rec.property_left_empty(ev.terms("agathe delivery"), rows[:1] + rows[2:]) is None
+    # a row named in full is the one asked of, not another row sharing its first name
+    joshes = [
+        ev.Candidate(
+            0,
+            "c0",
+            "w",
+            "Josh Whitford",
+            "",
+            "",
+            "- **Role:** FOH\n- **Start date:** 02/05/2024\n- **RSA expiry:** 11/11/2026\n",
+        ),
+        ev.Candidate(
+            1,
+            "c1",
+            "n",
+            "Josh Nguyen",
+            "",
+            "",
+            "- **Role:** Sous chef\n- **Start date:** 09/01/2023\n- **Food handler expiry:** 14/08/2027\n",
+        ),
+    ]
+    assert rec.property_left_empty(ev.terms("josh nguyen RSA expiry"), joshes) == ("Josh Nguyen", "RSA expiry")
+    assert rec.property_left_empty(ev.terms("josh RSA expiry"), joshes) is None  # Josh Whitford's row has it
 
 
 def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
@@ -152,6 +175,27 @@ def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
     assert ev.title_shown([named]) == ""  # the passage names it already
     power = ev.Candidate(0, "c", "p", "Maths", "", "", "5**2 is 25")
     assert ev.shown(ev.Passage(power, ev.split_units(power.text), 1.0, power.text)) == "5**2 is 25"
+
+
+def test_an_answer_shows_a_web_links_address_and_not_a_workspace_pages() -> None:
+    text = (
+        "- [Fair Work – pay guides](https://www.fairwork.gov.au/pay-guides) — check every 1 July, see "
+        "[Staff](https://www.notion.so/Staff-0b8ed52c81c2) and ![oven](https://x.org/oven.png)"
+    )
+    links = ev.Candidate(0, "c", "p", "Links", "", "", text)
+    shown = ev.shown(ev.Passage(links, ev.split_units(text), 1.0, text))
+    assert (
+        shown
+        == "- Fair Work – pay guides (https://www.fairwork.gov.au/pay-guides) — check every 1 July, see Staff and oven"
+    )
+    bare = ev.Candidate(0, "c", "p", "Links", "", "", "[https://a.org/b](https://a.org/b)")
+    assert ev.shown(ev.Passage(bare, ev.split_units(bare.text), 1.0, bare.text)) == "https://a.org/b"
+
+
+def test_a_number_glued_to_its_unit_is_the_number_and_the_unit() -> None:
+    assert ev.terms("coolserv 24hr number") == ev.terms("Coolserv 24 hr number")
+    assert set(ev.terms("pickup 10am")) <= set(ev.terms("pickup at 10 am"))
+    assert ev.terms("bfloat16 v2") == ["bfloat16", "v2"]  # a name that holds digits stays whole
 
 
 def test_a_chapter_or_page_number_ends_no_sentence() -> None:
@@ -187,3 +231,46 @@ def test_a_pairing_no_rows_title_holds_is_declined() -> None:
 def test_how_old_asks_an_age() -> None:
     assert ev.terms("how old is jessamy") == ev.terms("age of jessamy")  # a row writes "Age: 45"
     assert "old" in ev.terms("my old car")
+
+
+def test_a_note_titled_with_the_rarest_word_asked_states_its_lines_of_it() -> None:
+    text = "- **Date:** April 12, 2026\n- **Hours:** 6\n- **Cost (kr):** 1 240\n\nPort side next week."
+    row = _passage_at("Caulking starboard garboard", text, "- **Cost")
+    money = qf.form_shape("amount of money")
+    rarity = {"caulk": 6.0, "starboard": 5.0, "side": 2.0}.get
+    # "side" is held (by another line) but commoner than the words the title holds: the question's wording
+    assert ev.states(row, money, ev.terms("cost of caulking starboard side"), lambda t: rarity(t, 1.0))
+    # a rarer word the title does not hold must be named by the statement
+    assert not ev.states(row, money, ev.terms("cost of caulking starboard rudder"), lambda t: rarity(t, 9.0))
+
+
+def test_a_unit_writing_the_day_asked_scores_above_its_neighbours() -> None:
+    text = "| w/e | Covers | Avg spend |\n| --- | --- | --- |\n"
+    text += "| Sun 08/03 | 305 | $87.98 |\n| Sun 15/03 | 312 | $89.49 |\n"
+    table = ev.Candidate(0, "c", "p", "Weekly takings 2026", "", "", text)
+    units = ev.split_units(text)
+    flat = np.full(len(units), 0.4)  # the rows read alike to the embedder
+    scores = ev.score_units(
+        units,
+        [table],
+        "avg spend w/e 15 march",
+        ev.terms("avg spend w/e 15 march"),
+        lambda t: 1.0,
+        flat,
+        ev.SelectionParams(),
+    )
+    by_text = {u.text[:10]: s for u, s in zip(units, scores, strict=True)}
+    assert by_text["| Sun 15/0"] > by_text["| Sun 08/0"]
+
+
+def test_a_cell_the_named_table_row_leaves_blank_is_declined() -> None:
+    text = (
+        "Lodged by Priya.\n\n| Quarter | Period | Net payable | Due | Paid |\n| --- | --- | --- | --- | --- |\n"
+        "| Q3 | Jan–Mar 2026 | $23,834 | 26/05/2026 | scheduled 22/05 |\n| Q4 | Apr–Jun 2026 | | 25/08/2026 | |\n"
+    )
+    bas = [ev.Candidate(0, "c", "p", "BAS – GST quarters", "", "", text)]
+    assert rec.tables(text)[0][1][1] == ["Q4", "Apr–Jun 2026", "", "25/08/2026", ""]
+    assert rec.cell_left_empty(ev.terms("Q4 BAS net payable"), bas) == ("Q4", "Net payable")
+    assert rec.cell_left_empty(ev.terms("q3 net payable"), bas) is None  # its cell holds the amount
+    assert rec.cell_left_empty(ev.terms("q4 due"), bas) is None
+    assert rec.cell_left_empty(ev.terms("net payable"), bas) is None  # no row named

@@ -9,7 +9,7 @@ from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.dates import days_named
-from secondbrain_core.agent.series import named_in_series, numbered_otherwise
+from secondbrain_core.agent.series import dated_otherwise, named_in_series, numbered_otherwise
 from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
 
@@ -20,6 +20,23 @@ def test_the_days_a_text_writes() -> None:
     assert days_named("1:1 on 3 Dec, then Nov 4 and 14.11; due 2026-11-19") == {(3, 12), (4, 11), (14, 11), (19, 11)}
     assert days_named("paid 03/04") == {(3, 4), (4, 3)}  # either reading
     assert days_named("3.05 kg, room 12, 2026") == set()
+    assert days_named("jeu. 24 déc. | N |") == days_named("le 24 dec") == {(24, 12)}  # abbreviated with a period
+    assert days_named("Nov 3rd, and the 1st of March") == {(3, 11), (1, 3)}
+    assert days_named("Análises leite – Out 2026") == set()  # a month, no day
+
+
+@pytest.mark.parametrize(
+    ("question", "searched", "other"),
+    [
+        ("takings w/e 12/04", "| Sun 29/03 | 344 | $92.38 |\n| Sun 05/04 | 372 | $92.53 |", "29/3"),
+        ("takings w/e 5 april", "| Sun 29/03 | 344 | $92.38 |\n| Sun 05/04 | 372 | $92.53 |", None),  # its row
+        ("takings w/e 12/04", "| Sun 29/03 | 344 | $92.38 |", None),  # one other day says too little
+        ("takings 2026", "| Sun 29/03 | 344 |\n| Sun 05/04 | 372 |", None),  # no day asked
+    ],
+)
+def test_a_day_nothing_found_writes_where_the_passages_write_others(question: str, searched: str, other) -> None:
+    assert dated_otherwise(question, searched, searched) == other
+    assert dated_otherwise(question, searched, f"{searched} Sun 12/04") is None  # a chunk found writes it
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,10 @@ def check_set(set_dir: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     set_dirs = [Path(arg) for arg in argv[1:]] or [DEFAULT_SET]
+    missing = [str(d) for d in set_dirs if not (d / "questions.jsonl").is_file()]
+    if missing:  # "--help" and a mistyped folder alike
+        print(f"usage: check_personal.py [SET_DIR ...]; no questions.jsonl in: {', '.join(missing)}", file=sys.stderr)
+        return 2
     failed = False
     for set_dir in set_dirs:
         report = check_set(set_dir)

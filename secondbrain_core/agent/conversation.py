@@ -51,8 +51,9 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
 
 def without_days(context: str, question: str) -> str:
     """`context` without its months and years when the follow-up names its own: "and in
-    november?" after "somatic cells sept" asks of November only."""
-    months = month_words(context)
+    november?" after "somatic cells sept" asks of November only, "and at the april one?" after
+    "covers figure from the march staff mtg" of April's (a month named after, "march" is one)."""
+    months = month_words(context, everyday=True)
     if months and (named_months(question) or month_words(question)):
         context = re.sub(rf"\b(?:{'|'.join(map(re.escape, months))})\b", " ", context)
     if YEAR.search(question):

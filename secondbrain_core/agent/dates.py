@@ -36,6 +36,11 @@ _ABBREVIATIONS = tuple(english[:3] for english in MONTHS)
 # Month names that are everyday words too ("may I", "march on", "mars"): a month only next to a day.
 _EVERYDAY = frozenset({"may", "march", "mai", "mars", "mei", "marco"})
 _NAMES = frozenset(name for names in _MONTHS.values() for name in names) - _EVERYDAY
+_EVERYDAY_MONTH = re.compile(
+    rf"\b(?:the|in|of|after|before|since|until|till|by|last|next|this|early|late|mid|from|during)\s+"
+    rf"({'|'.join(sorted(_EVERYDAY))})\b",
+    re.I,
+)
 _MONTH_OF = (
     {name: month for month, names in _MONTHS.items() for name in names}
     | {abbreviation: month for month, abbreviation in enumerate(_ABBREVIATIONS, 1)}
@@ -45,7 +50,9 @@ _ENGLISH = frozenset(MONTHS) | frozenset(_ABBREVIATIONS) | {"sept"}
 _ANY_MONTH = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
 _WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 _DAY_AND_MONTH = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+)?({_ANY_MONTH})\b\.?|\b({_ANY_MONTH})\b\.?\s*\d{{1,2}}\b", re.I
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+)?({_ANY_MONTH})\b\.?"
+    rf"|\b({_ANY_MONTH})\b\.?\s*\d{{1,2}}(?:st|nd|rd|th)?\b",
+    re.I,
 )
 _NUMERIC_DATE = re.compile(r"\b\d{4}-(\d{1,2})-\d{1,2}\b|\b(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b|\b(\d{1,2})/(\d{1,2})\b")
 # A day and month with a dot and no year, as European notes write them ("Sáb 14.11", "paid 20.11"):
@@ -132,18 +139,21 @@ DATE_SHAPE = re.compile(
 
 def named_months(text: str) -> dict[str, int]:
     """The months a question names ("the january 1-1", "sales 23 nov"), as written → month: a
-    month's name, or an abbreviation or everyday word ("may") only next to a day."""
+    month's name, or an abbreviation or everyday word ("may") only next to a day or after a word
+    that makes it one ("the may repayment", "in march"; not "may I", "march on")."""
     named = {m.group(): _MONTH_OF[m.group().lower()] for m in _WORD.finditer(text) if m.group().lower() in _NAMES}
+    named.update({m.group(1): _MONTH_OF[m.group(1).lower()] for m in _EVERYDAY_MONTH.finditer(text)})
     for match in _DAY_AND_MONTH.finditer(text):
         word = match.group(1) or match.group(2)
         named[word] = _MONTH_OF[word.lower()]
     return named
 
 
-def month_words(text: str) -> list[str]:
+def month_words(text: str, everyday: bool = False) -> list[str]:
     """The words of `text` that name a month by a name or an abbreviation ("sept", "outubro"),
-    everyday words ("may", "march") left out: what a follow-up naming its own month replaces."""
-    return [w for w in _WORD.findall(text) if w.lower() in _MONTH_OF and w.lower() not in _EVERYDAY]
+    everyday words ("may", "march") left out unless `everyday`: what a follow-up naming its own
+    month replaces."""
+    return [w for w in _WORD.findall(text) if w.lower() in _MONTH_OF and (everyday or w.lower() not in _EVERYDAY)]
 
 
 def months_held(text: str) -> set[int]:
@@ -198,10 +208,14 @@ def _days_in_numbers(text: str) -> set[tuple[int, int]]:
 
 
 def days_named(text: str) -> set[tuple[int, int]]:
-    """The (day, month) pairs `text` writes: "3 Dec", "Nov 4", "14.11", "2026-11-19", and both
-    readings of "03/04"."""
+    """The (day, month) pairs `text` writes: "3 Dec", "Nov 3rd", "14.11", "2026-11-19", "jeu. 24
+    déc.", and both readings of "03/04"."""
     days = _days_in_numbers(text)
     for match in _DAY_AND_MONTH.finditer(text):
         day = re.search(r"\d{1,2}", match.group())
         days.add((int(day.group()), _MONTH_OF[(match.group(1) or match.group(2)).lower()]))
+    for match in _ABBREVIATION_BY_A_NUMBER.finditer(text):
+        day = re.search(r"(?<!\d)\d{1,2}(?!\d)", match.group())  # "Out 2026" names a month, no day
+        if day:
+            days.add((int(day.group()), _OTHER_ABBREVIATIONS[(match.group(1) or match.group(2)).lower()]))
     return {(day, month) for day, month in days if 1 <= day <= 31}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from secondbrain_core.agent.dates import YEAR, month_terms, opens_with_month
+from secondbrain_core.agent.dates import YEAR, days_named, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
 from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape
 from secondbrain_core.agent.shorthand import SHORTHAND
@@ -30,6 +30,7 @@ _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_GLUED_UNIT = re.compile(r"\b(\d+(?:\.\d+)?)(am|pm|hrs?|h|mins?|secs?|s|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
@@ -65,6 +66,9 @@ _LABEL = re.compile(r"^\s*(?:\*\*[^*\n]+\*\*(?::|(?:\s+[–—(-][^\n]*)?)|[^\s|
 # a link to a page of the workspace: Notion's own address, or the export's relative file path
 _PAGE_LINK = re.compile(r"\[[^\]\n]*\]\((?:https?://(?:www\.)?notion\.so/[^)\s]*|[^)\s:]*\.md)\)")
 _CUT_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*$")  # a link whose end was cut off
+# a link to a page on the web (not the workspace's, not an image): its address is what "fair work
+# pay guide link" asks, so the answer shows it after the link's text
+_WEB_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\((https?://(?!(?:www\.)?notion\.so/)[^()\s]+)\)")
 MIN_CUT_WORDS = 8
 ITEM_WORDS = 40  # a list item up to this long is one unit, never cut into its sentences
 # What the answer cites with; the same form in a note's prose ("model X [2]") is quoted as "(2)",
@@ -181,8 +185,9 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Content terms of `text`: lower-cased, stemmed, without stopwords and question words; a
-    hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both)."""
-    lowered = _HOW_MEASURED.sub(lambda how: MEASURES[how.group(1)], text.lower())
+    hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both),
+    and a number its unit apart ("24hr" is "24 hr", "10am" "10 am")."""
+    lowered = _GLUED_UNIT.sub(r"\1 \2", _HOW_MEASURED.sub(lambda how: MEASURES[how.group(1)], text.lower()))
     found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
     numbered = ["number"] * len(_NUMBER_BEFORE_CODE.findall(text))
     return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS] + month_terms(text) + numbered
@@ -380,6 +385,7 @@ class SelectionParams:
     unknown_penalty: float = 0.0  # support lost per IDF share of question terms the notes never use
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
+    named_day_bonus: float = 0.1  # added to units that write a day the question names ("w/e 15 march")
 
 
 def score_units(
@@ -392,9 +398,14 @@ def score_units(
     params: SelectionParams,
 ) -> np.ndarray:
     """One score per unit: term coverage (the unit, helped by its heading and title), embedding
-    similarity, and a small prior for the candidate's search rank."""
+    similarity, and a small prior for the candidate's search rank. A unit that writes a day the
+    question names ("| Sun 15/03 | 312 | $89.49 |" for "avg spend w/e 15 march") is what a log
+    or a table of dated rows holds for it, though its words match no better than its neighbours'.
+    (A month alone earns nothing: "etsy orders in december" drew in any line naming December,
+    and the question was no longer declined where the notes keep no December figures.)"""
     scores = np.zeros(len(units), dtype=np.float64)
     wanted = answer_shape(question)
+    days = days_named(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
     candidate_is_record = [opens_record(c.text, 0) for c in candidates]
     for n, unit in enumerate(units):
@@ -412,6 +423,8 @@ def score_units(
         relevance = params.lexical_weight * lexical + (1 - params.lexical_weight) * dense
         if wanted is not None and wanted.search(unit.text):
             relevance += params.answer_type_bonus
+        if days and days & days_named(unit.text):
+            relevance += params.named_day_bonus
         scores[n] = relevance * (1 - params.rank_weight) + params.rank_weight * prior
     scores = carry_forward(units, scores, params.carry)
     scores[[n for n, unit in enumerate(units) if navigation(unit.text)]] = 0.0  # never a passage
@@ -470,16 +483,19 @@ def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candid
     much did biscuit weigh on nov 4" "Vet visit – Biscuit – 4 Nov" and not "Vet visit – Juniper –
     4 Nov" or "Vet visit – Biscuit – 14 Oct". Such notes share their words, so their sentences
     score alike and the first-ranked one's were chosen. The note's title must hold more of the
-    question's words than any other title that shares a word with it: a day or number and a word
-    that names the kind of note; else None. Titles told apart by a topic ("Unique Indexes",
-    "Indexes on Expressions") are left to the scores."""
+    question's words than any other title that shares a word of its kind with it (not a day or
+    number alone: "council registration fee 2026" picks no "Council inspection – 19 Feb 2026"
+    over "Weekly takings 2026"): a day or number and a word that names the kind of note; else
+    None. Titles told apart by a topic ("Unique Indexes", "Indexes on Expressions") are left to
+    the scores."""
     asked = set(question_terms)
     pages = first_chunks(candidates)
     titles = {c.page_id: set(terms(c.title)) for c in pages}
     for candidate in pages:
         title = titles[candidate.page_id]
         held = asked & title
-        alike = [t for page, t in titles.items() if page != candidate.page_id and t & title]
+        # titles alike share a word that names the kind of note: "2026" alone makes no series
+        alike = [t for page, t in titles.items() if page != candidate.page_id and any(_words_of_kind(t & title))]
         days = set(filter(_names_a_day_or_number, held))
         if alike and days and held - days and all(len(asked & t) < len(held) for t in alike):
             return candidate
@@ -509,6 +525,10 @@ def named_for_another_year(question: str, candidates: Sequence[Candidate]) -> st
 
 def _names_a_day_or_number(term: str) -> bool:
     return any(c.isdigit() for c in term) or term in CALENDAR.values()
+
+
+def _words_of_kind(title_terms: Collection[str]) -> list[str]:
+    return [t for t in title_terms if not _names_a_day_or_number(t)]
 
 
 def select_passages(
@@ -672,7 +692,7 @@ def states(
     locker's combination, however rare "locker" is."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
     own = [t for t in subject if t not in context and held(t)]
-    rarest = max(map(idf, own), default=0.0)
+    rarest = max(map(idf, filter(held, subject)), default=0.0)  # the title may name it
     keys = {t for t in own if idf(t) >= rarest or t in names}
     text = _header_above(passage) + _label_above(passage) + _record_above(passage) + passage.text
     return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
@@ -779,11 +799,11 @@ def _under_header(header: str, row: str) -> str:
     """A table row as its cells under their column names, one a line ("Q4 (Oct–Dec)" under
     "Quarter", "–" under "IVA (€)"): a value is the one its column names, not any number in the
     row, so an empty cell under "IVA (€)" states no amount however many dates the row holds."""
-    pairs = itertools.zip_longest(_cells(header), _cells(row), fillvalue="")
+    pairs = itertools.zip_longest(cells(header), cells(row), fillvalue="")
     return "\n".join(f"{column}: {cell}" for column, cell in pairs)
 
 
-def _cells(row: str) -> list[str]:
+def cells(row: str) -> list[str]:
     """A table row's cells, stripped, empty ones kept (they stand under their column)."""
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
@@ -791,8 +811,8 @@ def _cells(row: str) -> list[str]:
 def shown(passage: Passage) -> str:
     """A passage on one line as the answer quotes it: its units (as far as its text reaches),
     code in backticks (verbatim: `xs[1]` is code, not a citation), the prose's own markers as "(n)",
-    bold as plain text, links as their text and table rows as their cells (the source's passage
-    keeps them as written)."""
+    bold as plain text, links to the workspace's pages as their text, links to the web as their
+    text and address, and table rows as their cells (the source's passage keeps them as written)."""
     end = passage.units[0].start + len(passage.text)
     pieces = []
     for unit in passage.units:
@@ -803,9 +823,15 @@ def shown(passage: Passage) -> str:
             pieces.append(f"`{flat(text)}`")
             continue
         if text.startswith("|"):  # a table row: its cells, without the empty ones and the outer bars
-            text = " | ".join(cell for cell in _cells(text) if cell)
-        pieces.append(_STRONG.sub(r"\1", CITATION_MARKER.sub(r"(\1)", readable(text))))
+            text = " | ".join(cell for cell in cells(text) if cell)
+        pieces.append(_STRONG.sub(r"\1", CITATION_MARKER.sub(r"(\1)", readable(_WEB_LINK.sub(_addressed, text)))))
     return " ".join(pieces)
+
+
+def _addressed(link: re.Match) -> str:
+    """A web link as its text and its address, or its address alone when that is its text."""
+    text, address = link.group(1).strip(), link.group(2)
+    return address if text in ("", address) else f"{text} ({address})"
 
 
 def compose(passages: list[Passage], lead: str = "", title: str = "") -> str:

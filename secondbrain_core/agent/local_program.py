@@ -35,8 +35,8 @@ from secondbrain_core.agent.question_forms import (
     naming_numbers,
     overview_topic,
 )
-from secondbrain_core.agent.records import property_left_empty, unrecorded_pairing
-from secondbrain_core.agent.series import named_in_series, numbered_otherwise
+from secondbrain_core.agent.records import cell_left_empty, property_left_empty, unrecorded_pairing
+from secondbrain_core.agent.series import dated_otherwise, named_in_series, numbered_otherwise
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
@@ -286,10 +286,10 @@ class GroundedAnswerer(dspy.Module):
         """Why the question must be declined whatever the support: it names what the notes found
         never do (`names` no note holds, numbers or identifiers no passage holds, a year, number or
         day no note is titled with where a note of that series is titled with another, a number
-        the passages give the thing it numbers only otherwise), or it asks the assistant to obey a
-        note or set its instructions aside. Identifiers and numbered things are those of the
-        question as `asked`: a follow-up ("and tickets-v2?", "and at week 6?") asks of its own,
-        not of the one before.
+        the passages give the thing it numbers only otherwise, a day they never write where they
+        write others), or it asks the assistant to obey a note or set its instructions aside.
+        Identifiers, numbered things and days are those of the question as `asked`: a follow-up
+        ("and tickets-v2?", "and at week 6?") asks of its own, not of the one before.
         """
         holdings = " ".join(p.holdings() for p in passages)
         unheard = names + unheld_numbers(query, passages) + unheld_identifiers(asked, holdings)
@@ -304,9 +304,16 @@ class GroundedAnswerer(dspy.Module):
         numbered = numbered_otherwise(asked, holdings)
         if numbered is not None:
             return Step(name="unheard", detail=f"the notes found name {numbered}, not the one asked")
+        searched = " ".join(f"{c.title} {c.heading} {c.text}" for c in candidates)
+        dated = dated_otherwise(asked, holdings, searched)
+        if dated is not None:
+            return Step(name="unheard", detail=f"the notes found are of other days ({dated}), not the one asked")
         left_empty = property_left_empty(ev.terms(query), candidates)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
+        blank = cell_left_empty(ev.terms(query), candidates)
+        if blank is not None:
+            return Step(name="unheard", detail=f"the row {blank[0]!r} leaves its {blank[1]!r} blank")
         pairing = unrecorded_pairing(ev.terms(query), candidates)
         if pairing is not None:
             return Step(name="unheard", detail=f"no note is titled with both {pairing}")

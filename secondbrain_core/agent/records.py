@@ -1,20 +1,24 @@
-"""Database rows as records: the property a question asks that the row it names leaves empty,
-and the pairing of rows' title parts that no row has (pure, no model).
+"""Database rows and table rows as records: the property or cell a question asks that the row it
+names leaves empty, and the pairing of rows' title parts that no row has (pure, no model).
 
 Notion writes a database row's properties at the top of its page ("- **Age:** 67", "- **First
 appears:** ch. 1") and leaves an empty one out. "agathe first appears which ch" over the row of
 Agathe Marrow, which has no "First appears" where the other characters' rows have one, asks what
 the notes leave empty: however well the row's other lines match, the question is declined. So is
 "mossback response date" over a submission still waiting for its response, and "when did i send
-nine kinds of rain to uncanny hours" where no submission pairs that story with that market.
+nine kinds of rain to uncanny hours" where no submission pairs that story with that market. A
+table row is read so too: "Q4 BAS net payable" over the row "| Q4 | Apr–Jun 2026 | | | 25/08/2026 |"
+asks the net payable the row leaves blank.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.evidence import PROPERTY, Candidate, first_chunks, opens_record, terms
+from secondbrain_core.agent.evidence import PROPERTY, Candidate, cells, first_chunks, opens_record, terms
+from secondbrain_core.rag.chunking import TABLE_SEPARATOR
 
 _YEAR = re.compile(r"\d{4}")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+")  # "Story – Market": what a row's title pairs
@@ -40,6 +44,8 @@ def property_left_empty(question_terms: Sequence[str], candidates: Sequence[Cand
     pages = first_chunks(candidates)
     keys = _rows_keys(pages)
     named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
+    # "josh nguyen RSA expiry" names the row of Josh Nguyen, not Josh Whitford's, whose title it names in part
+    named = [c for c in named if set(terms(c.title)) <= asked] or named
     for row in named:
         for other in (c for c in pages if c.page_id in keys and _same_database(keys[row.page_id], keys[c.page_id])):
             for key in keys[other.page_id]:
@@ -92,3 +98,32 @@ def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candi
     if not all(_same_database(first, keys[page]) for page in pages_named):
         return None
     return " and ".join(sorted({part for _, _, part in named}))
+
+
+def cell_left_empty(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> tuple[str, str] | None:
+    """(row, column) when the question names a table's rows by all the words of their first cell
+    and a column (not the first) by all the words of its header, and every row named leaves that
+    column's cell blank; else None."""
+    asked = set(question_terms)
+    for candidate in candidates:
+        for header, rows in tables(candidate.text):
+            columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= asked]
+            named = [row for row in rows if (key := set(terms(row[0]))) and key <= asked]
+            if columns and named and all(n >= len(row) or not row[n] for row in named for n in columns):
+                return named[0][0], header[columns[0]]
+    return None
+
+
+def tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Each Markdown table of `text` under its header: the header's cells and each row's cells."""
+    lines = text.splitlines()
+    found = []
+    n = 0
+    while n + 1 < len(lines):
+        if lines[n].lstrip().startswith("|") and TABLE_SEPARATOR.match(lines[n + 1]):
+            rows = list(itertools.takewhile(lambda line: line.lstrip().startswith("|"), lines[n + 2 :]))
+            found.append((cells(lines[n]), [cells(row) for row in rows]))
+            n += 2 + len(rows)
+        else:
+            n += 1
+    return found

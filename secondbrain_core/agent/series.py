@@ -1,10 +1,11 @@
-"""Notes in a series: numbered or dated alike in their titles (pure, no model).
+"""Notes and rows in a series: numbered or dated alike (pure, no model).
 
 "jasper week 8 check-in notes" over "Preceptee Jasper – week 2", "– week 4", "– week 6" asks of a
 week the notes do not record, though week 6's text mentions week 8 and its sentences match; "notes
 from 1:1 with priya on 3 dec" over the one note "1-1 Priya – 19 Nov 2026" asks of a meeting that
 has no note; "what did hollis say about ch 1" over passages that speak of "ch. 3–4" and "ch. 3 +
-ch. 4" asks of a chapter they never name. As a question naming a year no note is titled with
+ch. 4" asks of a chapter they never name, "takings w/e 12/04" over rows of other weeks of a day
+with no row. As a question naming a year no note is titled with
 (`evidence.named_for_another_year`), such a question is declined whatever the support.
 """
 
@@ -23,6 +24,7 @@ from secondbrain_core.rag.keyword import CALENDAR
 _NUMBERED = re.compile(r"\b([^\W\d_]{2,})\.?\s*[-–#]?\s*(\d{1,3})(?:\s?[-–]\s?(\d{1,3}))?(?![\w.,:/])")
 _MAX_RANGE = 20  # "ch. 3–4", "weeks 2-6"; a wider span is no range of names ("score 6-40")
 _MONTHS = frozenset(CALENDAR.values())
+_OTHER_DAYS = 2  # a day the passages never write is another's when they write this many others
 
 
 def _numbered(text: str) -> set[tuple[str, int]]:
@@ -75,3 +77,16 @@ def numbered_otherwise(question: str, holdings: str) -> str | None:
         if others and word not in _MONTHS:
             return f"{word} {others[0]}"
     return None
+
+
+def dated_otherwise(question: str, holdings: str, searched: str) -> str | None:
+    """A day the passages (`holdings`) write when the question names days that nothing found
+    (`searched`: every chunk found, with its title) writes and the passages write at least two
+    others: "takings w/e 12/04" over a table of weeks ending 05/04 and 19/04 asks of a week with no
+    row, however well the other rows match; else None."""
+    asked = days_named(question)
+    held = days_named(holdings)
+    if not asked or asked & days_named(searched) or len(held) < _OTHER_DAYS:
+        return None
+    day, month = min(held, key=lambda pair: (pair[1], pair[0]))
+    return f"{day}/{month}"
