@@ -233,17 +233,6 @@ def test_how_old_asks_an_age() -> None:
     assert "old" in ev.terms("my old car")
 
 
-def test_a_note_titled_with_the_rarest_word_asked_states_its_lines_of_it() -> None:
-    text = "- **Date:** April 12, 2026\n- **Hours:** 6\n- **Cost (kr):** 1 240\n\nPort side next week."
-    row = _passage_at("Caulking starboard garboard", text, "- **Cost")
-    money = qf.form_shape("amount of money")
-    rarity = {"caulk": 6.0, "starboard": 5.0, "side": 2.0}.get
-    # "side" is held (by another line) but commoner than the words the title holds: the question's wording
-    assert ev.states(row, money, ev.terms("cost of caulking starboard side"), lambda t: rarity(t, 1.0))
-    # a rarer word the title does not hold must be named by the statement
-    assert not ev.states(row, money, ev.terms("cost of caulking starboard rudder"), lambda t: rarity(t, 9.0))
-
-
 def test_a_unit_writing_the_day_asked_scores_above_its_neighbours() -> None:
     text = "| w/e | Covers | Avg spend |\n| --- | --- | --- |\n"
     text += "| Sun 08/03 | 305 | $87.98 |\n| Sun 15/03 | 312 | $89.49 |\n"

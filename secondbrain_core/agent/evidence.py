@@ -692,7 +692,7 @@ def states(
     locker's combination, however rare "locker" is."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
     own = [t for t in subject if t not in context and held(t)]
-    rarest = max(map(idf, filter(held, subject)), default=0.0)  # the title may name it
+    rarest = max(map(idf, own), default=0.0)
     keys = {t for t in own if idf(t) >= rarest or t in names}
     text = _header_above(passage) + _label_above(passage) + _record_above(passage) + passage.text
     return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
