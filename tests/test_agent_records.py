@@ -161,6 +161,39 @@ def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
     ]
     assert rec.property_left_empty(ev.terms("josh nguyen RSA expiry"), joshes) == ("Josh Nguyen", "RSA expiry")
     assert rec.property_left_empty(ev.terms("josh RSA expiry"), joshes) is None  # Josh Whitford's row has it
+    # "who supplies" asks the row's "Supplier"; a line saying the vet is not known yet holds no vet
+    drugs = [
+        ev.Candidate(0, "c0", "b", "Butorphanol inj", "", "", "- **Drug:** butorphanol\n- **Strength:** 10 mg/ml\n"),
+        ev.Candidate(
+            1,
+            "c1",
+            "k",
+            "Ketamine inj",
+            "",
+            "",
+            "- **Drug:** ketamine\n- **Strength:** 100 mg/ml\n- **Supplier:** NVS\n",
+        ),
+    ]
+    assert rec.property_left_empty(ev.terms("who supplies the butorphanol"), drugs, "who supplies the butorphanol") == (
+        "Butorphanol inj",
+        "Supplier",
+    )
+    assert rec.property_left_empty(ev.terms("who supplies the ketamine"), drugs, "who supplies the ketamine") is None
+    farms = [
+        ev.Candidate(
+            0,
+            "c0",
+            "n",
+            "Nether Scar Farm",
+            "",
+            "",
+            "- **Herd:** 40 cows\n- **TB status:** OTF\n\nVet not allocated yet.",
+        ),
+        ev.Candidate(
+            1, "c1", "m", "Mire House Farm", "", "", "- **Herd:** 120 cows\n- **TB status:** OTF\n- **Vet:** Ross\n"
+        ),
+    ]
+    assert rec.property_left_empty(ev.terms("who's the vet for nether scar"), farms) == ("Nether Scar Farm", "Vet")
 
 
 def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
@@ -231,6 +264,15 @@ def test_a_pairing_no_rows_title_holds_is_declined() -> None:
 def test_how_old_asks_an_age() -> None:
     assert ev.terms("how old is jessamy") == ev.terms("age of jessamy")  # a row writes "Age: 45"
     assert "old" in ev.terms("my old car")
+    # "how long" and "how often" ask a span or a rate: "3 days", "every 3 weeks" never write "long"
+    assert ev.terms("how long in brine") == ev.terms("in brine")
+    assert ev.terms("how often do we log to wandb") == ev.terms("we log to wandb")
+    assert "long" in ev.terms("long lunch on fridays")
+
+
+def test_a_value_in_degrees_is_a_temperature() -> None:
+    assert set(ev.terms("focaccia bake temp")) <= set(ev.terms("Focaccia: bake at 240 °C for 18 min"))
+    assert not set(ev.terms("temperature")) & set(ev.terms("bake for 18 min at gas 7"))  # no degrees
 
 
 def test_a_unit_writing_the_day_asked_scores_above_its_neighbours() -> None:

@@ -38,6 +38,12 @@ PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+)(?::\*\*|\*\*:)")  # its name i
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # "how old is jessamy" asks her age: a row writes "Age: 45", never "old"
 _HOW_MEASURED = re.compile(rf"\bhow ({'|'.join(MEASURES)})\b")
+# "how long in brine", "how often do we log": the word after "how" asks for a span or a rate, which
+# a note writes as "3 days" or "every 3 weeks", never as "long" or "often"
+_HOW_ASKED = re.compile(r"\bhow (?:long|often|fast|soon|quickly|frequently)\b")
+# a value in degrees is a temperature: "focaccia bake temp" is answered by "240 °C", which never
+# says "temp"
+_DEGREES = re.compile(r"\d\s?°|\d\s?(?:degrees|deg)\b", re.I)
 _ICON = re.compile(r"^[^\w\"'“(\[]+")  # a page icon before a title: "📖 Story bible"
 # bold as Markdown writes it: an answer reads "Age: 67" where the row's page has "**Age:** 67"
 _STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
@@ -186,11 +192,15 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Content terms of `text`: lower-cased, stemmed, without stopwords and question words; a
     hyphenated word counts joined too ("Wi-Fi" holds "wifi", "on-call" "oncall": people write both),
-    and a number its unit apart ("24hr" is "24 hr", "10am" "10 am")."""
-    lowered = _GLUED_UNIT.sub(r"\1 \2", _HOW_MEASURED.sub(lambda how: MEASURES[how.group(1)], text.lower()))
+    a number its unit apart ("24hr" is "24 hr", "10am" "10 am"), and a value in degrees holds "temp"
+    and "temperature"; "how long" and "how often" ask, and "how old" asks an age (`MEASURES`)."""
+    lowered = _HOW_MEASURED.sub(lambda how: MEASURES[how.group(1)], _HOW_ASKED.sub("how", text.lower()))
+    lowered = _GLUED_UNIT.sub(r"\1 \2", lowered)
     found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
     numbered = ["number"] * len(_NUMBER_BEFORE_CODE.findall(text))
-    return [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS] + month_terms(text) + numbered
+    measured = [stem("temperature")] if _DEGREES.search(text) else []  # "temp" is its shorthand
+    content = [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return content + month_terms(text) + numbered + measured
 
 
 def word_count(text: str) -> int:
