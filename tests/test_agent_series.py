@@ -49,6 +49,20 @@ def test_a_day_nothing_found_writes_where_the_passages_write_others(question: st
         ("notes from 1:1 with priya on 19 nov", ["1-1 Priya – 19 Nov 2026"], None),
         ("how much did biscuit weigh on nov 4", ["Vet visit – Biscuit – 4 Nov", "Vet visit – Juniper – 14 Oct"], None),
         ("norepi dose for bed 9 on the 3 nov night shift", ["Handover – 3 Nov nights (pod B)"], None),
+        # a month no note of the series is titled with, and a letter no quote is lettered with
+        (
+            "jan 2027 practice meeting actions",
+            ["Practice meeting – Tue 1 Dec", "Practice meeting – Tue 3 Nov"],
+            "Practice meeting – Tue 1 Dec",
+        ),
+        ("nov practice meeting actions", ["Practice meeting – Tue 1 Dec", "Practice meeting – Tue 3 Nov"], None),
+        (
+            "quote C for the ultrasound price",
+            ["Ultrasound quote A – Pennine", "Ultrasound quote B – ScanVet"],
+            "quote A",
+        ),
+        ("quote b ultrasound price", ["Ultrasound quote A – Pennine", "Ultrasound quote B – ScanVet"], None),
+        ("book a table at the quote", ["Ultrasound quote A – Pennine", "Ultrasound quote B – ScanVet"], None),
     ],
 )
 def test_a_number_or_day_no_note_of_the_series_is_titled_with(question: str, titles: list[str], named) -> None:

@@ -48,6 +48,7 @@ _MONTH_OF = (
 )
 _ENGLISH = frozenset(MONTHS) | frozenset(_ABBREVIATIONS) | {"sept"}
 _ANY_MONTH = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_MONTH_AND_YEAR = re.compile(rf"\b({_ANY_MONTH})\.?\s+(?:19|20)\d{{2}}\b", re.I)  # "jan 2027", "may 2026"
 _WORD = re.compile(r"\b[^\W\d_]{3,}\b")
 _DAY_AND_MONTH = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+)?({_ANY_MONTH})\b\.?"
@@ -139,10 +140,12 @@ DATE_SHAPE = re.compile(
 
 def named_months(text: str) -> dict[str, int]:
     """The months a question names ("the january 1-1", "sales 23 nov"), as written → month: a
-    month's name, or an abbreviation or everyday word ("may") only next to a day or after a word
-    that makes it one ("the may repayment", "in march"; not "may I", "march on")."""
+    month's name, or an abbreviation or everyday word ("may") only next to a day or a year or
+    after a word that makes it one ("the may repayment", "in march", "jan 2027"; not "may I",
+    "march on")."""
     named = {m.group(): _MONTH_OF[m.group().lower()] for m in _WORD.finditer(text) if m.group().lower() in _NAMES}
     named.update({m.group(1): _MONTH_OF[m.group(1).lower()] for m in _EVERYDAY_MONTH.finditer(text)})
+    named.update({m.group(1): _MONTH_OF[m.group(1).lower()] for m in _MONTH_AND_YEAR.finditer(text)})
     for match in _DAY_AND_MONTH.finditer(text):
         word = match.group(1) or match.group(2)
         named[word] = _MONTH_OF[word.lower()]

@@ -308,7 +308,7 @@ class GroundedAnswerer(dspy.Module):
         dated = dated_otherwise(asked, holdings, searched)
         if dated is not None:
             return Step(name="unheard", detail=f"the notes found are of other days ({dated}), not the one asked")
-        left_empty = property_left_empty(ev.terms(query), candidates)
+        left_empty = property_left_empty(ev.terms(query), candidates, asked)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
         blank = cell_left_empty(ev.terms(query), candidates)

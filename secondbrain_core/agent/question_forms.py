@@ -130,7 +130,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             r"\b(?:password|passcode|passphrase|login|pin|code|combo|combination|padlock|lock|key\s?safe|lockbox|keypad)\b"
             r"[^\n]{0,40}?"
-            r"(?:`[^`\n]+`|(?<![\w-])(?=[\w#-]*\d)[\w#-]{3,})",
+            # not a digit glued to a word: "Logins → 1Password" names an app, not a code
+            r"(?:`[^`\n]+`|(?<![\w-])(?!\d[a-z]{4,}\b)(?=[\w#-]*\d)[\w#-]{3,})",
             re.I,
         ),
     ),

@@ -17,11 +17,15 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.evidence import PROPERTY, Candidate, cells, first_chunks, opens_record, terms
+from secondbrain_core.agent.evidence import PROPERTY, Candidate, cells, first_chunks, opens_record, stem, terms
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR
 
 _YEAR = re.compile(r"\d{4}")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+")  # "Story – Market": what a row's title pairs
+# a line that says its value is not known yet: "Vet not allocated yet", "Next test: tbc"
+_NOT_KNOWN = re.compile(r"\bnot\s+(?:\w+\s+){0,2}yet\b|\b(?:tbc|tbd|tba|unknown|n/a|not known|not recorded)\b", re.I)
+# "who supplies", "who teaches", "who owns": a verb whose doer a row names ("Supplier", "Owner")
+_WHO_DOES = re.compile(r"\bwho\s+(\w+?)(ies|es|s)\b", re.I)
 
 
 def property_keys(text: str) -> list[str]:
@@ -35,12 +39,15 @@ def property_keys(text: str) -> list[str]:
     return keys
 
 
-def property_left_empty(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> tuple[str, str] | None:
+def property_left_empty(
+    question_terms: Sequence[str], candidates: Sequence[Candidate], question: str = ""
+) -> tuple[str, str] | None:
     """(title, property) when the question names rows by words of their titles and a property by
-    all the words of its name, a row found of the same database (most of its properties alike)
-    has that property, and no row named holds those words in its title or in one line; else
-    None. A row named by a year alone is not named."""
-    asked = set(question_terms)
+    all the words of its name (or by what its holder does: "who supplies" names a "Supplier"), a
+    row found of the same database (most of its properties alike) has that property, and no row
+    named holds those words in its title or in one line that knows its value; else None. A row
+    named by a year alone is not named."""
+    asked = set(question_terms) | set(agent_nouns(question))
     pages = first_chunks(candidates)
     keys = _rows_keys(pages)
     named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
@@ -67,9 +74,19 @@ def _same_database(keys: list[str], other: list[str]) -> bool:
 
 
 def _holds(row: Candidate, wanted: set[str]) -> bool:
-    """Whether the row's title or one of its lines holds all the `wanted` words: "Date sent" and
-    "no response yet" do not hold a response date."""
-    return wanted <= set(terms(row.title)) or any(wanted <= set(terms(line)) for line in row.text.splitlines())
+    """Whether the row's title or one of its lines holds all the `wanted` words and knows the
+    value: "Date sent" and "no response yet" do not hold a response date, nor the free text "Vet
+    not allocated yet" a vet (a property holds what it is set to, "Status: tbd" too)."""
+    return wanted <= set(terms(row.title)) or any(
+        wanted <= set(terms(line)) and (PROPERTY.match(line) or not _NOT_KNOWN.search(line))
+        for line in row.text.splitlines()
+    )
+
+
+def agent_nouns(question: str) -> list[str]:
+    """The terms of who does what a question asks who does: "who supplies the butorphanol" asks
+    the row's "Supplier", "who teaches soil" its "Teacher"."""
+    return [stem(f"{base}{'ier' if ending == 'ies' else 'er'}") for base, ending in _WHO_DOES.findall(question)]
 
 
 def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> str | None:

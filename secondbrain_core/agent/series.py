@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.dates import days_named
+from secondbrain_core.agent.dates import days_named, months_held, named_months
 from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, stem, terms
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.keyword import CALENDAR
@@ -25,6 +25,10 @@ _NUMBERED = re.compile(r"\b([^\W\d_]{2,})\.?\s*[-–#]?\s*(\d{1,3})(?:\s?[-–]\
 _MAX_RANGE = 20  # "ch. 3–4", "weeks 2-6"; a wider span is no range of names ("score 6-40")
 _MONTHS = frozenset(CALENDAR.values())
 _OTHER_DAYS = 2  # a day the passages never write is another's when they write this many others
+# a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
+# the letter small, but never "a" or "i", which are words
+_LETTERED = re.compile(r"\b([^\W\d_]{2,})\s+([A-Z])\b")
+_ASKED_LETTER = re.compile(r"\b([^\W\d_]{2,})\s+([b-hj-zB-HJ-Z])\b")
 
 
 def _numbered(text: str) -> set[tuple[str, int]]:
@@ -48,9 +52,9 @@ def _words(title: str) -> set[str]:
 
 
 def named_in_series(question: str, titles: Sequence[str]) -> str | None:
-    """What a title says its note is for ("week 6", "19 Nov 2026") when the question names that
-    note's series by a word of its title but another number or day, and no title has the one
-    asked; else None."""
+    """What a title says its note is for ("week 6", "19 Nov 2026", "Dec", "quote B") when the
+    question names that note's series by a word of its title but another number, day, month or
+    letter, and no title has the one asked; else None."""
     asked = set(terms(question))
     held = set().union(*map(_numbered, titles))
     for word, number in _numbered(question) - held:
@@ -64,6 +68,24 @@ def named_in_series(question: str, titles: Sequence[str]) -> str | None:
             words = _words(title)
             if days_named(title) and words and words <= asked:
                 return title
+    months = set() if days else set(named_months(question).values())
+    if months and not any(months & months_held(title) for title in titles):
+        for title in titles:
+            words = _words(title)
+            if months_held(title) and words and words <= asked:
+                return title
+    return _lettered_otherwise(question, titles)
+
+
+def _lettered_otherwise(question: str, titles: Sequence[str]) -> str | None:
+    """"quote C for the ultrasound" over notes titled "Ultrasound quote A – …" and "… quote B …":
+    the letter asked where at least two titles letter that word otherwise and none with it."""
+    held = {(stem(word.lower()), letter) for title in titles for word, letter in _LETTERED.findall(title)}
+    for word, letter in _ASKED_LETTER.findall(question):
+        key, letter = stem(word.lower()), letter.upper()
+        others = sorted(other for w, other in held if w == key)
+        if letter not in others and len(others) >= 2:
+            return f"{word.lower()} {others[0]}"
     return None
 
 
