@@ -305,3 +305,10 @@ def test_a_cell_the_named_table_row_leaves_blank_is_declined() -> None:
     assert rec.cell_left_empty(ev.terms("q3 net payable"), bas) is None  # its cell holds the amount
     assert rec.cell_left_empty(ev.terms("q4 due"), bas) is None
     assert rec.cell_left_empty(ev.terms("net payable"), bas) is None  # no row named
+    farms = (
+        "| Farm | Herd | Vet |\n| --- | --- | --- |\n| Nether Scar Farm | 40 | |\n| Mire House Farm | 120 | Ross |\n"
+    )
+    table = [ev.Candidate(0, "c", "p", "Farms", "", "", farms)]
+    assert rec.cell_left_empty(ev.terms("who's the vet for nether scar"), table) == ("Nether Scar Farm", "Vet")
+    assert rec.cell_left_empty(ev.terms("vet for mire house"), table) is None
+    assert rec.cell_left_empty(ev.terms("vet for the farm"), table) is None  # one word names no row

@@ -118,17 +118,21 @@ def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candi
 
 
 def cell_left_empty(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> tuple[str, str] | None:
-    """(row, column) when the question names a table's rows by all the words of their first cell
-    and a column (not the first) by all the words of its header, and every row named leaves that
-    column's cell blank; else None."""
+    """(row, column) when the question names a table's rows by their first cell (all its words,
+    or two: "nether scar" names "Nether Scar Farm") and a column (not the first) by all the words
+    of its header, and every row named leaves that column's cell blank; else None."""
     asked = set(question_terms)
     for candidate in candidates:
         for header, rows in tables(candidate.text):
             columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= asked]
-            named = [row for row in rows if (key := set(terms(row[0]))) and key <= asked]
+            named = [row for row in rows if _names_row(set(terms(row[0])), asked)]
             if columns and named and all(n >= len(row) or not row[n] for row in named for n in columns):
                 return named[0][0], header[columns[0]]
     return None
+
+
+def _names_row(key: set[str], asked: set[str]) -> bool:
+    return bool(key) and (key <= asked or len(key & asked) >= 2)
 
 
 def tables(text: str) -> list[tuple[list[str], list[list[str]]]]:

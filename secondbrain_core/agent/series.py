@@ -78,7 +78,7 @@ def named_in_series(question: str, titles: Sequence[str]) -> str | None:
 
 
 def _lettered_otherwise(question: str, titles: Sequence[str]) -> str | None:
-    """"quote C for the ultrasound" over notes titled "Ultrasound quote A – …" and "… quote B …":
+    """ "quote C for the ultrasound" over notes titled "Ultrasound quote A – …" and "… quote B …":
     the letter asked where at least two titles letter that word otherwise and none with it."""
     held = {(stem(word.lower()), letter) for title in titles for word, letter in _LETTERED.findall(title)}
     for word, letter in _ASKED_LETTER.findall(question):
