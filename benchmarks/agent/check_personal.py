@@ -7,7 +7,8 @@ nothing, and that the file is well-formed, before the set is used to evaluate an
 serves every such set (`personal/`, `personal2/`, ...), so a new set is checked by the same rules.
 
 Ids are `<letter>-NNN` (answerable), `<letter>u-NNN` (unanswerable) and `<letter>f-NNN` (answerable
-follow-ups, the only ones with a history), one letter per set: `p` in `personal/`, `q` in `personal2/`.
+follow-ups, the only ones with a history), one letter per set: `p` in `personal/`, `q` in `personal2/`
+(a letter and a digit, such as `a2` in `personal12/`, once single letters run out).
 
 Usage: python benchmarks/agent/check_personal.py [set_dir ...]   (default: benchmarks/agent/personal)
 Exit status 0 when every set is clean, 1 with one line per problem otherwise.
@@ -23,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEFAULT_SET = HERE / "personal"
 PAGE_ID = re.compile(r" ([0-9a-f]{32})\.md$")
-ID_FORMAT = re.compile(r"^([a-z])([uf]?)-\d{3}$")
+ID_FORMAT = re.compile(r"^([a-z][0-9]?)([uf]?)-\d{3}$")  # a letter, or a letter and a digit (`a2`) once letters run out
 FIELDS = {"id", "question", "answerable", "page_id", "also_pages", "fact", "history"}
 
 
