@@ -167,12 +167,12 @@ def test_passages_fit_the_budget_and_keep_an_announced_list() -> None:
 def test_terms_no_note_contains_lower_the_support() -> None:
     text = "Water the orchid once a week."
     passage = ev.Passage(ev.Candidate(0, "c", "p", "Orchids", "", "", text), ev.split_units(text), 1.0, text)
-    question = ev.terms("how often do I water the bonsai orchid?")  # water, orchid, often, bonsai
+    question = ev.terms("watering schedule of the bonsai orchid?")  # water, schedul, bonsai, orchid
     params = ev.SelectionParams(unknown_penalty=0.4)
-    known = {"water", "orchid", "often"}.__contains__
+    known = {"water", "orchid", "schedul"}.__contains__
     both = ev.support_of([passage], question, lambda t: 1.0, 0.5, params, indexed=known)
     assert both.unknown == pytest.approx(0.25), "one of four equally rare terms is in no note"
-    assert both.coverage == pytest.approx(0.5)  # water, orchid found; often, bonsai missing
+    assert both.coverage == pytest.approx(0.5)  # water, orchid found; schedule, bonsai missing
     assert both.support == pytest.approx(0.5 * 0.5 + 0.5 * 0.5 - 0.4 * 0.25)
     everything_known = ev.support_of([passage], question, lambda t: 1.0, 0.5, params)
     assert everything_known.unknown == 0.0 and everything_known.support == pytest.approx(0.5)
