@@ -84,7 +84,7 @@ def _holds(row: Candidate, wanted: set[str]) -> bool:
 
 
 def agent_nouns(question: str) -> list[str]:
-    """The terms of who does what a question asks who does: "who supplies the butorphanol" asks
+    """The doers a "who does …" question asks for, as terms: "who supplies the butorphanol" asks
     the row's "Supplier", "who teaches soil" its "Teacher"."""
     return [stem(f"{base}{'ier' if ending == 'ies' else 'er'}") for base, ending in _WHO_DOES.findall(question)]
 

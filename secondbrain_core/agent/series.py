@@ -4,9 +4,11 @@
 week the notes do not record, though week 6's text mentions week 8 and its sentences match; "notes
 from 1:1 with priya on 3 dec" over the one note "1-1 Priya – 19 Nov 2026" asks of a meeting that
 has no note; "what did hollis say about ch 1" over passages that speak of "ch. 3–4" and "ch. 3 +
-ch. 4" asks of a chapter they never name, "takings w/e 12/04" over rows of other weeks of a day
-with no row. As a question naming a year no note is titled with
-(`evidence.named_for_another_year`), such a question is declined whatever the support.
+ch. 4" asks of a chapter they never name, "takings w/e 12/04" over rows of other weeks of a week
+with no row, "jan 2027 practice meeting" over meetings of Oct–Dec of a month with no note, and
+"quote C" over quotes A and B of a quote that does not exist. As a question naming a year no note
+is titled with (`evidence.named_for_another_year`), such a question is declined whatever the
+support.
 """
 
 from __future__ import annotations
