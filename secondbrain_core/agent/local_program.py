@@ -305,16 +305,17 @@ class GroundedAnswerer(dspy.Module):
         if numbered is not None:
             return Step(name="unheard", detail=f"the notes found name {numbered}, not the one asked")
         searched = " ".join(f"{c.title} {c.heading} {c.text}" for c in candidates)
+        query_terms = ev.terms(query)
         dated = dated_otherwise(asked, holdings, searched)
         if dated is not None:
             return Step(name="unheard", detail=f"the notes found are of other days ({dated}), not the one asked")
-        left_empty = property_left_empty(ev.terms(query), candidates, asked)
+        left_empty = property_left_empty(query_terms, candidates, asked)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
-        blank = cell_left_empty(ev.terms(query), candidates)
+        blank = cell_left_empty(query_terms, candidates)
         if blank is not None:
             return Step(name="unheard", detail=f"the row {blank[0]!r} leaves its {blank[1]!r} blank")
-        pairing = unrecorded_pairing(ev.terms(query), candidates)
+        pairing = unrecorded_pairing(query_terms, candidates)
         if pairing is not None:
             return Step(name="unheard", detail=f"no note is titled with both {pairing}")
         if is_instruction(question) or _OBEY.search(question):

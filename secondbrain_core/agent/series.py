@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 from secondbrain_core.agent.dates import days_named, months_held, named_months
 from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, stem, terms
-from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.keyword import CALENDAR
 
 # a word and the number it is numbered with: "week 6", "Sprint #14", "KW 47", "ch. 3", and a
@@ -41,7 +40,7 @@ def _numbered(text: str) -> set[tuple[str, int]]:
         lowered = word.lower()
         if lowered in STOPWORDS or lowered in QUESTION_WORDS:
             continue
-        key = stem(SHORTHAND.get(lowered, (lowered,))[0])
+        key = stem(lowered)  # stem writes shorthand out: "ch" is "chapter"
         start = int(first)
         end = int(last) if last and start < int(last) <= start + _MAX_RANGE else start
         named.update((key, number) for number in range(start, end + 1))
@@ -88,6 +87,7 @@ def _lettered_otherwise(question: str, titles: Sequence[str]) -> str | None:
         others = sorted(other for w, other in held if w == key)
         if letter not in others and len(others) >= 2:
             return f"{word.lower()} {others[0]}"
+    return None
     return None
 
 
