@@ -68,6 +68,8 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("postal address", "**Address:** 7 Inniscarra View, Ballincollig, P31 WD60", True),
         ("postal address", "Eircode T12 R2F8", True),
         ("postal address", "Visiting Luca's parents in Lecce.", False),
+        ("postal address", "Rehearsal Wednesdays 7:00–9:30 pm at Dale's garage in Wheat Ridge", False),  # a time
+        ("postal address", "Closing at Sunday 10 am", False),
         ("day of the year", "- Mum (Adaeze) — 3 March.", True),
         # a row is read as its cells under their column names (`evidence._under_header`)
         ("amount of money", "Session: Caulking starboard\nCost (kr): 1 240", True),  # the column names it

@@ -194,6 +194,17 @@ def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
         ),
     ]
     assert rec.property_left_empty(ev.terms("who's the vet for nether scar"), farms) == ("Nether Scar Farm", "Vet")
+    # "when is …" asks a row's Date
+    events = [
+        ev.Candidate(0, "c0", "u", "CA upgrade indoc", "", "", "- **Type:** Ground\n- **Location:** Centennial TC\n"),
+        ev.Candidate(
+            1, "c1", "h", "Hazmat CBT", "", "", "- **Date:** 08/12/2026\n- **Type:** CBT\n- **Location:** Online\n"
+        ),
+    ]
+    when = "when is the CA upgrade indoc"
+    assert rec.property_left_empty(ev.terms(when), events, when) == ("CA upgrade indoc", "Date")
+    assert rec.property_left_empty(ev.terms("when was the hazmat cbt"), events, "when was the hazmat cbt") is None
+    assert rec.property_left_empty(ev.terms("where is the CA upgrade indoc"), events, "where is it") is None
 
 
 def test_an_answer_reads_bold_as_plain_text_and_names_its_note() -> None:
@@ -312,3 +323,10 @@ def test_a_cell_the_named_table_row_leaves_blank_is_declined() -> None:
     assert rec.cell_left_empty(ev.terms("who's the vet for nether scar"), table) == ("Nether Scar Farm", "Vet")
     assert rec.cell_left_empty(ev.terms("vet for mire house"), table) is None
     assert rec.cell_left_empty(ev.terms("vet for the farm"), table) is None  # one word names no row
+    # a column named by the question's wording: "who supplies" its "Supplier", "when is" its "Date"
+    drugs = "| Drug | Supplier | Date |\n| --- | --- | --- |\n| Butorphanol | | 02/03 |\n| Ketamine | NVS | |\n"
+    stock = [ev.Candidate(0, "c", "p", "Drug stock", "", "", drugs)]
+    supplies = "who supplies the butorphanol"
+    assert rec.cell_left_empty(ev.terms(supplies), stock, supplies) == ("Butorphanol", "Supplier")
+    assert rec.cell_left_empty(ev.terms("when is the ketamine"), stock, "when is the ketamine") == ("Ketamine", "Date")
+    assert rec.cell_left_empty(ev.terms("when is the butorphanol"), stock, "when is the butorphanol") is None

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from note_pages import assistant_over, note_page
 
+from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.dates import days_named
-from secondbrain_core.agent.series import dated_otherwise, named_in_series, numbered_otherwise
+from secondbrain_core.agent.series import dated_otherwise, lettered_note, named_in_series, numbered_otherwise
 from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
 
@@ -82,7 +83,16 @@ def test_a_number_or_day_no_note_of_the_series_is_titled_with(question: str, tit
     ],
 )
 def test_a_number_the_passages_give_the_thing_only_otherwise(question: str, holdings: str, named) -> None:
-    assert numbered_otherwise(question, holdings) == named
+    assert numbered_otherwise(question, holdings, holdings) == named
+
+
+def test_a_table_column_numbers_its_rows() -> None:
+    """ "| 4 |" under "Year" is year 4, though the passages' prose names year 5 only."""
+    scale = "| Year | FO 2026 | FO 2027 |\n| --- | --- | --- |\n| 4 | $101.00 | $104.00 |\n| 5 | $104.75 | $107.75 |\n"
+    prose = "Hourly rates by year of service (Year 5 since 03/14/2026)."
+    assert numbered_otherwise("FO year 4 2027 pay", prose, f"PPA pay scale\n{scale}") is None
+    assert numbered_otherwise("FO year 7 2027 pay", prose, f"PPA pay scale\n{scale}") == "year 4"
+    assert numbered_otherwise("FO year 4 2027 pay", prose, prose) == "year 5"  # no table found
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +123,16 @@ def test_a_follow_up_asks_of_its_own_number(assistant: Assistant) -> None:
     history = [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
     follow_up = assistant.ask("and at week 6?", history)
     assert follow_up.found and "took one patient" in follow_up.answer
+
+
+def test_a_letter_names_one_note_among_notes_lettered_alike() -> None:
+    """ "A" is a word as well as a letter, so only a capital names estimate A."""
+    notes = [
+        ev.Candidate(0, "c0", "b", "Loan estimate B – Lodgepole FCU (6.125%)", "", "", "Rate: 6.125%"),
+        ev.Candidate(1, "c1", "a", "Loan estimate A – Summitline Mortgage (6.375%)", "", "", "Rate: 6.375%"),
+    ]
+    assert lettered_note("loan estimate A APR", notes) is notes[1]
+    assert lettered_note("loan estimate b rate lock", notes) is notes[0]
+    assert lettered_note("is there a loan estimate a bank would take", notes) is None
+    assert lettered_note("loan estimate C APR", notes) is None  # no note lettered C
+    assert lettered_note("loan estimate A APR", notes[1:]) is None  # one letter makes no series

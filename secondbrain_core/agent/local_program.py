@@ -30,20 +30,28 @@ from secondbrain_core.agent.identifiers import unheld_identifiers
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.question_forms import (
     asked_form,
+    form_shape,
     form_subject,
     names_a_form,
     naming_numbers,
     overview_topic,
 )
 from secondbrain_core.agent.records import cell_left_empty, property_left_empty, unrecorded_pairing
-from secondbrain_core.agent.series import dated_otherwise, named_in_series, numbered_otherwise
+from secondbrain_core.agent.series import dated_otherwise, lettered_note, named_in_series, numbered_otherwise
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.search import SearchHit
 
 DECLINE = "I could not find this in your notes."
 LEAD_MAX_WORDS = 25
+OVERLOOKED_DEPTH = 10  # BM25 hits read for a chunk holding more of the question than the hybrid hits
+OVERLOOKED_HITS = 2  # of them, the most added to the hybrid hits read
+# what such a hit must hold of the question (IDF-weighted): most of it, and clearly more than any
+# hybrid hit; a hit only a little ahead is as likely another note's near miss
+OVERLOOKED_MIN_SHARE = 0.5
+OVERLOOKED_MARGIN = 0.1
 LEAD_MAX_TOKENS = 48
 # Text in a note that addresses a model rather than a reader: quoting it is harmless, but it is
 # never shown to the model as evidence and never chosen as a passage.
@@ -170,6 +178,7 @@ class GroundedAnswerer(dspy.Module):
             steps.append(Step(name="rewrite", detail=query))
         with tracing.span("search_notes", "RETRIEVER", {"query": query, "k": self.k}) as span:
             hits = self.tools.hits(query, self.k)
+            hits += self._overlooked(query, asked, hits)
             span.set_outputs([{"page_id": h.page_id, "chunk_id": h.chunk_id, "score": h.score} for h in hits])
         steps.append(Step(name="search", detail=f"{len(hits)} chunks for {query!r}", seconds=_since(started)))
         started = time.perf_counter()
@@ -181,6 +190,7 @@ class GroundedAnswerer(dspy.Module):
             [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
         )
         alike = next(filter(None, (ev.named_among_alike(ev.terms(q), candidates) for q in (question, query))), None)
+        alike = alike or lettered_note(asked, candidates)
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
             units = [u for u in units if candidates[u.candidate].page_id == alike.page_id]
             steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
@@ -238,6 +248,30 @@ class GroundedAnswerer(dspy.Module):
             for p in passages
         ]
         return dspy.Prediction(answer=ev.compose(passages, lead, title), found=True, sources=sources, steps=steps)
+
+    def _overlooked(self, query: str, asked: str, hits: list[SearchHit]) -> list[SearchHit]:
+        """BM25's first chunks that hold most of the question (its terms weighted by rarity) and
+        clearly more than any hybrid hit does. "AME phone #" over a note that says "AME: Dr.
+        Harold Benning … 303-555-0178": two chunks hold "AME", and the fusion heard dense's fifty
+        bunched guesses over BM25's few hits, so the note that answers was not among those read. A
+        chunk that holds a word no hit holds but little of the question is no better evidence: the
+        word missing from the chunks found is what declines a question the notes do not answer."""
+        question_terms = ev.terms(query)
+        form = asked_form(asked)
+        # a chunk stating the form asked ("303-555-0178") holds the words that ask for it ("phone #")
+        form_words = set(question_terms) - set(ev.terms(form_subject(asked))) if form else set()
+
+        def held(hit: SearchHit) -> float:
+            found = set(ev.terms(f"{hit.title} {hit.text}"))
+            if form and form_shape(form).search(hit.text):
+                found |= form_words
+            return ev.coverage(question_terms, found, self.stats.idf)
+
+        best = max(map(held, hits), default=0.0)
+        found = {h.chunk_id for h in hits}
+        keyword_hits = self.tools.hits(query, OVERLOOKED_DEPTH, mode="bm25")
+        floor = max(OVERLOOKED_MIN_SHARE, best + OVERLOOKED_MARGIN)
+        return [h for h in keyword_hits if h.chunk_id not in found and held(h) >= floor][:OVERLOOKED_HITS]
 
     def _as_the_notes_write(self, text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
         """`text` with its typos mended to the notes' words, then its words no note holds put in
@@ -301,10 +335,10 @@ class GroundedAnswerer(dspy.Module):
         in_series = named_in_series(query, list(dict.fromkeys(c.title for c in candidates)))
         if in_series is not None:
             return Step(name="unheard", detail=f"the note the question names is for {in_series}, not the one asked")
-        numbered = numbered_otherwise(asked, holdings)
+        searched = "\n".join(f"{c.title} {c.heading}\n{c.text}" for c in candidates)
+        numbered = numbered_otherwise(asked, holdings, searched)
         if numbered is not None:
             return Step(name="unheard", detail=f"the notes found name {numbered}, not the one asked")
-        searched = " ".join(f"{c.title} {c.heading} {c.text}" for c in candidates)
         query_terms = ev.terms(query)
         dated = dated_otherwise(asked, holdings, searched)
         if dated is not None:
@@ -312,7 +346,7 @@ class GroundedAnswerer(dspy.Module):
         left_empty = property_left_empty(query_terms, candidates, asked)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
-        blank = cell_left_empty(query_terms, candidates)
+        blank = cell_left_empty(query_terms, candidates, asked)
         if blank is not None:
             return Step(name="unheard", detail=f"the row {blank[0]!r} leaves its {blank[1]!r} blank")
         pairing = unrecorded_pairing(query_terms, candidates)

@@ -57,9 +57,11 @@ _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
     r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit)"
 )
-# a month or weekday is no street: "Tuesday 23", "Nov 2026" are days (the names the index folds)
+# a month or weekday is no street: "Tuesday 23", "Nov 2026", "Wednesdays 7:00" are days (the
+# names the index folds), and a number with minutes or am/pm is a time, not a house
 _DAY_NAMES = sorted({name.title() for pair in CALENDAR.items() for name in pair}, key=len, reverse=True)
-_NOT_A_DAY = rf"(?!(?:{'|'.join(_DAY_NAMES)})\b)"
+_NOT_A_DAY = rf"(?!(?:{'|'.join(_DAY_NAMES)})s?\b)"
+_NOT_A_TIME = r"(?![:.]\d)(?!\s?(?:am|pm|a\.m|p\.m)\b)"
 _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "email address": (
         # "carla benedetti email" typed as a keyword query, not "what did the landlord say in his email"
@@ -160,7 +162,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "postal address": (
         re.compile(r"(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!web )(?<!mac )\baddress\b", re.I),
         re.compile(
-            rf"\b\d+[A-Za-z]?,?[ \t]+{_NOT_A_DAY}[A-Z][\w'’.-]+|\b{_NOT_A_DAY}[A-Z][\w'’.-]+[ \t]+\d{{1,4}}[A-Za-z]?\b"
+            rf"\b\d+[A-Za-z]?,?[ \t]+{_NOT_A_DAY}[A-Z][\w'’.-]+"
+            rf"|\b{_NOT_A_DAY}[A-Z][\w'’.-]+[ \t]+\d{{1,4}}[A-Za-z]?\b{_NOT_A_TIME}"
             r"|\b[A-Z]\d{2}\s?[A-Z0-9]{4}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
             # "12 rue des Lilas", "3 bis avenue Foch": a French street's kind is written small
             r"|\b\d+(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route)\b"

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from secondbrain_core.agent.evidence import PROPERTY, Candidate, cells, first_chunks, opens_record, stem, terms
+from secondbrain_core.agent.question_forms import asked_form
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR
 
 _YEAR = re.compile(r"\d{4}")
@@ -47,7 +48,7 @@ def property_left_empty(
     row found of the same database (most of its properties alike) has that property, and no row
     named holds those words in its title or in one line that knows its value; else None. A row
     named by a year alone is not named."""
-    asked = set(question_terms) | set(agent_nouns(question))
+    asked = set(question_terms) | set(names_asked(question))
     pages = first_chunks(candidates)
     keys = _rows_keys(pages)
     named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
@@ -83,10 +84,13 @@ def _holds(row: Candidate, wanted: set[str]) -> bool:
     )
 
 
-def agent_nouns(question: str) -> list[str]:
-    """The doers a "who does …" question asks for, as terms: "who supplies the butorphanol" asks
-    the row's "Supplier", "who teaches soil" its "Teacher"."""
-    return [stem(f"{base}{'ier' if ending == 'ies' else 'er'}") for base, ending in _WHO_DOES.findall(question)]
+def names_asked(question: str) -> list[str]:
+    """The property a question asks by its wording rather than by name, as terms: the doer of
+    "who does …" ("who supplies the butorphanol" asks the row's "Supplier", "who teaches soil" its
+    "Teacher"), and the "Date" of "when is …" ("when is the CA upgrade indoc" over a row whose
+    Date is empty)."""
+    doers = [stem(f"{base}{'ier' if ending == 'ies' else 'er'}") for base, ending in _WHO_DOES.findall(question)]
+    return doers + ([stem("date")] if asked_form(question) == "date" else [])
 
 
 def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> str | None:
@@ -117,11 +121,14 @@ def unrecorded_pairing(question_terms: Sequence[str], candidates: Sequence[Candi
     return " and ".join(sorted({part for _, _, part in named}))
 
 
-def cell_left_empty(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> tuple[str, str] | None:
+def cell_left_empty(
+    question_terms: Sequence[str], candidates: Sequence[Candidate], question: str = ""
+) -> tuple[str, str] | None:
     """(row, column) when the question names a table's rows by their first cell (all its words,
     or two: "nether scar" names "Nether Scar Farm") and a column (not the first) by all the words
-    of its header, and every row named leaves that column's cell blank; else None."""
-    asked = set(question_terms)
+    of its header or by its wording (`names_asked`), and every row named leaves that column's cell
+    blank; else None."""
+    asked = set(question_terms) | set(names_asked(question))
     for candidate in candidates:
         for header, rows in tables(candidate.text):
             columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= asked]

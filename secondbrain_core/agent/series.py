@@ -17,7 +17,8 @@ import re
 from collections.abc import Sequence
 
 from secondbrain_core.agent.dates import days_named, months_held, named_months
-from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, stem, terms
+from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, Candidate, first_chunks, stem, terms
+from secondbrain_core.agent.records import tables
 from secondbrain_core.rag.keyword import CALENDAR
 
 # a word and the number it is numbered with: "week 6", "Sprint #14", "KW 47", "ch. 3", and a
@@ -29,6 +30,9 @@ _OTHER_DAYS = 2  # a day the passages never write is another's when they write t
 # a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
 # the letter small, but never "a" or "i", which are words
 _LETTERED = re.compile(r"\b([^\W\d_]{2,})\s+([A-Z])\b")
+# the same, where "A" and "I" are letters only as capitals ("loan estimate A APR")
+_LETTER_NAMED = re.compile(r"\b([^\W\d_]{2,})\s+([b-hj-zB-HJ-Z]|[AI])\b")
+_ONE_WORD = re.compile(r"[^\W\d_]{2,}")  # a column header that names what its cells number
 _ASKED_LETTER = re.compile(r"\b([^\W\d_]{2,})\s+([b-hj-zB-HJ-Z])\b")
 
 
@@ -88,14 +92,42 @@ def _lettered_otherwise(question: str, titles: Sequence[str]) -> str | None:
         if letter not in others and len(others) >= 2:
             return f"{word.lower()} {others[0]}"
     return None
+
+
+def _numbered_in_tables(text: str) -> set[tuple[str, int]]:
+    """The (word, number) names a table's column gives its rows: a column headed "Year" whose
+    cells are 1, 2, 3 names "year 1", "year 2", "year 3"."""
+    named = set()
+    for header, rows in tables(text):
+        for column, head in enumerate(header):
+            if not _ONE_WORD.fullmatch(head):
+                continue
+            key = stem(head.lower())
+            named.update((key, int(row[column])) for row in rows if column < len(row) and row[column].isdigit())
+    return named
+
+
+def lettered_note(question: str, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The note titled with the letter the question names a word by, among notes that letter it
+    otherwise: "loan estimate A APR" picks "Loan estimate A – Summitline" over "Loan estimate B –
+    Lodgepole", whose sentences match as well; the letters "a" and "i" are no terms, so this is
+    read apart from `evidence.named_among_alike`. None unless at least two letters are found."""
+    pages = first_chunks(candidates)
+    letters = {c.page_id: {(stem(w.lower()), letter) for w, letter in _LETTERED.findall(c.title)} for c in pages}
+    for word, letter in _LETTER_NAMED.findall(question):
+        key, letter = stem(word.lower()), letter.upper()
+        found = {other for held in letters.values() for w, other in held if w == key}
+        if letter in found and len(found) >= 2:
+            return next(c for c in pages if (key, letter) in letters[c.page_id])
     return None
 
 
-def numbered_otherwise(question: str, holdings: str) -> str | None:
+def numbered_otherwise(question: str, holdings: str, searched: str) -> str | None:
     """The name a passage gives the thing the question numbers ("ch. 3") when the question asks
     of one numbered otherwise ("ch 1") that the passages (`holdings`: their text, titles and
-    headings) never name; else None. A month is no such word ("oct 24" is a day)."""
-    held = _numbered(holdings)
+    headings) never name, nor a table column of the chunks found (`searched`: "| 4 |" under
+    "Year" is year 4); else None. A month is no such word ("oct 24" is a day)."""
+    held = _numbered(holdings) | _numbered_in_tables(searched)
     for word, _ in _numbered(question) - held:
         others = sorted(n for w, n in held if w == word)
         if others and word not in _MONTHS:

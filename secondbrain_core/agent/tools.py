@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from secondbrain_core.agent.types import Source
 from secondbrain_core.errors import SecondBrainError
+from secondbrain_core.rag.modes import Mode
 from secondbrain_core.rag.search import Retriever, SearchFilters, SearchHit
 from secondbrain_core.settings import Settings
 from secondbrain_core.sources.page import Page
@@ -29,9 +30,11 @@ class NoteTools:
     default_k: int = 5
     seen: dict[int, Source] = field(default_factory=dict)
 
-    def hits(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:
-        """Hybrid search hits (the local program reads these whole)."""
-        return self.retriever.search(query, mode="hybrid", k=k or self.default_k, filters=filters or self.filters)
+    def hits(
+        self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+    ) -> list[SearchHit]:
+        """Search hits, hybrid unless asked otherwise (the local program reads these whole)."""
+        return self.retriever.search(query, mode=mode, k=k or self.default_k, filters=filters or self.filters)
 
     def remember(self, hit: SearchHit, passage: str) -> int:
         """Number a passage shown to the model; the same chunk and text keep their number."""
