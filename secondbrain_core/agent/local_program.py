@@ -46,13 +46,13 @@ from secondbrain_core.rag.search import SearchHit
 
 DECLINE = "I could not find this in your notes."
 LEAD_MAX_WORDS = 25
+LEAD_MAX_TOKENS = 48
 OVERLOOKED_DEPTH = 10  # BM25 hits read for a chunk holding more of the question than the hybrid hits
 OVERLOOKED_HITS = 2  # of them, the most added to the hybrid hits read
 # what such a hit must hold of the question (IDF-weighted): most of it, and clearly more than any
 # hybrid hit; a hit only a little ahead is as likely another note's near miss
 OVERLOOKED_MIN_SHARE = 0.5
 OVERLOOKED_MARGIN = 0.1
-LEAD_MAX_TOKENS = 48
 # Text in a note that addresses a model rather than a reader: quoting it is harmless, but it is
 # never shown to the model as evidence and never chosen as a passage.
 _INSTRUCTION = re.compile(
@@ -178,9 +178,11 @@ class GroundedAnswerer(dspy.Module):
             steps.append(Step(name="rewrite", detail=query))
         with tracing.span("search_notes", "RETRIEVER", {"query": query, "k": self.k}) as span:
             hits = self.tools.hits(query, self.k)
-            hits += self._overlooked(query, asked, hits)
+            overlooked = self._overlooked(query, asked, hits)
+            hits += overlooked
             span.set_outputs([{"page_id": h.page_id, "chunk_id": h.chunk_id, "score": h.score} for h in hits])
-        steps.append(Step(name="search", detail=f"{len(hits)} chunks for {query!r}", seconds=_since(started)))
+        more = f" ({len(overlooked)} more from BM25, holding more of the question)" if overlooked else ""
+        steps.append(Step(name="search", detail=f"{len(hits)} chunks for {query!r}{more}", seconds=_since(started)))
         started = time.perf_counter()
         candidates = [
             ev.Candidate(i, h.chunk_id, h.page_id, h.title, h.url, " / ".join(h.heading_path), h.text)
