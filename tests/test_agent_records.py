@@ -305,6 +305,25 @@ def test_a_unit_writing_the_day_asked_scores_above_its_neighbours() -> None:
     assert by_text["| Sun 15/0"] > by_text["| Sun 08/0"]
 
 
+def test_a_table_row_named_with_a_column_reads_the_header_as_its_own() -> None:
+    """ "FO yr 5 rate 2026" names the cell under "FO 2026" of the row "| 5 |": the header's words
+    are that cell's, so the row outscores the prose beside the table that names year 5 too."""
+    text = (
+        "Longevity by year of service (Year 5 since 03/14/2026).\n\n"
+        "| Year | FO 2026 | FO 2027 |\n| --- | --- | --- |\n| 4 | $101.00 | $104.00 |\n| 5 | $104.75 | $107.75 |\n"
+    )
+    scale = ev.Candidate(0, "c", "p", "PPA pay scale", "", "", text)
+    units = ev.split_units(text)
+    question = "FO yr 5 rate 2026"
+    flat = np.full(len(units), 0.4)
+    scores = ev.score_units(units, [scale], question, ev.terms(question), lambda t: 1.0, flat, ev.SelectionParams())
+    by_text = {u.text[:6]: s for u, s in zip(units, scores, strict=True)}
+    assert by_text["| 5 | "] > by_text["Longev"] > by_text["| 4 | "]
+    assert ev.names_cell(set(ev.terms(question)), ["Year", "FO 2026", "FO 2027"], ["5", "$104.75", "$107.75"])
+    assert not ev.names_cell(set(ev.terms("yr 5 rate")), ["Year", "FO 2026", "FO 2027"], ["5", "$104.75", "$107.75"])
+    assert not ev.names_cell(set(ev.terms(question)), ["Year", "FO 2026"], ["5", " "])  # a blank row holds nothing
+
+
 def test_a_cell_the_named_table_row_leaves_blank_is_declined() -> None:
     text = (
         "Lodged by Priya.\n\n| Quarter | Period | Net payable | Due | Paid |\n| --- | --- | --- | --- | --- |\n"

@@ -422,7 +422,10 @@ def score_units(
         own = set(terms(readable(unit.text)))
         context = context_terms[unit.candidate]
         if unit.text.startswith("|"):  # a row's cells are named by its table's header
-            context = context | set(terms(table_header(candidates[unit.candidate].text, unit.start)))
+            header = table_header(candidates[unit.candidate].text, unit.start)
+            context = context | set(terms(header))
+            if names_cell(set(question_terms), cells(header.split("\n")[0]), cells(unit.text)):
+                own |= set(terms(header))  # the words naming the cell asked are the row's own
         elif _LIST_ITEM.match(unit.text):  # an item says what it says of the label above its list
             own |= set(terms(list_label(candidates[unit.candidate].text, unit.start)))
         if candidate_is_record[unit.candidate]:  # all a record's page says is said of the record
@@ -738,6 +741,17 @@ def _header_above(passage: Passage) -> str:
     if not passage.text.lstrip().startswith("|") or not passage.units:
         return ""
     return table_header(passage.candidate.text, passage.units[0].start)
+
+
+def names_cell(asked: set[str], header: list[str], row: list[str]) -> bool:
+    """Whether the question names the row by its first cell (all its words) and one of its other
+    columns by all the words of its header: "FO yr 5 rate 2026" names the cell under "FO 2026" of
+    the row "| 5 | $104.75 | …", which shares one word with it where the prose beside the table
+    shares four."""
+    key = set(terms(row[0])) if row else set()
+    if not key or not key <= asked or not row[1:] or not any(c.strip() for c in row[1:]):
+        return False
+    return any((words := set(terms(name))) and words <= asked for name in header[1:])
 
 
 def table_header(text: str, start: int) -> str:
