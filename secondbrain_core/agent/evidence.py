@@ -423,9 +423,10 @@ def score_units(
         context = context_terms[unit.candidate]
         if unit.text.startswith("|"):  # a row's cells are named by its table's header
             header = table_header(candidates[unit.candidate].text, unit.start)
-            context = context | set(terms(header))
+            header_terms = set(terms(header))
+            context = context | header_terms
             if names_cell(set(question_terms), cells(header.split("\n")[0]), cells(unit.text)):
-                own |= set(terms(header))  # the words naming the cell asked are the row's own
+                own |= header_terms  # the words naming the cell asked are the row's own
         elif _LIST_ITEM.match(unit.text):  # an item says what it says of the label above its list
             own |= set(terms(list_label(candidates[unit.candidate].text, unit.start)))
         if candidate_is_record[unit.candidate]:  # all a record's page says is said of the record

@@ -30,10 +30,11 @@ _OTHER_DAYS = 2  # a day the passages never write is another's when they write t
 # a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
 # the letter small, but never "a" or "i", which are words
 _LETTERED = re.compile(r"\b([^\W\d_]{2,})\s+([A-Z])\b")
-# the same, where "A" and "I" are letters only as capitals ("loan estimate A APR")
-_LETTER_NAMED = re.compile(r"\b([^\W\d_]{2,})\s+([b-hj-zB-HJ-Z]|[AI])\b")
+_NO_WORD_LETTER = "[b-hj-zB-HJ-Z]"
+_ASKED_LETTER = re.compile(rf"\b([^\W\d_]{{2,}})\s+({_NO_WORD_LETTER})\b")
+# the same, where "A" and "I" are letters too, as capitals only ("loan estimate A APR")
+_LETTER_NAMED = re.compile(rf"\b([^\W\d_]{{2,}})\s+({_NO_WORD_LETTER}|[AI])\b")
 _ONE_WORD = re.compile(r"[^\W\d_]{2,}")  # a column header that names what its cells number
-_ASKED_LETTER = re.compile(r"\b([^\W\d_]{2,})\s+([b-hj-zB-HJ-Z])\b")
 
 
 def _numbered(text: str) -> set[tuple[str, int]]:
@@ -85,13 +86,18 @@ def named_in_series(question: str, titles: Sequence[str]) -> str | None:
 def _lettered_otherwise(question: str, titles: Sequence[str]) -> str | None:
     """ "quote C for the ultrasound" over notes titled "Ultrasound quote A – …" and "… quote B …":
     the letter asked where at least two titles letter that word otherwise and none with it."""
-    held = {(stem(word.lower()), letter) for title in titles for word, letter in _LETTERED.findall(title)}
+    held = set().union(*map(_letters, titles))
     for word, letter in _ASKED_LETTER.findall(question):
         key, letter = stem(word.lower()), letter.upper()
         others = sorted(other for w, other in held if w == key)
         if letter not in others and len(others) >= 2:
             return f"{word.lower()} {others[0]}"
     return None
+
+
+def _letters(title: str) -> set[tuple[str, str]]:
+    """The (stemmed word, capital letter) names a title letters: "Ultrasound quote A" → ("quot", "A")."""
+    return {(stem(word.lower()), letter) for word, letter in _LETTERED.findall(title)}
 
 
 def _numbered_in_tables(text: str) -> set[tuple[str, int]]:
@@ -113,7 +119,7 @@ def lettered_note(question: str, candidates: Sequence[Candidate]) -> Candidate |
     Lodgepole", whose sentences match as well; the letters "a" and "i" are no terms, so this is
     read apart from `evidence.named_among_alike`. None unless at least two letters are found."""
     pages = first_chunks(candidates)
-    letters = {c.page_id: {(stem(w.lower()), letter) for w, letter in _LETTERED.findall(c.title)} for c in pages}
+    letters = {c.page_id: _letters(c.title) for c in pages}
     for word, letter in _LETTER_NAMED.findall(question):
         key, letter = stem(word.lower()), letter.upper()
         found = {other for held in letters.values() for w, other in held if w == key}
