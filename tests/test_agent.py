@@ -164,6 +164,11 @@ def test_passages_fit_the_budget_and_keep_an_announced_list() -> None:
     assert ev.word_count(ev.compose(passages)) - len(passages) <= 3
 
 
+def test_an_honorific_is_no_term() -> None:
+    assert ev.terms("salim bhai phone") == ev.terms("Salim phone")  # an honorific the notes leave out
+    assert ev.terms("Mrs Bhide's plot area") == ev.terms("Bhide's plot area")
+
+
 def test_terms_no_note_contains_lower_the_support() -> None:
     text = "Water the orchid once a week."
     passage = ev.Passage(ev.Candidate(0, "c", "p", "Orchids", "", "", text), ev.split_units(text), 1.0, text)

@@ -81,6 +81,8 @@ def test_a_number_with_a_unit_does_not_hold_the_number_a_question_names() -> Non
     one_to_ones = [_passage("1-1 Gareth 5 Dec", "- Mentor the ECT."), _passage("1-1 Gareth 7 Nov", "- Observation.")]
     assert unheld_numbers("what did we agree in the january 1-1", one_to_ones) == ["january"]
     assert unheld_numbers("what did we agree in the december 1-1", one_to_ones) == []
+    visit = _passage("Site visit – KP café – 03 Oct 2026", "Exhaust duct rerouted.")
+    assert unheld_numbers("kp cafe 3 oct visit exhaust problem", [visit]) == []  # "03" is the 3rd
 
 
 def test_a_title_or_a_label_shortened_with_a_period_ends_no_sentence() -> None:
@@ -198,6 +200,10 @@ def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike
     # titles that share only a year are no series: the question names no inspection
     council = [_candidate(0, "Council inspection – Thurs 19 Feb 2026"), _candidate(1, "Weekly takings 2026")]
     assert ev.named_among_alike(ev.terms("council registration fee 2026"), council) is None
+    baner = [_candidate(0, "Site visit – Baner – 11 Sep 2026"), _candidate(1, "Site visit – Baner – 28 Aug 2026")]
+    assert ev.named_among_alike(ev.naming_terms("28-day cube result baner slab"), baner) is None  # a measure
+    cafe = [_candidate(0, "Site visit – KP café – 17 Oct 2026"), _candidate(1, "Site visit – KP café – 03 Oct 2026")]
+    assert ev.named_among_alike(ev.terms("kp cafe 3 oct visit"), cafe).title.endswith("03 Oct 2026")  # "03" is 3
     topics = [_candidate(0, "Unique Indexes"), _candidate(1, "Indexes on Expressions")]
     assert ev.named_among_alike(ev.terms("can an index on an expression be unique?"), topics) is None
 

@@ -25,6 +25,8 @@ from secondbrain_core.settings import Settings
         ("turf supplied and laid per m2", []),  # a unit
         ("pick-up at 7:15pm on the 19th, 45min", []),  # times, ordinals, durations
         ("am 17.12 welcher dienst", []),
+        ("28-day cube result, 5-star hotel", []),  # a number hyphened to a unit is a measure
+        ("flat 12-B parking", ["12-B"]),  # one letter after the hyphen names a flat
     ],
 )
 def test_the_identifiers_a_question_names(question: str, named: list[str]) -> None:
@@ -37,6 +39,12 @@ def test_an_identifier_is_held_whatever_separates_its_parts() -> None:
     assert unheld_identifiers("kw47 focus, lr2e5, utf8, halyard-sum-r16", notes) == []
     assert unheld_identifiers("eval loss halyard-sum-r16-lr2e5", notes) == ["halyard-sum-r16-lr2e5"]
     assert unheld_identifiers("tickets-v1 row count", "| tickets-v3 | 18,400 rows |") == ["tickets-v1"]
+
+
+def test_an_identifier_may_write_a_year_by_its_last_two_digits() -> None:
+    notes = "GST & tax – FY 2026-27: GSTR-1 for Q1 filed 11/07/2026"
+    assert unheld_identifiers("GSTR-1 Q1 FY26-27 filing date", notes) == []
+    assert unheld_identifiers("GSTR-1 Q1 FY25-26 filing date", notes) == ["FY25-26"]
 
 
 @pytest.fixture(scope="module")

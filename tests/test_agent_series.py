@@ -9,8 +9,14 @@ from note_pages import assistant_over, note_page
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent.assistant import Assistant
-from secondbrain_core.agent.dates import days_named
-from secondbrain_core.agent.series import dated_otherwise, lettered_note, named_in_series, numbered_otherwise
+from secondbrain_core.agent.dates import days_named, years_held
+from secondbrain_core.agent.series import (
+    dated_otherwise,
+    lettered_note,
+    named_in_series,
+    numbered_otherwise,
+    year_otherwise,
+)
 from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
 
@@ -38,6 +44,27 @@ def test_the_days_a_text_writes() -> None:
 def test_a_day_nothing_found_writes_where_the_passages_write_others(question: str, searched: str, other) -> None:
     assert dated_otherwise(question, searched, searched) == other
     assert dated_otherwise(question, searched, f"{searched} Sun 12/04") is None  # a chunk found writes it
+
+
+def test_the_years_a_text_writes() -> None:
+    assert years_held("CPD log 2024–2026") == {2024, 2025, 2026}  # a span holds the years between
+    assert years_held("GST & tax – FY 2025-26, filed 11/07/26, the '27 budget, FY28") == {2025, 2026, 2027, 2028}
+    assert years_held("done 2026-11-19, room 2026-2104") == {2026}  # a date, and no span of years
+
+
+@pytest.mark.parametrize(
+    ("question", "searched", "other"),
+    [
+        ("GST total FY 2024-25", "GST & tax – FY 2025-26\nGST & tax – FY 2026-27", "2025"),
+        ("cpd hours 2023", "CPD log 2024–2026 | 11/03/2026 | Sheep lameness | 6 |", "2024"),
+        ("cpd hours 2025", "CPD log 2024–2026 | 11/03/2026 | Sheep lameness | 6 |", None),  # inside the span
+        ("cpd hours 2023", "CPD hours: 35 a year", None),  # the passages write no year
+        ("cpd hours", "CPD log 2024–2026", None),  # no year asked
+    ],
+)
+def test_a_year_nothing_found_writes_where_the_passages_write_others(question: str, searched: str, other) -> None:
+    assert year_otherwise(question, searched, searched) == other
+    assert year_otherwise(question, searched, f"{searched} agreed in 2023 and 2024") is None
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,11 @@ _ABBREVIATION_WITH_A_PERIOD = re.compile(
     re.I,
 )
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MAX_YEAR_SPAN = 20  # "2020–2026" is a span of years; "2026-2104" no span
+# a span of years ("2024–2026", "2025-26", "2025/26"), the second year in full or by its last two digits
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s?[–/-]\s?((?:19|20)?\d{2})\b")
+# a year by its last two digits in a date or after an apostrophe or FY: "12/04/26", "Oct '26", "FY25"
+_SHORT_YEAR = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.](\d{2})\b|['’](\d{2})\b|\bFY\s?(\d{2})\b", re.I)
 # Weekdays and days relative to today as the other languages write them, Monday first, then today,
 # tomorrow, yesterday ("morgen" is tomorrow in German and Dutch); abbreviations ("Di", "So", "Dom")
 # are other words too and left out.
@@ -222,3 +227,16 @@ def days_named(text: str) -> set[tuple[int, int]]:
         if day:
             days.add((int(day.group()), _OTHER_ABBREVIATIONS[(match.group(1) or match.group(2)).lower()]))
     return {(day, month) for day, month in days if 1 <= day <= 31}
+
+
+def years_held(text: str) -> set[int]:
+    """The years `text` writes: in full ("2026", "24/11/2026"), by their last two digits in a date
+    or after an apostrophe or FY ("12/04/26", "Oct '26", "FY25"), and each year of a span ("CPD log
+    2024–2026" holds 2025; "2025-26" and "2025/26" hold 2025 and 2026)."""
+    years = {int(y) for y in YEAR.findall(text)}
+    years.update(2000 + int(next(filter(None, m.groups()))) for m in _SHORT_YEAR.finditer(text))
+    for first, last in _YEAR_SPAN.findall(text):
+        start, end = int(first), int(last) if len(last) == 4 else int(first[:2] + last)
+        if start < end <= start + _MAX_YEAR_SPAN:
+            years.update(range(start, end + 1))
+    return years

@@ -29,6 +29,8 @@ from secondbrain_core.rag.keyword import CALENDAR, plain
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
+_ZERO_PADDED = re.compile(r"0\d")
+_HYPHENED_QUANTITY = re.compile(r"\b\d+-([^\W\d_]{2,})")  # "28-day", "3-month"
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _GLUED_UNIT = re.compile(r"\b(\d+(?:\.\d+)?)(am|pm|hrs?|h|mins?|secs?|s|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -101,7 +103,9 @@ _STOPWORDS = (
     "am any because before below between both each few further here him his her hers herself himself itself "
     "more most nor off once only other ought ours ourselves out over own same she some theirs them themselves "
     "those through under until up while whom yours yourself yourselves "
-    "has have having had doing don doesn isn aren wasn weren hasn haven didn wouldn shouldn couldn m ll re ve d"
+    "has have having had doing don doesn isn aren wasn weren hasn haven didn wouldn shouldn couldn m ll re ve d "
+    # honorifics, which a question adds to a name the notes write bare ("salim bhai phone", "Mrs Bhide")
+    "mr mrs ms dr herr frau mme mlle bhai ji"
 )
 # The function and question words of the other languages people most often write notes in
 # (de, fr, es, it, pt, nl): "Wie hoch ist unsere Kaltmiete?" is about "hoch" and "Kaltmiete", and
@@ -199,8 +203,14 @@ def terms(text: str) -> list[str]:
     found = _WORD.findall(lowered) + [m.group().replace("-", "") for m in _COMPOUND.finditer(lowered)]
     numbered = ["number"] * len(_NUMBER_BEFORE_CODE.findall(text))
     measured = [stem("temperature")] if _DEGREES.search(text) else []  # "temp" is its shorthand
-    content = [stem(w) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS]
+    content = [stem(unpadded(w)) for w in found if w not in STOPWORDS and w not in QUESTION_WORDS]
     return content + month_terms(text) + numbered + measured
+
+
+def unpadded(word: str) -> str:
+    """A day, month or hour written with a leading zero ("03 Oct", "07/11") as written without:
+    "kp cafe 3 oct visit" names "Site visit – KP café – 03 Oct 2026"."""
+    return word[1] if _ZERO_PADDED.fullmatch(word) else word
 
 
 def word_count(text: str) -> int:
@@ -489,6 +499,12 @@ def named_note(question_terms: Sequence[str], candidates: Sequence[Candidate]) -
         if len(title) >= 2 and title <= asked:
             return candidate
     return None
+
+
+def naming_terms(question: str) -> list[str]:
+    """The question's terms, a number hyphened to a unit left out: "28-day cube result" asks a
+    measure over 28 days, and names no note of the 28th ("Site visit – 28 Aug 2026")."""
+    return terms(_HYPHENED_QUANTITY.sub(r"\1", question))
 
 
 def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> Candidate | None:

@@ -18,10 +18,12 @@ _WORD = re.compile(r"[^\s,;:?!()\[\]{}<>\"'“”‘’«»|*`=]+")
 _PART = re.compile(r"[-_./]+")
 _EDGE = "./-_#~≈+€$£¥₹"
 _LETTER = re.compile(r"[^\W\d_]")
-# a quantity, an ordinal or a size, not a name: "8b", "45min", "19th", "4pm", "10k", "2nd", "3x"
-_QUANTITY = re.compile(r"\d+(?:[.,]\d+)?[^\W\d_]+", re.I)
+# a quantity, an ordinal or a size, not a name: "8b", "45min", "19th", "4pm", "10k", "2nd", "3x",
+# "28-day", "5-star" (though "12-B" names a flat)
+_QUANTITY = re.compile(r"\d+(?:[.,]\d+)?(?:[^\W\d_]+|-[^\W\d_]{2,})", re.I)
 # a unit with its power: "per m2", "cm3"
 _POWER = re.compile(r"(?:m|cm|mm|km|ft|in|sq)[23]", re.I)
+_FULL_YEAR = re.compile(r"\b(?:19|20)(\d{2})\b")
 _NEIGHBOURS = 3  # words written apart that a question may write as one ("KW 47" → "kw47")
 
 
@@ -61,6 +63,7 @@ def identifiers_held(text: str) -> set[str]:
 
 def unheld_identifiers(question: str, holdings: str) -> list[str]:
     """The identifiers `question` names that `holdings` (the chosen passages with their titles
-    and headings) never write: the passages are about another version, run or dataset."""
-    held = identifiers_held(holdings)
+    and headings) never write: the passages are about another version, run or dataset. A year
+    may be typed by its last two digits: "FY26-27" is the "FY 2026-27" the notes write."""
+    held = identifiers_held(holdings) | identifiers_held(_FULL_YEAR.sub(r"\1", holdings))
     return [name for name in named_identifiers(question) if _letters_and_digits(name) not in held]

@@ -23,6 +23,7 @@ import numpy as np
 
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
+from secondbrain_core.agent.acronyms import asked_abbreviation, plainly_asked, spelled_out
 from secondbrain_core.agent.conversation import standalone_question
 from secondbrain_core.agent.dates import months_held, named_months
 from secondbrain_core.agent.dictionaries import in_notes_words
@@ -37,7 +38,13 @@ from secondbrain_core.agent.question_forms import (
     overview_topic,
 )
 from secondbrain_core.agent.records import cell_left_empty, property_left_empty, unrecorded_pairing
-from secondbrain_core.agent.series import dated_otherwise, lettered_note, named_in_series, numbered_otherwise
+from secondbrain_core.agent.series import (
+    dated_otherwise,
+    lettered_note,
+    named_in_series,
+    numbered_otherwise,
+    year_otherwise,
+)
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
 from secondbrain_core.agent.types import Source, Step, StepLog, Turn
@@ -76,7 +83,8 @@ _NAMING_DIGITS = re.compile(
     r"(?<!\d)\d+(?!\d)(?!\s?(?:am|pm|a\.m|p\.m|h|hrs?|mins?|s|secs?|kg|g|km|k|m|cm|mm|ml|l|gb|mb|kb)\b)", re.I
 )
 _FUNCTION_WORDS = ev.STOPWORDS | ev.QUESTION_WORDS
-_CAPITALIZED = re.compile(r"\b[A-Z][^\W_]{2,}")  # names, mostly; two-letter acronyms ("CI") too often absent
+_CAPITALIZED = re.compile(r"\b[A-Z][^\W\d_]{2,}\b")  # names, mostly; two-letter acronyms ("CI") too often absent
+# (a word with digits is an identifier, read by `identifiers`: "FY26" is the "FY 2026" the notes write)
 
 
 class Lead(dspy.Signature):
@@ -191,7 +199,8 @@ class GroundedAnswerer(dspy.Module):
         units = ev.distinct(
             [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
         )
-        alike = next(filter(None, (ev.named_among_alike(ev.terms(q), candidates) for q in (question, query))), None)
+        named_alike = (ev.named_among_alike(ev.naming_terms(q), candidates) for q in (question, query))
+        alike = next(filter(None, named_alike), None)
         alike = alike or lettered_note(asked, candidates)
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
             units = [u for u in units if candidates[u.candidate].page_id == alike.page_id]
@@ -257,7 +266,9 @@ class GroundedAnswerer(dspy.Module):
         Harold Benning … 303-555-0178": two chunks hold "AME", and the fusion heard dense's fifty
         bunched guesses over BM25's few hits, so the note that answers was not among those read. A
         chunk that holds a word no hit holds but little of the question is no better evidence: the
-        word missing from the chunks found is what declines a question the notes do not answer."""
+        word missing from the chunks found is what declines a question the notes do not answer.
+        A question asking what an abbreviation stands for gets the chunks that spell it out
+        (`acronyms`), when no hit does: every chunk using it holds all of such a question."""
         question_terms = ev.terms(query)
         form = asked_form(asked)
         # a chunk stating the form asked ("303-555-0178") holds the words that ask for it ("phone #")
@@ -271,15 +282,20 @@ class GroundedAnswerer(dspy.Module):
 
         best = max(map(held, hits), default=0.0)
         found = {h.chunk_id for h in hits}
-        keyword_hits = self.tools.hits(query, OVERLOOKED_DEPTH, mode="bm25")
+        keyword_hits = [h for h in self.tools.hits(query, OVERLOOKED_DEPTH, mode="bm25") if h.chunk_id not in found]
+        abbreviation = asked_abbreviation(asked)
+        if abbreviation is not None and not any(spelled_out(abbreviation).search(h.text) for h in hits):
+            spelling_out = [h for h in keyword_hits if spelled_out(abbreviation).search(h.text)]
+            if spelling_out:  # the glossary row that spells it out, whatever else uses the letters
+                return spelling_out[:OVERLOOKED_HITS]
         floor = max(OVERLOOKED_MIN_SHARE, best + OVERLOOKED_MARGIN)
-        return [h for h in keyword_hits if h.chunk_id not in found and held(h) >= floor][:OVERLOOKED_HITS]
+        return [h for h in keyword_hits if held(h) >= floor][:OVERLOOKED_HITS]
 
     def _as_the_notes_write(self, text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
-        """`text` with its typos mended to the notes' words, then its words no note holds put in
-        the notes' language where a dictionary says how (`dictionaries.in_notes_words`); with the
-        (typed, mended) and (typed, translated) pairs."""
-        mended, typos = mend(text, self.stats.words)
+        """`text` asked plainly ("stands for" as "means"), its typos mended to the notes' words, then
+        its words no note holds put in the notes' language where a dictionary says how
+        (`dictionaries.in_notes_words`); with the (typed, mended) and (typed, translated) pairs."""
+        mended, typos = mend(plainly_asked(text), self.stats.words)
         if not self.translations:
             return mended, typos, []
         translated, pairs = in_notes_words(mended, self.translations, self.stats.indexed, ev.stem, _kept_as_typed)
@@ -345,6 +361,9 @@ class GroundedAnswerer(dspy.Module):
         dated = dated_otherwise(asked, holdings, searched)
         if dated is not None:
             return Step(name="unheard", detail=f"the notes found are of other days ({dated}), not the one asked")
+        other_year = year_otherwise(asked, holdings, searched)
+        if other_year is not None:
+            return Step(name="unheard", detail=f"the notes found are of other years ({other_year}), not the one asked")
         left_empty = property_left_empty(query_terms, candidates, asked)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
@@ -417,9 +436,9 @@ def unheld_numbers(question: str, passages: list[ev.Passage]) -> list[str]:
     passages are about another day, month or class, however close their words. A number with a
     unit ("4pm", "45 min") is a quantity, not the name "supervision 4" asks for."""
     holdings = " ".join(p.holdings() for p in passages)
-    held = set(_NAMING_DIGITS.findall(holdings))
+    held = set(map(ev.unpadded, _NAMING_DIGITS.findall(holdings)))
     months = months_held(holdings)
-    unheld = [n for n in naming_numbers(question) if n not in held]
+    unheld = [n for n in naming_numbers(question) if ev.unpadded(n) not in held]
     return unheld + [word for word, month in named_months(question).items() if month not in months]
 
 

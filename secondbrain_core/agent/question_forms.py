@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from secondbrain_core.agent import other_language_forms as elsewhere
+from secondbrain_core.agent.acronyms import asked_abbreviation, spelled_out
 from secondbrain_core.agent.dates import DATE_SHAPE, DAY_OF_YEAR, TIME_OF_DAY
 from secondbrain_core.rag.keyword import CALENDAR
 
@@ -252,6 +253,9 @@ def overview_topic(question: str) -> str | None:
 
 def answer_shape(question: str) -> re.Pattern | None:
     """The shape an answer's unit must have, when the question says which (else None)."""
+    abbreviation = asked_abbreviation(question)
+    if abbreviation is not None:
+        return spelled_out(abbreviation)
     form = asked_form(question)
     if form is not None:
         return form_shape(form)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.dates import days_named, months_held, named_months
+from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months, years_held
 from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, Candidate, first_chunks, stem, terms
 from secondbrain_core.agent.records import tables
 from secondbrain_core.rag.keyword import CALENDAR
@@ -27,6 +27,7 @@ _NUMBERED = re.compile(r"\b([^\W\d_]{2,})\.?\s*[-–#]?\s*(\d{1,3})(?:\s?[-–]\
 _MAX_RANGE = 20  # "ch. 3–4", "weeks 2-6"; a wider span is no range of names ("score 6-40")
 _MONTHS = frozenset(CALENDAR.values())
 _OTHER_DAYS = 2  # a day the passages never write is another's when they write this many others
+_OTHER_YEARS = 1  # a year nothing found writes is another's when the passages write this many others
 # a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
 # the letter small, but never "a" or "i", which are words
 _LETTERED = re.compile(r"\b([^\W\d_]{2,})\s+([A-Z])\b")
@@ -152,3 +153,15 @@ def dated_otherwise(question: str, holdings: str, searched: str) -> str | None:
         return None
     day, month = min(held, key=lambda pair: (pair[1], pair[0]))
     return f"{day}/{month}"
+
+
+def year_otherwise(question: str, holdings: str, searched: str) -> str | None:
+    """A year the passages (`holdings`) write when the question names years that nothing found
+    (`searched`: every chunk found, with its title) writes, spans included: "cpd hours 2023" over
+    "CPD log 2024–2026" and a course's "10 CPD hours" asks of a year the notes do not record; else
+    None."""
+    asked = {int(year) for year in YEAR.findall(question)}
+    held = years_held(holdings)
+    if not asked or asked & years_held(searched) or len(held) < _OTHER_YEARS:
+        return None
+    return str(min(held, key=lambda year: (abs(year - min(asked)), year)))

@@ -42,6 +42,11 @@ SHORTHAND = {
     "mtgs": ("meetings", "meeting"),
     "ch": ("chapter",),
     "chap": ("chapter",),
+    "reno": ("renovation",),
+    "rego": ("registration",),
+    "acct": ("account",),
+    "mgmt": ("management",),
+    "ppl": ("people",),
 }
 # Long form → its shorthand, the first listed ("appointment" is "appt", not "appts").
 SHORT_FORMS = {long: (short,) for short, longs in reversed(SHORTHAND.items()) for long in longs}
