@@ -115,6 +115,8 @@ def test_a_title_or_an_enumerator_does_not_end_a_sentence() -> None:
     ]
     long_item = "1. Standup at 9. " + "Then coffee. " * 20
     assert ev.split_units(long_item)[0].text == "1. Standup at 9."
+    present = "Present: me, Nikhil, Datta Shinde (contractor), Er. Vivek Ranade (structure). Drizzle."
+    assert ev.split_units(present)[0].text.endswith("Ranade (structure).")  # "Er." is an engineer's title
 
 
 def test_questions_in_other_languages_keep_only_their_topic() -> None:
@@ -235,6 +237,8 @@ def test_follow_ups_are_searched_with_the_question_they_follow() -> None:
     assert is_follow_up("and when do I repot it?") and not is_follow_up("what grinder do I use for espresso?")
     assert standalone_question("and when do I repot it?", history).startswith("how often do I water the orchid?")
     assert standalone_question("what grinder do I use for espresso?", history) == "what grinder do I use for espresso?"
+    assert is_follow_up("how many ACs had been put in by then")  # "by then" is the visit asked before
+    assert not is_follow_up("how many ACs did the café order")
 
 
 def test_invalid_citations_are_counted() -> None:

@@ -17,7 +17,9 @@ from secondbrain_core.agent.evidence import terms
 from secondbrain_core.agent.types import MAX_QUESTION_CHARS, Turn
 
 _REFERS_BACK = re.compile(
-    r"\b(it|its|it's|that|this|these|those|they|them|their|there|one|ones|same|above|former|latter)\b", re.IGNORECASE
+    r"\b(it|its|it's|that|this|these|those|they|them|their|there|one|ones|same|above|former|latter)\b"
+    r"|\b(?:by|since|until|till|before|after|back) then\b",  # "how many ACs had been put in by then"
+    re.IGNORECASE,
 )
 _CONTINUES = re.compile(r"^\s*(and|also|but|so|then|what about|how about|and what|what if|why not|same for)\b", re.I)
 MIN_OWN_TERMS = 2

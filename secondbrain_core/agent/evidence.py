@@ -52,11 +52,11 @@ _STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
 # A sentence ends at . ! ? followed by space and a likely sentence start; common abbreviations
 # ("e.g.", "i.e.", "etc.", "vs.") do not end one.
 _SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*_])")
-# What a period ends without ending a sentence: a title, unit or initial ("Dr. Weber", "approx. 3 km",
-# "Tel. 089 4520-3341", "Hauptstr. 5", "Ursula K. Le Guin") and a list's enumerator ("1. Standup" is
-# one item, not the units "1." and "Standup").
+# What a period ends without ending a sentence: a title, unit or initial ("Dr. Weber", "Er. Vivek
+# Ranade", "approx. 3 km", "Tel. 089 4520-3341", "Hauptstr. 5", "Ursula K. Le Guin") and a list's
+# enumerator ("1. Standup" is one item, not the units "1." and "Standup").
 _ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|eng|arq|lic|fr|tel|tél|tfno|str|abt)|[A-Z])\.$"
+    r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|er|adv|smt|capt|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|eng|arq|lic|fr|tel|tél|tfno|str|abt)|[A-Z])\.$"
 )
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
 # "Account no. MCS-40718", "ch. 3", "pp. 12–14": before a code or number, such a word is no sentence's end
