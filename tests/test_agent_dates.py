@@ -175,6 +175,9 @@ def test_money_is_asked_by_a_price_or_fee_and_stated_under_a_label_that_names_th
     assert qf.asked_form("backsplash tile price per sq ft") == "amount of money"
     money = qf.form_shape("amount of money")
     assert money.search("- **Adoption fee ($):** 550") and not money.search("Adoption fee: 550")
+    # rand and rupees by their capitals, in the notes' own grouping; a LoRA rank "r16" is no amount
+    assert all(money.search(t) for t in ("Classic tasting: **R 90**", "R 3 450,00", "R1.2m", "Rs. 4,500", "4.5 lakh"))
+    assert not money.search("run halyard-sum-r16, rank 16")
 
 
 def _candidate(rank: int, title: str) -> ev.Candidate:
@@ -204,6 +207,11 @@ def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike
     assert ev.named_among_alike(ev.naming_terms("28-day cube result baner slab"), baner) is None  # a measure
     cafe = [_candidate(0, "Site visit – KP café – 17 Oct 2026"), _candidate(1, "Site visit – KP café – 03 Oct 2026")]
     assert ev.named_among_alike(ev.terms("kp cafe 3 oct visit"), cafe).title.endswith("03 Oct 2026")  # "03" is 3
+    reports = [_candidate(0, "Lab report – Tank 7 – 2026-03-02"), _candidate(1, "Lab report – Tank 7 – 2026-03-16")]
+    asked = "tank 12 balling 2026/02/22"  # shares "2" with the 2nd of March, and names another day
+    assert ev.named_among_alike(ev.terms(asked), reports, ev.days_named(asked)) is None
+    asked = "tank 7 VA 2026/03/16"
+    assert ev.named_among_alike(ev.terms(asked), reports, ev.days_named(asked)).title.endswith("2026-03-16")
     topics = [_candidate(0, "Unique Indexes"), _candidate(1, "Indexes on Expressions")]
     assert ev.named_among_alike(ev.terms("can an index on an expression be unique?"), topics) is None
 

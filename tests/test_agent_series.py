@@ -26,6 +26,7 @@ WEEKS = ["Preceptee Jasper – week 6", "Preceptee Jasper – week 2", "Precepte
 def test_the_days_a_text_writes() -> None:
     assert days_named("1:1 on 3 Dec, then Nov 4 and 14.11; due 2026-11-19") == {(3, 12), (4, 11), (14, 11), (19, 11)}
     assert days_named("paid 03/04") == {(3, 4), (4, 3)}  # either reading
+    assert days_named("picked 2026/02/22") == {(22, 2)}  # year first with slashes, as South African notes write
     assert days_named("3.05 kg, room 12, 2026") == set()
     assert days_named("jeu. 24 déc. | N |") == days_named("le 24 dec") == {(24, 12)}  # abbreviated with a period
     assert days_named("Nov 3rd, and the 1st of March") == {(3, 11), (1, 3)}

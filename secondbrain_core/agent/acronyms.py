@@ -22,10 +22,10 @@ _ASKS = (
     # "what is QRMP": an abbreviation only when typed in capitals
     re.compile(r"^\W*what(?:'s|’s| is)\s+(?:an?\s+|the\s+)?(?P<abbreviation>[A-Z]{2,6})\W*$"),
 )
-# what may stand between the words spelling it out: "Quarterly Return Monthly Payment", "Richmond
-# agitation-sedation scale", "suitably qualified person", "Bill of Quantities"
 # "stands for" asks what "means" asks, and neither is a word of the answer (nor one to translate)
 _STANDS_FOR = re.compile(r"\bstands?\s+for\b", re.I)
+# what may stand between the words spelling it out: "Quarterly Return Monthly Payment", "Richmond
+# agitation-sedation scale", "suitably qualified person", "Bill of Quantities"
 _BETWEEN_WORDS = r"[\s/-]+(?:(?:of|and|the|for|to|in|on|a|an|&)[\s/-]+)*"
 _NEAR = 8  # characters of marks between the abbreviation and its words ("**SBT** – spontaneous")
 

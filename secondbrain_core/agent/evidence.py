@@ -507,7 +507,9 @@ def naming_terms(question: str) -> list[str]:
     return terms(_HYPHENED_QUANTITY.sub(r"\1", question))
 
 
-def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candidate]) -> Candidate | None:
+def named_among_alike(
+    question_terms: Sequence[str], candidates: Sequence[Candidate], asked_days: Collection[tuple[int, int]] = ()
+) -> Candidate | None:
     """The one note the question picks among notes titled alike by the day or number in its title:
     "portfolio value october" names "Portfolio – Oct 2026" and not "Portfolio – Nov 2026", "how
     much did biscuit weigh on nov 4" "Vet visit – Biscuit – 4 Nov" and not "Vet visit – Juniper –
@@ -517,11 +519,16 @@ def named_among_alike(question_terms: Sequence[str], candidates: Sequence[Candid
     number alone: "council registration fee 2026" picks no "Council inspection – 19 Feb 2026"
     over "Weekly takings 2026"): a day or number and a word that names the kind of note; else
     None. Titles told apart by a topic ("Unique Indexes", "Indexes on Expressions") are left to
-    the scores."""
+    the scores. A title dated otherwise than the days the question names (`asked_days`) is not
+    the one asked, whatever numbers they share ("tank 12 balling 2026/02/22" names no "Lab report
+    – Tank 7 – 2026-03-02")."""
     asked = set(question_terms)
     pages = first_chunks(candidates)
     titles = {c.page_id: set(terms(c.title)) for c in pages}
     for candidate in pages:
+        title_days = days_named(candidate.title)
+        if asked_days and title_days and not title_days & set(asked_days):
+            continue
         title = titles[candidate.page_id]
         held = asked & title
         # titles alike share a word that names the kind of note: "2026" alone makes no series

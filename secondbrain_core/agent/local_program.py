@@ -25,7 +25,7 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.acronyms import asked_abbreviation, plainly_asked, spelled_out
 from secondbrain_core.agent.conversation import standalone_question
-from secondbrain_core.agent.dates import months_held, named_months
+from secondbrain_core.agent.dates import days_named, months_held, named_months
 from secondbrain_core.agent.dictionaries import in_notes_words
 from secondbrain_core.agent.identifiers import unheld_identifiers
 from secondbrain_core.agent.lm import PlainTextAdapter
@@ -199,7 +199,7 @@ class GroundedAnswerer(dspy.Module):
         units = ev.distinct(
             [u for i, c in enumerate(candidates) for u in ev.split_units(c.text, i) if not is_instruction(u.text)]
         )
-        named_alike = (ev.named_among_alike(ev.naming_terms(q), candidates) for q in (question, query))
+        named_alike = (ev.named_among_alike(ev.naming_terms(q), candidates, days_named(q)) for q in (question, query))
         alike = next(filter(None, named_alike), None)
         alike = alike or lettered_note(asked, candidates)
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):

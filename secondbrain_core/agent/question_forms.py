@@ -182,10 +182,11 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         ),
         # an amount with its currency, or under a label that names it ("Adoption fee ($): 550", a
         # column "Total (€)"), or a rate ("0.9% + €0.10 per transaction")
+        # rand and rupees by their capital letters only ("R 90", "Rs. 4,500"; not a rank "r16")
         re.compile(
-            r"[€$£¥₹]\s?\d|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|aud|nok|sek|dkk|kroner|kronor|"
-            r"dollars?|pounds?|quid|kr|zł|pesos?)\b)|\d\s?%"
-            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad|aud|nzd|nok|sek|dkk|kr|pln|zł|czk|jpy|inr|mxn|brl)\)[^\n]*\d",
+            r"[€$£¥₹]\s?\d|(?-i:\bRs?\.?\s?\d)|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|aud|nok|sek|dkk|"
+            r"kroner|kronor|dollars?|pounds?|quid|kr|zł|pesos?|rands?|zar|rupees?|inr|lakhs?|crores?)\b)|\d\s?%"
+            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad|aud|nzd|nok|sek|dkk|kr|pln|zł|czk|jpy|inr|mxn|brl|zar|rs?)\)[^\n]*\d",
             re.I,
         ),
     ),
