@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from secondbrain_core.agent.dates import YEAR
+
 # what separates words: spaces, punctuation, Markdown marks, table pipes, "key=value"
 _WORD = re.compile(r"[^\s,;:?!()\[\]{}<>\"'“”‘’«»|*`=]+")
 _PART = re.compile(r"[-_./]+")
@@ -23,7 +25,6 @@ _LETTER = re.compile(r"[^\W\d_]")
 _QUANTITY = re.compile(r"\d+(?:[.,]\d+)?(?:[^\W\d_]+|-[^\W\d_]{2,})", re.I)
 # a unit with its power: "per m2", "cm3"
 _POWER = re.compile(r"(?:m|cm|mm|km|ft|in|sq)[23]", re.I)
-_FULL_YEAR = re.compile(r"\b(?:19|20)(\d{2})\b")
 _NEIGHBOURS = 3  # words written apart that a question may write as one ("KW 47" → "kw47")
 
 
@@ -65,5 +66,5 @@ def unheld_identifiers(question: str, holdings: str) -> list[str]:
     """The identifiers `question` names that `holdings` (the chosen passages with their titles
     and headings) never write: the passages are about another version, run or dataset. A year
     may be typed by its last two digits: "FY26-27" is the "FY 2026-27" the notes write."""
-    held = identifiers_held(holdings) | identifiers_held(_FULL_YEAR.sub(r"\1", holdings))
+    held = identifiers_held(holdings) | identifiers_held(YEAR.sub(lambda year: year.group()[2:], holdings))
     return [name for name in named_identifiers(question) if _letters_and_digits(name) not in held]

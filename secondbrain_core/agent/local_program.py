@@ -284,8 +284,9 @@ class GroundedAnswerer(dspy.Module):
         found = {h.chunk_id for h in hits}
         keyword_hits = [h for h in self.tools.hits(query, OVERLOOKED_DEPTH, mode="bm25") if h.chunk_id not in found]
         abbreviation = asked_abbreviation(asked)
-        if abbreviation is not None and not any(spelled_out(abbreviation).search(h.text) for h in hits):
-            spelling_out = [h for h in keyword_hits if spelled_out(abbreviation).search(h.text)]
+        spelling = spelled_out(abbreviation) if abbreviation is not None else None
+        if spelling is not None and not any(spelling.search(h.text) for h in hits):
+            spelling_out = [h for h in keyword_hits if spelling.search(h.text)]
             if spelling_out:  # the glossary row that spells it out, whatever else uses the letters
                 return spelling_out[:OVERLOOKED_HITS]
         floor = max(OVERLOOKED_MIN_SHARE, best + OVERLOOKED_MARGIN)
