@@ -80,8 +80,10 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             r"|^(?!.*\b(?:how|why)\b).*\b(phone|mobile)\s*[?.!]?\s*$",
             re.I,
         ),
-        # not a date ("03.04.2026", "2026-04-03"), whose digits run as long
-        re.compile(r"(?<![\d.])(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}-\d{1,2}-\d{1,2}\b)\+?\d(?:[ \-/().]?\d){6,}"),
+        # not a date ("03.04.2026", "2026-04-03", "2026/03/26"), whose digits run as long
+        re.compile(
+            r"(?<![\d.])(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}[./-]\d{1,2}[./-]\d{1,2}\b)\+?\d(?:[ \-/().]?\d){6,}"
+        ),
     ),
     "time of day": (
         # "weihnachtsturnier start time": an event's time named by what happens then
