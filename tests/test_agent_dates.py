@@ -178,6 +178,11 @@ def test_money_is_asked_by_a_price_or_fee_and_stated_under_a_label_that_names_th
     # rand and rupees by their capitals, in the notes' own grouping; a LoRA rank "r16" is no amount
     assert all(money.search(t) for t in ("Classic tasting: **R 90**", "R 3 450,00", "R1.2m", "Rs. 4,500", "4.5 lakh"))
     assert not money.search("run halyard-sum-r16, rank 16")
+    # any currency: its sign, its ISO code in capitals, its name, and the abbreviations and the
+    # closing "/=" or "/-" East African and South Asian notes write
+    kenyan = ("KSh 4,500", "Ksh 4500/=", "Sh. 1,835,000/-", "KES 1.2M", "45 bob", "| Amount (KSh) | x | 5 |")
+    assert all(money.search(t) for t in (*kenyan, "₦5,000", "USD 500", "500 usd", "RM 12", "₱ 250", "3 000 CHF"))
+    assert not any(money.search(t) for t in ("ALL 3 cows", "TOP 10", "Fr 12", "3 kg", "Tank 12 | 2026/03/01"))
 
 
 def _candidate(rank: int, title: str) -> ev.Candidate:
@@ -210,6 +215,11 @@ def test_a_day_or_number_in_the_question_picks_one_note_among_notes_titled_alike
     reports = [_candidate(0, "Lab report – Tank 7 – 2026-03-02"), _candidate(1, "Lab report – Tank 7 – 2026-03-16")]
     asked = "tank 12 balling 2026/02/22"  # shares "2" with the 2nd of March, and names another day
     assert ev.named_among_alike(ev.terms(asked), reports, ev.days_named(asked)) is None
+    # the day asked names its note though the question never names the kind ("milk intake")
+    intake = [_candidate(0, "Milk intake – 23-03-2026"), _candidate(1, "Milk intake – 02-03-2026")]
+    asked = "cooler temp 2/3/2026"
+    assert ev.named_among_alike(ev.terms(asked), intake, ev.days_named(asked)).title.endswith("02-03-2026")
+    assert ev.named_among_alike(ev.terms("cooler temp 2026"), intake, set()) is None  # a year names no day
     asked = "tank 7 VA 2026/03/16"
     assert ev.named_among_alike(ev.terms(asked), reports, ev.days_named(asked)).title.endswith("2026-03-16")
     topics = [_candidate(0, "Unique Indexes"), _candidate(1, "Indexes on Expressions")]

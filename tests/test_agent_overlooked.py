@@ -53,3 +53,16 @@ def test_a_keyword_hit_holding_no_more_of_the_question_is_not() -> None:
     # the phone bill holds "phone" but not "AME": no more of the question than the links note
     tools = _Tools(HYBRID, [PHONE_BILL, HYBRID[0]])
     assert _program(tools)._overlooked("AME phone #", "AME phone #", HYBRID) == []
+
+
+def test_a_question_naming_a_numbered_thing_no_hit_names_reads_the_notes_titled_with_it() -> None:
+    hybrid = [
+        _hit("stuck", "Stuck ferment – Tank 9", "Inoculated 2026/02/20, peak 2026/02/24."),
+        _hit("log7", "Ferment log – Tank 7", "| 2026/02/28 | 24.8 | 14 |"),
+    ]
+    harvest = _hit("harvest", "Harvest day – 2026-02-12", "| B6 | Chenin blanc | 23.1 | Tank 12 |")
+    log12 = _hit("log12", "Ferment log – Tank 12", "| 2026/02/22 | 10.6 | 14 |")
+    tools = _Tools(hybrid, [harvest, log12])
+    # the note titled with tank 12 before the harvest row that only pours into it
+    assert _program(tools)._overlooked("tank 12 balling 2026/02/22", "tank 12 balling 2026/02/22", hybrid)[0] == log12
+    assert _program(_Tools(hybrid, [harvest]))._overlooked("tank 7 balling", "tank 7 balling", hybrid) == []

@@ -69,6 +69,9 @@ def test_a_table_value_is_the_one_its_column_names() -> None:
         ("phone number", "📞 Me 912 408 317 · Miguel 936 155 024", True),
         ("phone number", "- **Check-in:** 03.04.2026", False),  # a date's digits run as long as a number's
         ("phone number", "MOT done 2026-04-03", False),
+        ("phone number", "| 2026/03/26 | Parent–teacher meeting | 14:30 with Mev. Olivier |", False),
+        ("phone number", "Confirmation BBC-2604-118, SGR ref MDX-260414-3381", False),  # a code's digits
+        ("phone number", "Phone: +254 722 555 004", True),
         ("postal address", "14 Maryborough Grove, Douglas", True),
         ("postal address", "Rua Direita 12, Montemor", True),
         ("postal address", "comes up on the TGV on Tuesday 23", False),  # a weekday and a day
@@ -138,6 +141,7 @@ def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
     assert rec.property_left_empty(ev.terms("agathe gift delivery"), rows) is None  # the gift's row has one
     # only a row of another database has a delivery
     assert rec.property_left_empty(ev.terms("agathe delivery"), rows[:1] + rows[2:]) is None
+
     # a row named in full is the one asked of, not another row sharing its first name
     joshes = [
         ev.Candidate(
@@ -342,6 +346,11 @@ def test_a_cell_the_named_table_row_leaves_blank_is_declined() -> None:
     assert rec.cell_left_empty(ev.terms("who's the vet for nether scar"), table) == ("Nether Scar Farm", "Vet")
     assert rec.cell_left_empty(ev.terms("vet for mire house"), table) is None
     assert rec.cell_left_empty(ev.terms("vet for the farm"), table) is None  # one word names no row
+    fees = "| Term | Due | Paid | M-Pesa code |\n| --- | --- | --- | --- |\n| Term 1 | 5/1 | 27,000 | SAB3K8 |\n"
+    fees += "| Term 3 | 24/8 | – | – |\n"  # a dash is a blank cell
+    school = [ev.Candidate(0, "c", "p", "School fees", "", "", fees)]
+    assert rec.cell_left_empty(ev.terms("term 3 m-pesa code"), school) == ("Term 3", "M-Pesa code")
+    assert rec.cell_left_empty(ev.terms("term 1 m-pesa code"), school) is None
     # a column named by the question's wording: "who supplies" its "Supplier", "when is" its "Date"
     drugs = "| Drug | Supplier | Date |\n| --- | --- | --- |\n| Butorphanol | | 02/03 |\n| Ketamine | NVS | |\n"
     stock = [ev.Candidate(0, "c", "p", "Drug stock", "", "", drugs)]
@@ -349,3 +358,22 @@ def test_a_cell_the_named_table_row_leaves_blank_is_declined() -> None:
     assert rec.cell_left_empty(ev.terms(supplies), stock, supplies) == ("Butorphanol", "Supplier")
     assert rec.cell_left_empty(ev.terms("when is the ketamine"), stock, "when is the ketamine") == ("Ketamine", "Date")
     assert rec.cell_left_empty(ev.terms("when is the butorphanol"), stock, "when is the butorphanol") is None
+
+
+def test_the_row_the_question_names_most_of_is_the_one_asked() -> None:
+    loans = [
+        ev.Candidate(0, "c0", "ln8", "LN-2026-008 – Lucy Njoroge", "", "", _LOAN + "\n\nGuarantors to be named."),
+        ev.Candidate(1, "c1", "ln1", "LN-2026-001 – Mary Kamau", "", "", _LOAN + "\n- **Monthly deduction:** 5,000"),
+    ]
+    asked = ev.terms("monthly deduction on lucy's loan LN-2026-008")
+    assert rec.property_left_empty(asked, loans) == ("LN-2026-008 – Lucy Njoroge", "Monthly deduction")
+    assert rec.property_left_empty(ev.terms("monthly deduction LN-2026-001"), loans) is None
+    # "to be named" is "tbc" spelled out: the line knows no guarantor
+    loans[1] = ev.Candidate(1, "c1", "ln1", "LN-2026-001 – Mary Kamau", "", "", _LOAN + "\n- **Guarantors:** Daniel")
+    assert rec.property_left_empty(ev.terms("guarantors of LN-2026-008"), loans) == (
+        "LN-2026-008 – Lucy Njoroge",
+        "Guarantors",
+    )
+
+
+_LOAN = "- **Member no.:** KR-163\n- **Amount:** KSh 25,000\n- **Date:** 24/3/2026"

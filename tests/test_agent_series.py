@@ -14,6 +14,8 @@ from secondbrain_core.agent.series import (
     dated_otherwise,
     lettered_note,
     named_in_series,
+    names_numbered,
+    naming_the_numbered,
     numbered_otherwise,
     year_otherwise,
 )
@@ -31,6 +33,8 @@ def test_the_days_a_text_writes() -> None:
     assert days_named("jeu. 24 déc. | N |") == days_named("le 24 dec") == {(24, 12)}  # abbreviated with a period
     assert days_named("Nov 3rd, and the 1st of March") == {(3, 11), (1, 3)}
     assert days_named("Análises leite – Out 2026") == set()  # a month, no day
+    assert days_named("Milk intake – 23-03-2026") == {(23, 3)}  # day first with dashes and a whole year
+    assert days_named("score 12-15, weeks 3-4") == set()
 
 
 @pytest.mark.parametrize(
@@ -91,6 +95,13 @@ def test_a_year_nothing_found_writes_where_the_passages_write_others(question: s
             "quote A",
         ),
         ("quote b ultrasound price", ["Ultrasound quote A – Pennine", "Ultrasound quote B – ScanVet"], None),
+        # a note of another series titled with the month asked is no payout of that month
+        (
+            "total net paid out in the march 2026 payout",
+            ["Payout – February 2026", "Payout – January 2026", "March 2026 – weekly intake summary"],
+            "Payout – February 2026",
+        ),
+        ("february 2026 payout net", ["Payout – February 2026", "Payout – January 2026"], None),
         ("book a table at the quote", ["Ultrasound quote A – Pennine", "Ultrasound quote B – ScanVet"], None),
     ],
 )
@@ -112,6 +123,21 @@ def test_a_number_or_day_no_note_of_the_series_is_titled_with(question: str, tit
 )
 def test_a_number_the_passages_give_the_thing_only_otherwise(question: str, holdings: str, named) -> None:
     assert numbered_otherwise(question, holdings, holdings) == named
+
+
+def test_the_chunks_naming_the_numbered_thing_asked() -> None:
+    found = [
+        ev.Candidate(0, "c0", "register", "Tank register", "", "", "| Tank 12 | 16 000 | Chenin |\n| Tank 7 | 5 000 |"),
+        ev.Candidate(1, "c1", "log12", "Ferment log – Tank 12 (Chenin B6)", "", "", "| 2026/03/04 | −1.1 | dry |"),
+        ev.Candidate(2, "c2", "log7", "Ferment log – Tank 7 (Shiraz B4)", "", "", "| 2026/03/10 | −1.4 | dry |"),
+        ev.Candidate(3, "c3", "cellar", "Cellar", "", "", "[Ferment log – Tank 12](https://www.notion.so/abc)"),
+    ]
+    assert naming_the_numbered("when was tank 7 dry", found) == {0, 2}
+    assert naming_the_numbered("tank 12 dry", found) == {0, 1}  # a link names another page, not tank 12
+    assert naming_the_numbered("when was the chenin dry", found) == set()  # no number asked
+    assert naming_the_numbered("tank 7 on friday 27", found) == {0, 2}  # a weekday and a day name no thing
+    assert names_numbered("FO yr 5 rate", "| Year | Rate |\n| --- | --- |\n| 5 | $104.75 |")  # a column numbers rows
+    assert not names_numbered("tank 9", found[0].text)
 
 
 def test_a_table_column_numbers_its_rows() -> None:

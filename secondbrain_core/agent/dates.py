@@ -56,8 +56,10 @@ _DAY_AND_MONTH = re.compile(
     re.I,
 )
 # year first as ISO and South African notes write it ("2026-11-19", "2026/02/22"), day or month first
+# ("03/04", "08.10.2026", and with dashes and a whole year, "23-03-2026")
 _NUMERIC_DATE = re.compile(
-    r"\b\d{4}[-/](\d{1,2})[-/]\d{1,2}\b|\b(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b|\b(\d{1,2})/(\d{1,2})\b"
+    r"\b\d{4}[-/](\d{1,2})[-/]\d{1,2}\b|\b(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b|\b(\d{1,2})-(\d{1,2})-\d{4}\b"
+    r"|\b(\d{1,2})/(\d{1,2})\b"
 )
 # A day and month with a dot and no year, as European notes write them ("Sáb 14.11", "paid 20.11"):
 # the month in two digits, and no unit, currency or further digits after it ("3.05 kg" is a weight).

@@ -163,6 +163,8 @@ def stem(word: str) -> str:
     word = plain(word)
     if _ORDINAL.fullmatch(word):  # "the 19th" is the 19 of "Sat 19 Dec"
         return word[:-2]
+    if word in CALENDAR:  # before a suffix goes: "january" is "jan", not "januar"
+        return CALENDAR[word]
     word = IRREGULAR.get(word, word)
     stripped = _strip_suffix(SHORTHAND[word][0] if word in SHORTHAND else word)
     return CALENDAR.get(stripped, stripped)
@@ -363,6 +365,11 @@ def navigation(text: str) -> bool:
     return bool(_PAGE_LINK.search(text)) and not _WORD.search(_PAGE_LINK.sub(" ", text))
 
 
+def unlinked(text: str) -> str:
+    """`text` without its links to other pages of the workspace, whose words name those pages."""
+    return _PAGE_LINK.sub(" ", text)
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece = text[start:end]
     links = [m.span() for m in _LINK.finditer(piece)]  # a link's title may hold ". " ("25.1.6. The Daemon")
@@ -534,7 +541,10 @@ def named_among_alike(
         # titles alike share a word that names the kind of note: "2026" alone makes no series
         alike = [t for page, t in titles.items() if page != candidate.page_id and any(_words_of_kind(t & title))]
         days = set(filter(_names_a_day_or_number, held))
-        if alike and days and held - days and all(len(asked & t) < len(held) for t in alike):
+        # the day asked names its note without the kind: "cooler temp 2/3/2026" asks of "Milk
+        # intake – 02-03-2026", not of the intake pages of other Mondays
+        named = held - days or bool(title_days & set(asked_days))
+        if alike and days and named and all(len(asked & t) < len(held) for t in alike):
             return candidate
     return None
 

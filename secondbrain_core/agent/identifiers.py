@@ -14,11 +14,12 @@ import re
 import unicodedata
 
 from secondbrain_core.agent.dates import YEAR
+from secondbrain_core.agent.money import SIGNS
 
 # what separates words: spaces, punctuation, Markdown marks, table pipes, "key=value"
 _WORD = re.compile(r"[^\s,;:?!()\[\]{}<>\"'“”‘’«»|*`=]+")
 _PART = re.compile(r"[-_./]+")
-_EDGE = "./-_#~≈+€$£¥₹"
+_EDGE = "./-_#~≈+" + SIGNS
 _LETTER = re.compile(r"[^\W\d_]")
 # a quantity, an ordinal or a size, not a name: "8b", "45min", "19th", "4pm", "10k", "2nd", "3x",
 # "28-day", "5-star" (though "12-B" names a flat)

@@ -42,6 +42,8 @@ from secondbrain_core.agent.series import (
     dated_otherwise,
     lettered_note,
     named_in_series,
+    names_numbered,
+    naming_the_numbered,
     numbered_otherwise,
     year_otherwise,
 )
@@ -207,6 +209,9 @@ class GroundedAnswerer(dspy.Module):
             steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
         else:
             alike = None
+            naming = naming_the_numbered(asked, candidates)
+            if any(u.candidate in naming for u in units):
+                units = [u for u in units if u.candidate in naming]
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
             # the form a follow-up asks is its own: "and the GP's number?" after "when's my next
             # dentist appointment?" asks no day, though the text searched with holds both
@@ -289,6 +294,12 @@ class GroundedAnswerer(dspy.Module):
             spelling_out = [h for h in keyword_hits if spelling.search(h.text)]
             if spelling_out:  # the glossary row that spells it out, whatever else uses the letters
                 return spelling_out[:OVERLOOKED_HITS]
+        naming = [h for h in keyword_hits if names_numbered(asked, f"{h.title}\n{h.text}")]
+        if naming and not any(names_numbered(asked, f"{h.title}\n{h.text}") for h in hits):
+            # "tank 12 balling 2026/02/22" where the hits hold tanks 7 and 9: the notes titled
+            # with tank 12 first, the harvest days' rows that pour into it after them
+            naming.sort(key=lambda h: not names_numbered(asked, h.title))
+            return naming[:OVERLOOKED_HITS]
         floor = max(OVERLOOKED_MIN_SHARE, best + OVERLOOKED_MARGIN)
         return [h for h in keyword_hits if held(h) >= floor][:OVERLOOKED_HITS]
 

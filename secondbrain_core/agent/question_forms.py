@@ -13,6 +13,7 @@ import re
 from secondbrain_core.agent import other_language_forms as elsewhere
 from secondbrain_core.agent.acronyms import asked_abbreviation, spelled_out
 from secondbrain_core.agent.dates import DATE_SHAPE, DAY_OF_YEAR, TIME_OF_DAY
+from secondbrain_core.agent.money import AMOUNT
 from secondbrain_core.rag.keyword import CALENDAR
 
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
@@ -80,9 +81,12 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             r"|^(?!.*\b(?:how|why)\b).*\b(phone|mobile)\s*[?.!]?\s*$",
             re.I,
         ),
-        # not a date ("03.04.2026", "2026-04-03", "2026/03/26"), whose digits run as long
+        # not a date ("03.04.2026", "2026-04-03", "2026/03/26"), whose digits run as long, nor the
+        # digits of a code ("BBC-2604-118", "MDX-260414-3381"), nor thirteen digits or more run
+        # together with no "+" (a microchip's "900164001266048", an account number)
         re.compile(
-            r"(?<![\d.])(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}[./-]\d{1,2}[./-]\d{1,2}\b)\+?\d(?:[ \-/().]?\d){6,}"
+            r"(?<![\w.-])(?!\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}[./-]\d{1,2}[./-]\d{1,2}\b|\d{13})"
+            r"\+?\d(?:[ \-/().]?\d){6,}(?![\w-])"
         ),
     ),
     "time of day": (
@@ -176,21 +180,15 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             rf"\bhow much\b.{{0,60}}\b(?:{_MONEY_WORDS}|per (?:night|month|week|hour|day|person))\b"
             r"|\bhow much (?:is|was|are|were)\s+(?:the|my|our|his|her|their|it|that|this)\b"
-            rf"|\b{_MONEY_WORDS}\s+(?:of|for)\b"
+            rf"|^(?!.*\bhow\s+(?:did|do|does|can|could|will|would|should)\b)(?=.*\b{_MONEY_WORDS}\s+(?:of|for)\b)"
             r"|\b(?:prices?|fees?|salary)\b|\b(?:interest|tax|vat|exchange)\s+rates?\b"
             rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
             rf"(?:[\w-]+ ){{0,2}}{_MONEY_WORDS}\b",
             re.I,
         ),
-        # an amount with its currency, or under a label that names it ("Adoption fee ($): 550", a
+        # an amount in any currency, or under a label that names it ("Adoption fee ($): 550", a
         # column "Total (€)"), or a rate ("0.9% + €0.10 per transaction")
-        # rand and rupees by their capital letters only ("R 90", "Rs. 4,500"; not a rank "r16")
-        re.compile(
-            r"[€$£¥₹]\s?\d|(?-i:\bRs?\.?\s?\d)|\d[\d.,]*\s?(?:[€$£¥₹]|(?:eur|euros?|usd|gbp|chf|cad|aud|nok|sek|dkk|"
-            r"kroner|kronor|dollars?|pounds?|quid|kr|zł|pesos?|rands?|zar|rupees?|inr|lakhs?|crores?)\b)|\d\s?%"
-            r"|\((?:[€$£¥₹]|eur|usd|gbp|chf|cad|aud|nzd|nok|sek|dkk|kr|pln|zł|czk|jpy|inr|mxn|brl|zar|rs?)\)[^\n]*\d",
-            re.I,
-        ),
+        AMOUNT,
     ),
 }
 

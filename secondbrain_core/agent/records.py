@@ -24,7 +24,14 @@ from secondbrain_core.rag.chunking import TABLE_SEPARATOR
 _YEAR = re.compile(r"\d{4}")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+")  # "Story – Market": what a row's title pairs
 # a line that says its value is not known yet: "Vet not allocated yet", "Next test: tbc"
-_NOT_KNOWN = re.compile(r"\bnot\s+(?:\w+\s+){0,2}yet\b|\b(?:tbc|tbd|tba|unknown|n/a|not known|not recorded)\b", re.I)
+# "tbc" spelled out too: "Guarantors to be named at the meeting"
+_NOT_KNOWN = re.compile(
+    r"\bnot\s+(?:\w+\s+){0,2}yet\b|\b(?:tbc|tbd|tba|unknown|n/a|not known|not recorded)\b"
+    r"|\bto be (?:named|decided|confirmed|announced|agreed|determined|arranged|fixed|set)\b",
+    re.I,
+)
+# a cell holding an amount: digits grouped, with a currency's sign or letters around them
+_AMOUNT_CELL = re.compile(r"\D{0,4}\d[\d.,\s]*\D{0,3}")
 # "who supplies", "who teaches", "who owns": a verb whose doer a row names ("Supplier", "Owner")
 _WHO_DOES = re.compile(r"\bwho\s+(\w+?)(ies|es|s)\b", re.I)
 
@@ -52,8 +59,12 @@ def property_left_empty(
     pages = first_chunks(candidates)
     keys = _rows_keys(pages)
     named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
-    # "josh nguyen RSA expiry" names the row of Josh Nguyen, not Josh Whitford's, whose title it names in part
-    named = [c for c in named if set(terms(c.title)) <= asked] or named
+    # "josh nguyen RSA expiry" names the row of Josh Nguyen, not Josh Whitford's, whose title it
+    # names in part; "monthly deduction on LN-2026-008" names that loan, not LN-2026-001
+    most = max((len(asked & set(terms(c.title))) for c in named), default=0)
+    named = [c for c in named if set(terms(c.title)) <= asked] or [
+        c for c in named if len(asked & set(terms(c.title))) == most
+    ]
     for row in named:
         for other in (c for c in pages if c.page_id in keys and _same_database(keys[row.page_id], keys[c.page_id])):
             for key in keys[other.page_id]:
@@ -131,11 +142,25 @@ def cell_left_empty(
     asked = set(question_terms) | set(names_asked(question))
     for candidate in candidates:
         for header, rows in tables(candidate.text):
-            columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= asked]
+            # the words naming the rows' kind name no column: "third payment" asks no "Paid"
+            naming = asked - set(terms(header[0])) if header else asked
+            columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= naming]
             named = [row for row in rows if _names_row(set(terms(row[0])), asked)]
-            if columns and named and all(n >= len(row) or not row[n] for row in named for n in columns):
+            if columns and named and all(_blank(row, n, rows) for row in named for n in columns):
                 return named[0][0], header[columns[0]]
     return None
+
+
+def _blank(row: list[str], column: int, rows: list[list[str]]) -> bool:
+    """Whether a row's cell in `column` says nothing: empty, or a dash or placeholder ("–", "tbc",
+    "?") in a column of words or codes. In a column of amounts a dash is nought: "| Loan | – |"
+    in a payout sheet deducted no loan that month."""
+    cell = row[column].strip() if column < len(row) else ""
+    if not cell:
+        return True
+    if cell.strip("-–—?") and not _NOT_KNOWN.fullmatch(cell):
+        return False
+    return not any(column < len(other) and _AMOUNT_CELL.fullmatch(other[column].strip()) for other in rows)
 
 
 def _names_row(key: set[str], asked: set[str]) -> bool:

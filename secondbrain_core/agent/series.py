@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months, years_held
-from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, Candidate, first_chunks, stem, terms
+from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, Candidate, first_chunks, stem, terms, unlinked
 from secondbrain_core.agent.records import tables
 from secondbrain_core.rag.keyword import CALENDAR
 
@@ -70,17 +70,18 @@ def named_in_series(question: str, titles: Sequence[str]) -> str | None:
             if others and (_words(title) - {word}) & asked:
                 return f"{word} {others[0]}"
     days = days_named(question)
-    if days and not any(days & days_named(title) for title in titles):
-        for title in titles:
-            words = _words(title)
-            if days_named(title) and words and words <= asked:
-                return title
     months = set() if days else set(named_months(question).values())
-    if months and not any(months & months_held(title) for title in titles):
-        for title in titles:
-            words = _words(title)
-            if months_held(title) and words and words <= asked:
-                return title
+    for title in titles:
+        words = _words(title)
+        if not words or not words <= asked:
+            continue
+        # a note of another series dated as asked is no note of this one: "march 2026 payout" over
+        # "Payout – January 2026" and "March 2026 – weekly intake summary"
+        series = [other for other in titles if words <= _words(other)]
+        if days and days_named(title) and not any(days & days_named(other) for other in series):
+            return title
+        if months and months_held(title) and not any(months & months_held(other) for other in series):
+            return title
     return _lettered_otherwise(question, titles)
 
 
@@ -127,6 +128,24 @@ def lettered_note(question: str, candidates: Sequence[Candidate]) -> Candidate |
         if letter in found and len(found) >= 2:
             return next(c for c in pages if (key, letter) in letters[c.page_id])
     return None
+
+
+def naming_the_numbered(question: str, candidates: Sequence[Candidate]) -> set[int]:
+    """The ranks of the candidates that name every numbered thing the question names ("tank 7"),
+    in their title, heading or text, when some candidates found do and others do not; else an
+    empty set. "when was tank 7 dry" over the ferment logs of tanks 7 and 12, the tank register
+    and a harvest day asks of tank 7's, though tank 12's "dry" row scores as well."""
+    naming = {c.rank for c in candidates if names_numbered(question, f"{c.title}\n{c.heading}\n{c.text}")}
+    return naming if len(naming) < len(candidates) else set()
+
+
+def names_numbered(question: str, text: str) -> bool:
+    """Whether the question names numbered things ("tank 12", "week 6"; not a day: "friday 27")
+    and `text` names them all, in a table's column too ("| 5 |" under "Year" is year 5), not in a
+    link: a section page's "[Ferment log – Tank 12](…)" says nothing of tank 12."""
+    asked = {(word, number) for word, number in _numbered(question) if word not in _MONTHS}
+    own = unlinked(text)
+    return bool(asked) and asked <= _numbered(own) | _numbered_in_tables(own)
 
 
 def numbered_otherwise(question: str, holdings: str, searched: str) -> str | None:
