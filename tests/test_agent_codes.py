@@ -77,6 +77,7 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("amount of money", "paid 38 000 NOK", True),
         ("day of the year", "Hurl of the day: Fiadh. Knock on the hand, fine by Wed.", False),  # a weekday
         ("code or password", "No passwords or safe code in here, ever. Logins → 1Password on my phone", False),
+        ("code or password", "please verify your online banking ID and password and the 6-digit TAC", False),
         ("code or password", "Kennel door code **4417#**", True),
         ("seat", "Booking ref KXT4PD, seat 12C, car 4", True),
         ("seat", "Ryanair FR 7262, booking ref KQ7T2M", False),

@@ -173,6 +173,8 @@ def test_a_table_row_states_what_its_column_header_names() -> None:
 def test_money_is_asked_by_a_price_or_fee_and_stated_under_a_label_that_names_the_currency() -> None:
     assert qf.asked_form("what's sable's fee") == "amount of money"
     assert qf.asked_form("backsplash tile price per sq ft") == "amount of money"
+    assert qf.asked_form("how much did we pay for the cottage") == "amount of money"
+    assert qf.asked_form("how did joseph pay for the AI repeat") is None  # the way, not the amount
     money = qf.form_shape("amount of money")
     assert money.search("- **Adoption fee ($):** 550") and not money.search("Adoption fee: 550")
     # rand and rupees by their capitals, in the notes' own grouping; a LoRA rank "r16" is no amount

@@ -377,3 +377,31 @@ def test_the_row_the_question_names_most_of_is_the_one_asked() -> None:
 
 
 _LOAN = "- **Member no.:** KR-163\n- **Amount:** KSh 25,000\n- **Date:** 24/3/2026"
+
+
+def test_a_row_named_by_a_name_in_its_cells_and_a_blank_no_table_found_fills() -> None:
+    jobs = "| Job card | Customer | Total | Paid by |\n| --- | --- | --- | --- |\n"
+    jobs += (
+        "| JC-030 – VBN 7263 | Ms Carmen Yeoh | RM 600.00 | |\n| JC-019 – PKM 5512 | Puan Zaleha | RM 145 | DuitNow |\n"
+    )
+    table = [ev.Candidate(0, "c", "p", "Job cards", "", "", jobs)]
+    assert rec.cell_left_empty(ev.terms("how did carmen yeoh pay"), table) == ("JC-030 – VBN 7263", "Paid by")
+    assert rec.cell_left_empty(ev.terms("how did zaleha pay"), table) is None  # one word names no row
+    payout = "| Member | Litres | Loan |\n| --- | --- | --- |\n| KR-087 Mary Wairimu Kamau | 702 | – |\n"
+    loans = "| Loan | Member | Amount |\n| --- | --- | --- |\n| LN-007 | Mary Wairimu Kamau | KSh 18,000 |\n"
+    sheets = [
+        ev.Candidate(0, "c0", "p0", "Payout", "", "", payout),
+        ev.Candidate(1, "c1", "p1", "Loans", "", "", loans),
+    ]
+    # the loans table states her loan's amount, whatever the payout sheet's dash says
+    assert rec.cell_left_empty(ev.terms("mary wairimu loan amount"), sheets) is None
+    assert rec.cell_left_empty(ev.terms("mary wairimu loan amount"), sheets[:1]) == (
+        "KR-087 Mary Wairimu Kamau",
+        "Loan",
+    )
+    reno = "| Payment | When | Amount | Paid |\n| --- | --- | --- | --- |\n| Third | floors done | $5,000 | — |\n"
+    # "payment" names the rows' kind, not the Paid column
+    assert (
+        rec.cell_left_empty(ev.terms("third payment how much"), [ev.Candidate(0, "c", "p", "Reno", "", "", reno)])
+        is None
+    )

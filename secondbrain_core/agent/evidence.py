@@ -12,6 +12,7 @@ Nothing here does I/O: term statistics and unit vectors come in as arguments.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -363,6 +364,18 @@ def navigation(text: str) -> bool:
     children by their titles ("[Vet visit – 12.03.2026](https://www.notion.so/…)"); such a line
     holds the words of the page it points to, and nothing that page says."""
     return bool(_PAGE_LINK.search(text)) and not _WORD.search(_PAGE_LINK.sub(" ", text))
+
+
+def paragraph_at(text: str, start: int) -> str:
+    """The paragraph of `text` holding `start`: its lines between blank ones (a quote's ">" line
+    is blank too)."""
+    lines = text.splitlines(keepends=True)
+    ends = list(itertools.accumulate(map(len, lines)))
+    at = bisect.bisect_right(ends, start)
+    blank = [not line.strip(" >\t\r\n") for line in lines]
+    first = next((n + 1 for n in range(at - 1, -1, -1) if blank[n]), 0)
+    last = next((n for n in range(at + 1, len(lines)) if blank[n]), len(lines))
+    return "".join(lines[first:last])
 
 
 def unlinked(text: str) -> str:

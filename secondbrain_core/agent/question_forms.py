@@ -35,6 +35,10 @@ _ASKS_YES_NO = re.compile(
     re.I,
 )
 _NUMBER_SHAPE = re.compile(r"\d")
+# "ang pow total", "mombasa trip budget total": the line or row that sums, "Total: RM 3,056.", not
+# the items it sums (whose words, rarer, match the question better)
+_ASKS_TOTAL = re.compile(r"\b(?:total|totals|altogether|in total|sum of)\b", re.I)
+_TOTAL_SHAPE = re.compile(r"\b(?:total|totals|sum|altogether)\b[^\n]{0,40}?\d", re.I)
 _POLAR_SHAPE = re.compile(
     r"\b(not|no|never|cannot|can't|won't|isn't|aren't|doesn't|don't|only|must|always|unless|instead|without)\b", re.I
 )
@@ -139,8 +143,9 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
         re.compile(
             r"\b(?:password|passcode|passphrase|login|pin|code|combo|combination|padlock|lock|key\s?safe|lockbox|keypad)\b"
             r"[^\n]{0,40}?"
-            # not a digit glued to a word: "Logins → 1Password" names an app, not a code
-            r"(?:`[^`\n]+`|(?<![\w-])(?!\d[a-z]{4,}\b)(?=[\w#-]*\d)[\w#-]{3,})",
+            # not a digit glued to a word ("Logins → 1Password" names an app) nor a quantity ("the
+            # 6-digit TAC"): no code
+            r"(?:`[^`\n]+`|(?<![\w-])(?!\d[a-z]{4,}\b|\d+-[a-z]{2,}\b)(?=[\w#-]*\d)[\w#-]{3,})",
             re.I,
         ),
     ),
@@ -260,6 +265,8 @@ def answer_shape(question: str) -> re.Pattern | None:
     form = asked_form(question)
     if form is not None:
         return form_shape(form)
+    if _ASKS_TOTAL.search(question):
+        return _TOTAL_SHAPE
     if _ASKS_NAME.search(question):
         return _NAME_SHAPE
     if _ASKS_NUMBER.search(question):

@@ -30,8 +30,6 @@ _NOT_KNOWN = re.compile(
     r"|\bto be (?:named|decided|confirmed|announced|agreed|determined|arranged|fixed|set)\b",
     re.I,
 )
-# a cell holding an amount: digits grouped, with a currency's sign or letters around them
-_AMOUNT_CELL = re.compile(r"\D{0,4}\d[\d.,\s]*\D{0,3}")
 # "who supplies", "who teaches", "who owns": a verb whose doer a row names ("Supplier", "Owner")
 _WHO_DOES = re.compile(r"\bwho\s+(\w+?)(ies|es|s)\b", re.I)
 
@@ -58,7 +56,7 @@ def property_left_empty(
     asked = set(question_terms) | set(names_asked(question))
     pages = first_chunks(candidates)
     keys = _rows_keys(pages)
-    named = [c for c in pages if c.page_id in keys and any(not _YEAR.fullmatch(t) for t in asked & set(terms(c.title)))]
+    named = [c for c in pages if c.page_id in keys and _names_record(c, asked)]
     # "josh nguyen RSA expiry" names the row of Josh Nguyen, not Josh Whitford's, whose title it
     # names in part; "monthly deduction on LN-2026-008" names that loan, not LN-2026-001
     most = max((len(asked & set(terms(c.title))) for c in named), default=0)
@@ -72,6 +70,16 @@ def property_left_empty(
                 if wanted and wanted <= asked and not any(_holds(c, wanted) for c in named):
                     return row.title, key
     return None
+
+
+def _names_record(row: Candidate, asked: set[str]) -> bool:
+    """Whether the question names a row: by a word of its title (a year alone names none), or by
+    two words or more of one of its properties' values, a name ("how did carmen yeoh pay" names
+    the job card whose Customer is "Ms Carmen Yeoh")."""
+    if any(not _YEAR.fullmatch(t) for t in asked & set(terms(row.title))):
+        return True
+    values = [line[match.end() :] for line in row.text.splitlines() if (match := PROPERTY.match(line))]
+    return _names_by_value(["", *values], asked)
 
 
 def _rows_keys(pages: Sequence[Candidate]) -> dict[str, list[str]]:
@@ -136,35 +144,41 @@ def cell_left_empty(
     question_terms: Sequence[str], candidates: Sequence[Candidate], question: str = ""
 ) -> tuple[str, str] | None:
     """(row, column) when the question names a table's rows by their first cell (all its words,
-    or two: "nether scar" names "Nether Scar Farm") and a column (not the first) by all the words
-    of its header or by its wording (`names_asked`), and every row named leaves that column's cell
-    blank; else None."""
+    or two: "nether scar" names "Nether Scar Farm") or by a name in another cell, and a column
+    (not the first) by all the words of its header or by its wording (`names_asked`), and every
+    row named leaves that column's cell blank, in every table found: "mary wairimu loan amount"
+    is answered by the loans table's Amount, though the payout sheet's Loan cell for her is "–";
+    else None."""
     asked = set(question_terms) | set(names_asked(question))
+    blank = None
     for candidate in candidates:
         for header, rows in tables(candidate.text):
             # the words naming the rows' kind name no column: "third payment" asks no "Paid"
             naming = asked - set(terms(header[0])) if header else asked
             columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= naming]
-            named = [row for row in rows if _names_row(set(terms(row[0])), asked)]
-            if columns and named and all(_blank(row, n, rows) for row in named for n in columns):
-                return named[0][0], header[columns[0]]
-    return None
+            named = [row for row in rows if _names_row(set(terms(row[0])), asked) or _names_by_value(row, asked)]
+            if not columns or not named:
+                continue
+            if not all(_blank(row, n) for row in named for n in columns):
+                return None
+            blank = blank or (named[0][0], header[columns[0]])
+    return blank
 
 
-def _blank(row: list[str], column: int, rows: list[list[str]]) -> bool:
-    """Whether a row's cell in `column` says nothing: empty, or a dash or placeholder ("–", "tbc",
-    "?") in a column of words or codes. In a column of amounts a dash is nought: "| Loan | – |"
-    in a payout sheet deducted no loan that month."""
+def _blank(row: list[str], column: int) -> bool:
+    """Whether a row's cell in `column` says nothing: empty, a dash or a placeholder ("–", "tbc")."""
     cell = row[column].strip() if column < len(row) else ""
-    if not cell:
-        return True
-    if cell.strip("-–—?") and not _NOT_KNOWN.fullmatch(cell):
-        return False
-    return not any(column < len(other) and _AMOUNT_CELL.fullmatch(other[column].strip()) for other in rows)
+    return not cell.strip("-–—?") or bool(_NOT_KNOWN.fullmatch(cell))
 
 
 def _names_row(key: set[str], asked: set[str]) -> bool:
     return bool(key) and (key <= asked or len(key & asked) >= 2)
+
+
+def _names_by_value(row: list[str], asked: set[str]) -> bool:
+    """Whether two words or more of one of the row's other cells are asked: a name ("Ms Carmen
+    Yeoh" under "Customer") names its row as its first cell does."""
+    return any(len(asked & set(terms(cell))) >= 2 for cell in row[1:])
 
 
 def tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
