@@ -598,3 +598,9 @@ def test_a_paragraph_addressing_the_model_gives_no_evidence_in_any_of_its_senten
 def test_a_total_asked_scores_the_line_that_sums() -> None:
     total = qf.answer_shape("ang pow total")
     assert total.search("Total: RM 3,056.") and not total.search("| Ah Pa | father | RM 800 |")
+
+
+def test_a_question_opening_with_a_persons_pronoun_or_asking_a_rate_alone_follows_up() -> None:
+    assert is_follow_up("his feb comeback job no?") and is_follow_up("how much per night")
+    assert not is_follow_up("what did I get chioma for her birthday")  # "her" is chioma, named here
+    assert ev.terms("puan zaleha aircond price per bag") == ["zaleha", "aircond", "pric", "bag"]

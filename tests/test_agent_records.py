@@ -400,8 +400,20 @@ def test_a_row_named_by_a_name_in_its_cells_and_a_blank_no_table_found_fills() -
         "Loan",
     )
     reno = "| Payment | When | Amount | Paid |\n| --- | --- | --- | --- |\n| Third | floors done | $5,000 | — |\n"
+    parts = "| Item | Part no. | Price |\n| --- | --- | --- |\n| Spark plug iridium (Toyota) | | RM 55 |\n"
+    parts += "| Spark plug standard | NGK-BKR6E | RM 18 |\n"
+    # the iridium plug's row is named best; the standard plug's part number answers nothing asked
+    assert rec.cell_left_empty(ev.terms("part number iridium spark plug"), [_table(0, "Parts", parts)]) == (
+        "Spark plug iridium (Toyota)",
+        "Part no.",
+    )
+    assert rec.cell_left_empty(ev.terms("part number standard spark plug"), [_table(0, "Parts", parts)]) is None
     # "payment" names the rows' kind, not the Paid column
     assert (
         rec.cell_left_empty(ev.terms("third payment how much"), [ev.Candidate(0, "c", "p", "Reno", "", "", reno)])
         is None
     )
+
+
+def _table(rank: int, title: str, text: str) -> ev.Candidate:
+    return ev.Candidate(rank, f"c{rank}", f"p{rank}", title, "", "", text)

@@ -21,7 +21,11 @@ _REFERS_BACK = re.compile(
     r"|\b(?:by|since|until|till|before|after|back) then\b",  # "how many ACs had been put in by then"
     re.IGNORECASE,
 )
-_CONTINUES = re.compile(r"^\s*(and|also|but|so|then|what about|how about|and what|what if|why not|same for)\b", re.I)
+# a question opening with a person's pronoun ("his feb comeback job no?") asks of the one just named
+_CONTINUES = re.compile(
+    r"^\s*(and|also|but|so|then|what about|how about|and what|what if|why not|same for|his|her|hers|him|he|she)\b",
+    re.I,
+)
 MIN_OWN_TERMS = 2
 HISTORY_TURNS = 12  # the turns of the conversation an answer reads (and its trace records)
 

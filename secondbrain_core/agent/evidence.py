@@ -105,8 +105,10 @@ _STOPWORDS = (
     "more most nor off once only other ought ours ourselves out over own same she some theirs them themselves "
     "those through under until up while whom yours yourself yourselves "
     "has have having had doing don doesn isn aren wasn weren hasn haven didn wouldn shouldn couldn m ll re ve d "
-    # honorifics, which a question adds to a name the notes write bare ("salim bhai phone", "Mrs Bhide")
-    "mr mrs ms dr herr frau mme mlle bhai ji"
+    "per "  # "how much per night", "price per bag": the rate is asked by the words around it
+    # honorifics, which a question adds to a name the notes write bare ("salim bhai phone", "Mrs Bhide",
+    # "puan zaleha")
+    "mr mrs ms dr herr frau mme mlle bhai ji puan encik cik tuan"
 )
 # The function and question words of the other languages people most often write notes in
 # (de, fr, es, it, pt, nl): "Wie hoch ist unsere Kaltmiete?" is about "hoch" and "Kaltmiete", and

@@ -285,12 +285,20 @@ class GroundedAnswerer(dspy.Module):
         (`acronyms`), when no hit does: every chunk using it holds all of such a question."""
         question_terms = ev.terms(query)
         form = asked_form(asked)
-        # a chunk stating the form asked ("303-555-0178") holds the words that ask for it ("phone #")
-        form_words = set(question_terms) - set(ev.terms(form_subject(asked))) if form else set()
+        subject = set(ev.terms(form_subject(asked))) if form else set()
+        # the words asking for a form ("phone #") are held by a chunk stating that form ("303-555-0178")
+        # of the thing asked ("AME") in one line, or under a title naming it, and by no other: "- Muthu:
+        # +60 16-555 7719" holds "muthu phone", a supplier's page naming Muthu and its own "Phone:" not
+        form_words = set(question_terms) - subject if form else set()
+
+        def states_form(hit: SearchHit) -> bool:
+            titled = set(ev.terms(hit.title))
+            shape = form_shape(form)
+            return any(shape.search(line) and subject <= titled | set(ev.terms(line)) for line in hit.text.splitlines())
 
         def held(hit: SearchHit) -> float:
-            found = set(ev.terms(f"{hit.title} {hit.text}"))
-            if form and form_shape(form).search(hit.text):
+            found = set(ev.terms(f"{hit.title} {hit.text}")) - form_words
+            if form_words and states_form(hit):
                 found |= form_words
             return ev.coverage(question_terms, found, self.stats.idf)
 

@@ -150,19 +150,23 @@ def cell_left_empty(
     is answered by the loans table's Amount, though the payout sheet's Loan cell for her is "–";
     else None."""
     asked = set(question_terms) | set(names_asked(question))
-    blank = None
+    cells = []  # (how many of the question's words name the row, blank, row, column) of each cell asked
     for candidate in candidates:
         for header, rows in tables(candidate.text):
             # the words naming the rows' kind name no column: "third payment" asks no "Paid"
             naming = asked - set(terms(header[0])) if header else asked
             columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= naming]
-            named = [row for row in rows if _names_row(set(terms(row[0])), asked) or _names_by_value(row, asked)]
-            if not columns or not named:
-                continue
-            if not all(_blank(row, n) for row in named for n in columns):
-                return None
-            blank = blank or (named[0][0], header[columns[0]])
-    return blank
+            for row in rows:
+                if _names_row(set(terms(row[0])), asked) or _names_by_value(row, asked):
+                    named = max(len(asked & set(terms(cell))) for cell in row)
+                    cells.extend((named, _blank(row, n), row[0], header[n]) for n in columns)
+    # the rows named best: "iridium spark plug part number" names the iridium plug's row, not the
+    # standard plug's, whose part number is filled
+    best = max((named for named, *_ in cells), default=0)
+    asked_cells = [(blank, row, column) for named, blank, row, column in cells if named == best]
+    if asked_cells and all(blank for blank, _, _ in asked_cells):
+        return asked_cells[0][1], asked_cells[0][2]
+    return None
 
 
 def _blank(row: list[str], column: int) -> bool:
