@@ -280,4 +280,8 @@ def test_a_follow_up_naming_its_own_month_or_year_replaces_the_one_before() -> N
     assert (
         standalone_question("and at the april one?", march) == "covers figure from the staff mtg and at the april one?"
     )
+    # the day goes with its month: a "3" left behind would be a number no note of the 24th holds
+    days = [Turn(role="user", content="households 3 nov distribution"), Turn(role="assistant", content="94 [1]")]
+    asked_of_the_24th = standalone_question("what about the 24 nov one?", days)
+    assert asked_of_the_24th == "households distribution what about the 24 nov one?"
     assert standalone_question("and what about pets?", march).startswith("covers figure from the march")

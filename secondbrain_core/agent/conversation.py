@@ -61,7 +61,11 @@ def without_days(context: str, question: str) -> str:
     "covers figure from the march staff mtg" of April's (a month named after, "march" is one)."""
     months = month_words(context, everyday=True)
     if months and (named_months(question) or month_words(question)):
-        context = re.sub(rf"\b(?:{'|'.join(map(re.escape, months))})\b", " ", context)
+        # the day with its month: "households 3 nov distribution" then "what about the 24 nov one?"
+        # asks of the 24th, and a "3" left behind would be a number no passage of it holds
+        month = "|".join(map(re.escape, months))
+        day = r"\d{1,2}(?:st|nd|rd|th)?"
+        context = re.sub(rf"\b(?:{day}\s+(?:of\s+)?(?:{month})|(?:{month})\.?\s+{day}|{month})\b", " ", context)
     if YEAR.search(question):
         context = YEAR.sub(" ", context)
     return " ".join(context.split())
