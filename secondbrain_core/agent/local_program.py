@@ -218,7 +218,7 @@ class GroundedAnswerer(dspy.Module):
             steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
         else:
             alike = None
-            naming = naming_the_numbered(asked, candidates)
+            naming = naming_the_numbered(asked, candidates)  # "when was tank 7 dry": tank 7's chunks
             if any(u.candidate in naming for u in units):
                 units = [u for u in units if u.candidate in naming]
         with tracing.span("select_evidence", "PARSER", {"query": query, "units": len(units)}) as span:
@@ -282,7 +282,9 @@ class GroundedAnswerer(dspy.Module):
         chunk that holds a word no hit holds but little of the question is no better evidence: the
         word missing from the chunks found is what declines a question the notes do not answer.
         A question asking what an abbreviation stands for gets the chunks that spell it out
-        (`acronyms`), when no hit does: every chunk using it holds all of such a question."""
+        (`acronyms`), when no hit does: every chunk using it holds all of such a question. So does
+        a question naming a numbered thing no hit names ("tank 12 balling 2026/02/22" over hits of
+        tanks 7 and 9): the chunks naming it, those titled with it first."""
         question_terms = ev.terms(query)
         form = asked_form(asked)
         subject = set(ev.terms(form_subject(asked))) if form else set()

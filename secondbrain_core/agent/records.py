@@ -145,12 +145,12 @@ def cell_left_empty(
 ) -> tuple[str, str] | None:
     """(row, column) when the question names a table's rows by their first cell (all its words,
     or two: "nether scar" names "Nether Scar Farm") or by a name in another cell, and a column
-    (not the first) by all the words of its header or by its wording (`names_asked`), and every
-    row named leaves that column's cell blank, in every table found: "mary wairimu loan amount"
-    is answered by the loans table's Amount, though the payout sheet's Loan cell for her is "–";
+    (not the first) by all the words of its header or by its wording (`names_asked`), and the rows
+    named best leave that column's cell blank in every table found: "mary wairimu loan amount" is
+    answered by the loans table's Amount, though the payout sheet's Loan cell for her is "–";
     else None."""
     asked = set(question_terms) | set(names_asked(question))
-    cells = []  # (how many of the question's words name the row, blank, row, column) of each cell asked
+    found = []  # (how many of the question's words name the row, blank, row, column) of each cell asked
     for candidate in candidates:
         for header, rows in tables(candidate.text):
             # the words naming the rows' kind name no column: "third payment" asks no "Paid"
@@ -159,11 +159,11 @@ def cell_left_empty(
             for row in rows:
                 if _names_row(set(terms(row[0])), asked) or _names_by_value(row, asked):
                     named = max(len(asked & set(terms(cell))) for cell in row)
-                    cells.extend((named, _blank(row, n), row[0], header[n]) for n in columns)
+                    found.extend((named, _blank(row, n), row[0], header[n]) for n in columns)
     # the rows named best: "iridium spark plug part number" names the iridium plug's row, not the
     # standard plug's, whose part number is filled
-    best = max((named for named, *_ in cells), default=0)
-    asked_cells = [(blank, row, column) for named, blank, row, column in cells if named == best]
+    best = max((named for named, *_ in found), default=0)
+    asked_cells = [(blank, row, column) for named, blank, row, column in found if named == best]
     if asked_cells and all(blank for blank, _, _ in asked_cells):
         return asked_cells[0][1], asked_cells[0][2]
     return None
