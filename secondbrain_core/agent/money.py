@@ -49,6 +49,6 @@ _CLOSED = r"\d/[=-](?![\w/])"
 _LABEL = rf"\((?:{_SIGN}|{_CODE}|{_TYPED_CODES}|k?shs?|ksh|kr|zł|rs?)\)[^\n]*\d"
 
 AMOUNT = re.compile(
-    rf"{_SIGN}\s?\d|{_CODE}\.?\s?\d|\b(?:{_TYPED_CODES})\s?\d|{_BEFORE}|{_AFTER}|{_CLOSED}|{_LABEL}|\d\s?%",
+    rf"{_SIGN}\s?\d|\b{_CODE}\.?\s?\d|\b(?:{_TYPED_CODES})\s?\d|{_BEFORE}|{_AFTER}|{_CLOSED}|{_LABEL}|\d\s?%",
     re.I,
 )
