@@ -12,7 +12,6 @@ Nothing here does I/O: term statistics and unit vectors come in as arguments.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -368,16 +367,20 @@ def navigation(text: str) -> bool:
     return bool(_PAGE_LINK.search(text)) and not _WORD.search(_PAGE_LINK.sub(" ", text))
 
 
-def paragraph_at(text: str, start: int) -> str:
-    """The paragraph of `text` holding `start`: its lines between blank ones (a quote's ">" line
-    is blank too)."""
-    lines = text.splitlines(keepends=True)
-    ends = list(itertools.accumulate(map(len, lines)))
-    at = bisect.bisect_right(ends, start)
-    blank = [not line.strip(" >\t\r\n") for line in lines]
-    first = next((n + 1 for n in range(at - 1, -1, -1) if blank[n]), 0)
-    last = next((n for n in range(at + 1, len(lines)) if blank[n]), len(lines))
-    return "".join(lines[first:last])
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """The [start, end) spans of `text`'s paragraphs: runs of lines between blank ones (a quote's
+    ">" line is blank too)."""
+    spans: list[tuple[int, int]] = []
+    start = offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.strip(" >\t\r\n"):
+            if offset > start:
+                spans.append((start, offset))
+            start = offset + len(line)
+        offset += len(line)
+    if offset > start:
+        spans.append((start, offset))
+    return spans
 
 
 def unlinked(text: str) -> str:

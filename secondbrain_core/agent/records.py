@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from secondbrain_core.agent.evidence import PROPERTY, Candidate, cells, first_chunks, opens_record, stem, terms
 from secondbrain_core.agent.question_forms import asked_form
@@ -79,7 +79,7 @@ def _names_record(row: Candidate, asked: set[str]) -> bool:
     if any(not _YEAR.fullmatch(t) for t in asked & set(terms(row.title))):
         return True
     values = [line[match.end() :] for line in row.text.splitlines() if (match := PROPERTY.match(line))]
-    return _names_by_value(["", *values], asked)
+    return _names_by_value(values, asked)
 
 
 def _rows_keys(pages: Sequence[Candidate]) -> dict[str, list[str]]:
@@ -157,7 +157,7 @@ def cell_left_empty(
             naming = asked - set(terms(header[0])) if header else asked
             columns = [n for n, name in enumerate(header) if n and (words := set(terms(name))) and words <= naming]
             for row in rows:
-                if _names_row(set(terms(row[0])), asked) or _names_by_value(row, asked):
+                if _names_row(set(terms(row[0])), asked) or _names_by_value(row[1:], asked):
                     named = max(len(asked & set(terms(cell))) for cell in row)
                     found.extend((named, _blank(row, n), row[0], header[n]) for n in columns)
     # the rows named best: "iridium spark plug part number" names the iridium plug's row, not the
@@ -179,10 +179,11 @@ def _names_row(key: set[str], asked: set[str]) -> bool:
     return bool(key) and (key <= asked or len(key & asked) >= 2)
 
 
-def _names_by_value(row: list[str], asked: set[str]) -> bool:
-    """Whether two words or more of one of the row's other cells are asked: a name ("Ms Carmen
-    Yeoh" under "Customer") names its row as its first cell does."""
-    return any(len(asked & set(terms(cell))) >= 2 for cell in row[1:])
+def _names_by_value(values: Iterable[str], asked: set[str]) -> bool:
+    """Whether two words or more of one of a row's values (its cells past the first, its
+    properties) are asked: a name ("Ms Carmen Yeoh" under "Customer") names its row as its title
+    does."""
+    return any(len(asked & set(terms(value))) >= 2 for value in values)
 
 
 def tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
