@@ -120,6 +120,15 @@ def test_a_title_or_an_enumerator_does_not_end_a_sentence() -> None:
     assert ev.split_units(present)[0].text.endswith("Ranade (structure).")  # "Er." is an engineer's title
 
 
+def test_fields_a_line_and_a_quoted_saying_are_units() -> None:
+    """A paragraph listing a record's fields one a line, without list marks, is a unit a field; a
+    quotation is one unit with the speaker named after it, however many sentences it holds."""
+    fields = "**Price:** £24,950\n**Warranty:** 12 months, parts & labour\n**Valid until:** 26/3/2026"
+    assert [u.text for u in ev.split_units(fields)] == fields.split("\n")
+    saying = '> "The hill will still be there next week. Make sure you are too." — Donnie Mackenzie, 2015. Noted.'
+    assert [u.text for u in ev.split_units(saying)] == [saying[: -len(" Noted.")], "Noted."]
+
+
 def test_questions_in_other_languages_keep_only_their_topic() -> None:
     # German function words counted as terms no telegraphic note holds, and the question was declined
     assert ev.terms("Wie hoch ist unsere Kaltmiete?") == ["hoch", "kaltmiet"]

@@ -4,6 +4,8 @@ one of the thing asked about: "what's the wifi password?" from the line with the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from note_pages import assistant_over, note_page
 
@@ -34,6 +36,14 @@ from secondbrain_core.settings import Settings
         ("fridge model number", "reference"),
         ("my flight number to cancun", "reference"),
         ("car insurance policy no", "reference"),
+        ("what's my debit card PIN", "code or password"),
+        ("m-pesa pin", "code or password"),
+        ("quote no for the prima hoist lift", "reference"),
+        ("claim number for the accident", "reference"),
+        ("my UTR number", "reference"),  # the numbers a state gives a person
+        ("ni number", "reference"),
+        ("callum's car reg", "reference"),
+        ("how much tax did I pay", "amount of money"),
         ("metacam dose for juniper", "dose"),
         ("phone number of the vet", "phone number"),
         ("kowalski mobile", "phone number"),
@@ -67,6 +77,9 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("postal address", "At Rosaria and Franco's: Via Giuseppe Libertini 41, Lecce.", True),
         ("postal address", "**Address:** 7 Inniscarra View, Ballincollig, P31 WD60", True),
         ("postal address", "Eircode T12 R2F8", True),
+        ("postal address", "**Vehicle:** 2021 Ford Transit Custom Kombi", False),  # a year is no house number
+        ("postal address", "12 O'Connell Street, Dublin 1", True),
+        ("postal address", "2.0 diesel 130 PS, moved £10,000 Caledonian Mutual", False),  # a unit, an amount
         ("postal address", "Visiting Luca's parents in Lecce.", False),
         ("postal address", "Rehearsal Wednesdays 7:00–9:30 pm at Dale's garage in Wheat Ridge", False),  # a time
         ("postal address", "Closing at Sunday 10 am", False),
@@ -79,12 +92,24 @@ def test_a_question_asking_for_a_code_a_reference_or_a_dose(question: str, form:
         ("code or password", "No passwords or safe code in here, ever. Logins → 1Password on my phone", False),
         ("code or password", "please verify your online banking ID and password and the 6-digit TAC", False),
         ("code or password", "Kennel door code **4417#**", True),
+        ("reference", "Numéro fiscal : 30 14 221 908 447. Déclaration faite en ligne", True),
+        ("reference", "**Quote no.:** PHE/2026/078", True),
+        ("reference", "Paid 12.03.2026, 14 30 each", False),  # a date and prices are no reference
+        ("reference", "| Everwin Tyre Trading | Mr Teh | +60 12-555 4418 | COD |", False),  # a phone number
         ("seat", "Booking ref KXT4PD, seat 12C, car 4", True),
         ("seat", "Ryanair FR 7262, booking ref KQ7T2M", False),
     ],
 )
 def test_the_shape_of_a_code_a_reference_and_a_dose(form: str, text: str, holds: bool) -> None:
     assert bool(qf.form_shape(form).search(text)) == holds
+
+
+def test_a_rows_numbers_are_amounts_where_its_label_or_column_names_the_currency() -> None:
+    money = qf.form_shape("amount of money")
+    season = "| | Fall (Nov–Dec) | Winter (Jan–Mar) |\n| --- | --- | --- |\n"
+    assert money.search(ev._under_header(season.split("\n")[0], "| Average $/lb | 8.15 | 10.40 |"))
+    assert not money.search(ev._under_header(season.split("\n")[0], "| Days fished | 22 | 14 |"))
+    assert money.search(ev._under_header("| Cost | Gross $ |", "| Bait | 61,300 |"))
 
 
 def test_a_list_item_states_what_the_label_above_its_list_names() -> None:
@@ -178,6 +203,32 @@ def test_a_name_asked_about_must_be_named_where_the_form_is_stated() -> None:
     subject = ev.terms("basecamp locker")
     assert ev.states(passage, code, subject, lambda t: 5.0 if t == "locker" else 1.0)  # "locker" is the rarer
     assert not ev.states(passage, code, subject, lambda t: 5.0 if t == "locker" else 1.0, names={"basecamp"})
+
+
+def test_a_name_the_fields_opening_a_page_name_is_named_by_all_of_it() -> None:
+    """A trip log's "**Clients:** Priya Nair" says whose day its timings table, in another chunk,
+    records: "what time did priya turn at the summit" is stated by the row that turned there."""
+    opening = "**Date:** Sat 24 Jan 2026\n**Clients:** Priya Nair (CL-038)\n**Outcome:** Turned back ✘"
+    timings = "### Timings\n\n| Time | Where | Notes |\n| --- | --- | --- |\n| 11:55 | Summit cairn | Turned here |"
+    title = "Trip log – 2026-01-24"
+    found = ev.with_leads(
+        [ev.Candidate(0, "c0", "p", title, "", "Timings", timings), ev.Candidate(1, "c1", "p", title, "", "", opening)]
+    )
+    assert found[0].lead == opening
+    unit = next(u for u in ev.split_units(timings) if "11:55" in u.text)
+    subject, time_of_day = ev.terms("priya turn summit"), qf.form_shape("time of day")
+    assert ev.states(ev.Passage(found[0], [unit], 1.0, unit.text), time_of_day, subject, names={"priya"})
+    unread = ev.Passage(replace(found[0], lead=""), [unit], 1.0, unit.text)
+    assert not ev.states(unread, time_of_day, subject, names={"priya"})  # without its opening, no Priya
+
+
+def test_a_sentence_states_what_its_line_named_a_sentence_before() -> None:
+    text = "Basic food hygiene course, Wed 22 April 2026. Fee 1 950 kr. Certificate no. HK-26-04417, valid 5 years."
+    unit = next(u for u in ev.split_units(text) if "HK-26" in u.text)
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Volunteering", "", "", text), [unit], 1.0, unit.text)
+    reference = qf.form_shape("reference")
+    assert ev.states(passage, reference, ev.terms("hygiene course"), lambda t: 5.0 if t == "hygien" else 1.0)
+    assert not ev.states(passage, reference, ev.terms("first aid course"), lambda t: 5.0 if t == "aid" else 1.0)
 
 
 def test_a_bold_name_with_a_remark_labels_the_list_below_it() -> None:

@@ -284,4 +284,10 @@ def test_a_follow_up_naming_its_own_month_or_year_replaces_the_one_before() -> N
     days = [Turn(role="user", content="households 3 nov distribution"), Turn(role="assistant", content="94 [1]")]
     asked_of_the_24th = standalone_question("what about the 24 nov one?", days)
     assert asked_of_the_24th == "households distribution what about the 24 nov one?"
+    # and its year: "2025" left behind would decline February's inspection, of 2026
+    inspected = "status of rope B at the Nov 2025 inspection"
+    rope = [Turn(role="user", content=inspected), Turn(role="assistant", content="OK")]
+    assert standalone_question("and after the february check?", rope) == (
+        "status of rope B at the inspection and after the february check?"
+    )
     assert standalone_question("and what about pets?", march).startswith("covers figure from the march")

@@ -11,12 +11,15 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.dates import days_named, years_held
 from secondbrain_core.agent.series import (
+    dated_in_month,
     dated_otherwise,
+    days_as_titled,
     lettered_note,
     named_in_series,
     names_numbered,
     naming_the_numbered,
     numbered_otherwise,
+    titled_as_asked,
     year_otherwise,
 )
 from secondbrain_core.agent.types import Turn
@@ -60,7 +63,6 @@ def test_the_years_a_text_writes() -> None:
 @pytest.mark.parametrize(
     ("question", "searched", "other"),
     [
-        ("GST total FY 2024-25", "GST & tax – FY 2025-26\nGST & tax – FY 2026-27", "2025"),
         ("cpd hours 2023", "CPD log 2024–2026 | 11/03/2026 | Sheep lameness | 6 |", "2024"),
         ("cpd hours 2025", "CPD log 2024–2026 | 11/03/2026 | Sheep lameness | 6 |", None),  # inside the span
         ("cpd hours 2023", "CPD hours: 35 a year", None),  # the passages write no year
@@ -70,6 +72,15 @@ def test_the_years_a_text_writes() -> None:
 def test_a_year_nothing_found_writes_where_the_passages_write_others(question: str, searched: str, other) -> None:
     assert year_otherwise(question, searched, searched) == other
     assert year_otherwise(question, searched, f"{searched} agreed in 2023 and 2024") is None
+
+
+def test_a_span_of_years_nothing_found_writes_where_the_passages_write_others() -> None:
+    """A season or tax year is written as a span: one no chunk found writes is not recorded,
+    though a year of it is written elsewhere ("joined in 2023")."""
+    searched = "GST & tax – FY 2025-26\nGST & tax – FY 2026-27"
+    assert year_otherwise("GST total FY 2024-25", searched, f"{searched} agreed in 2023 and 2024") == "2025-26"
+    assert year_otherwise("GST total FY 2025/26", searched, searched) is None  # written otherwise, the same span
+    assert year_otherwise("GST total FY 2024-25", "GST paid in 2024", "GST paid in 2024") is None  # no span written
 
 
 @pytest.mark.parametrize(
@@ -190,3 +201,28 @@ def test_a_letter_names_one_note_among_notes_lettered_alike() -> None:
     assert lettered_note("is there a loan estimate a bank would take", notes) is None
     assert lettered_note("loan estimate C APR", notes) is None  # no note lettered C
     assert lettered_note("loan estimate A APR", notes[1:]) is None  # one letter makes no series
+    assert lettered_note("warranty on loan estimate a", notes) is notes[1]  # a small "a" ending the question
+
+
+def test_a_month_names_one_note_among_notes_dated_alike() -> None:
+    rows = [
+        ev.Candidate(0, "c0", "nov", "GL-05 – Rope B – inspection 2025-11-12", "", "", "Status: OK"),
+        ev.Candidate(1, "c1", "feb", "GL-08 – Rope B – inspection 2026-02-18", "", "", "Status: cut to 54 m"),
+        ev.Candidate(2, "c2", "log", "Kit & gear log", "", "", "| GL-08 | Rope B |"),
+    ]
+    assert dated_in_month("and after the february check?", rows) is rows[1]
+    assert dated_in_month("rope B in november", rows) is rows[0]
+    assert dated_in_month("rope B in march", rows) is None  # no row of March
+    assert dated_in_month("rope B on 18 feb", rows) is None  # a day is read by named_among_alike
+    assert dated_in_month("and after the february check?", rows[1:]) is None  # one dated note is no series
+
+
+def test_a_note_named_by_a_day_or_a_letter_in_its_title() -> None:
+    """What a keyword search must be given to find "Trip log – 2026-02-07" for "crampons on,
+    7/2/2026" (both readings of the day), and which titles name the note asked."""
+    assert days_as_titled("crampons on, 7/2/2026") == "07 02 jul 02 07 feb"
+    assert titled_as_asked("crampons on, 7/2/2026", "Trip log – CMD Arête – 2026-02-07")
+    assert not titled_as_asked("crampons on, 7/2/2026", "Trip log – CMD Arête – 2026-02-21")
+    assert titled_as_asked("quote A total", "Quote A – engine rebuild – Hirtle Marine Diesel")
+    assert not titled_as_asked("quote A total", "Engine rebuild – decision (Quote A vs Quote B)")  # weighs both
+    assert not titled_as_asked("quote total", "Quote A – engine rebuild – Hirtle Marine Diesel")

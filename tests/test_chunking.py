@@ -116,6 +116,17 @@ def test_long_table_repeats_its_header() -> None:
     assert [line for c in chunks for line in c.text.splitlines()[2:]] == rows
 
 
+def test_a_long_paragraph_of_lines_is_cut_between_lines() -> None:
+    """Fields a line ("**Valid until:** 26/3/2026") are never cut inside a line, and the lines of
+    one paragraph stay lines in every chunk (no two fields joined on one line)."""
+    lines = [f"**Field {i}:** value {i}, written 26/3/2026 at 12:{i:02d}." for i in range(40)]
+    chunks = chunk_page(_page("\n".join(lines)), 64, 16)
+    assert len(chunks) > 1
+    held = [line for c in chunks for line in c.text.splitlines()]
+    assert set(held) == set(lines)  # each line whole, on its own line
+    assert list(dict.fromkeys(held)) == lines  # in order; overlap only repeats
+
+
 def test_prose_overlap_repeats_trailing_sentences() -> None:
     text = " ".join(f"Sentence number {i} is short." for i in range(60))
     chunks = chunk_page(_page(text), 48, 16)

@@ -62,10 +62,13 @@ def without_days(context: str, question: str) -> str:
     months = month_words(context, everyday=True)
     if months and (named_months(question) or month_words(question)):
         # the day with its month: "households 3 nov distribution" then "what about the 24 nov one?"
-        # asks of the 24th, and a "3" left behind would be a number no passage of it holds
+        # asks of the 24th, and a "3" left behind would be a number no passage of it holds; so is
+        # its year ("rope B at the Nov 2025 inspection", then "and after the february check?")
         month = "|".join(map(re.escape, months))
         day = r"\d{1,2}(?:st|nd|rd|th)?"
-        context = re.sub(rf"\b(?:{day}\s+(?:of\s+)?(?:{month})|(?:{month})\.?\s+{day}|{month})\b", " ", context)
+        year = r",?\s+(?:19|20)\d{2}"
+        dated = rf"(?:{day}\s+(?:of\s+)?(?:{month})|(?:{month})\.?\s+{day}|{month})(?:{year})?"
+        context = re.sub(rf"\b{dated}\b", " ", context)
     if YEAR.search(question):
         context = YEAR.sub(" ", context)
     return " ".join(context.split())

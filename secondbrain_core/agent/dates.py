@@ -240,8 +240,17 @@ def years_held(text: str) -> set[int]:
     2024–2026" holds 2025; "2025-26" and "2025/26" hold 2025 and 2026)."""
     years = {int(y) for y in YEAR.findall(text)}
     years.update(2000 + int(next(filter(None, m.groups()))) for m in _SHORT_YEAR.finditer(text))
+    for start, end in year_spans(text):
+        years.update(range(start, end + 1))
+    return years
+
+
+def year_spans(text: str) -> set[tuple[int, int]]:
+    """The spans of years `text` writes, first and last year: "2025-26", "2025/26" and "2024–2026"
+    (a season, a tax year, a log's years)."""
+    spans = set()
     for first, last in _YEAR_SPAN.findall(text):
         start, end = int(first), int(last) if len(last) == 4 else int(first[:2] + last)
         if start < end <= start + _MAX_YEAR_SPAN:
-            years.update(range(start, end + 1))
-    return years
+            spans.add((start, end))
+    return spans

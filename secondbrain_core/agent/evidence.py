@@ -15,12 +15,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from secondbrain_core.agent.dates import YEAR, days_named, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
+from secondbrain_core.agent.money import SIGNS
 from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
@@ -37,7 +38,13 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
 PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+)(?::\*\*|\*\*:)")  # its name is group 1
+_FIELD_NAME = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]+(?::\*\*|\*\*:)")
+_CURRENCY = re.compile(f"[{re.escape(SIGNS)}]")
+_PLAIN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# a line of a paragraph that opens with a bold label, as notes list a record's fields without list
+# marks ("**Warranty:** 12 months, parts & labour" under "**Price:** £24,950"): one field a line
+_LABELLED_LINE = re.compile(r"^\s*\*\*[^*\n]{1,60}(?::\*\*|\*\*:)\s*\S")
 # "how old is jessamy" asks her age: a row writes "Age: 45", never "old"
 _HOW_MEASURED = re.compile(rf"\bhow ({'|'.join(MEASURES)})\b")
 # "how long in brine", "how often do we log": the word after "how" asks for a span or a rate, which
@@ -237,6 +244,26 @@ class Candidate:
     url: str
     heading: str
     text: str
+    lead: str = ""  # the field lines opening its page ("**Clients:** Priya Nair"), said of all of it
+
+
+def with_leads(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """`candidates`, each with the field lines that open its page (`lead`), where its page's
+    opening chunk was found: a trip log's "**Clients:** Priya Nair (CL-038)" says whose day its
+    timings table records, as its title would."""
+    leads = {c.page_id: _field_lines(c.text) for c in candidates if not c.heading}
+    return [replace(c, lead=leads.get(c.page_id, "")) for c in candidates]
+
+
+def _field_values(text: str) -> str:
+    """The values of the field lines a text opens with, without the fields' names."""
+    return "\n".join(_FIELD_NAME.sub("", line) for line in _field_lines(text).splitlines())
+
+
+def _field_lines(text: str) -> str:
+    """The field lines ("**Date:** …", "- **Ordered:** …") a text opens with, if any."""
+    lines = text.lstrip().splitlines()
+    return "\n".join(itertools.takewhile(_is_field, lines))
 
 
 @dataclass(frozen=True)
@@ -338,7 +365,7 @@ def split_units(text: str, candidate: int = 0) -> list[Unit]:
             flush_paragraph()
             if not TABLE_SEPARATOR.match(text[offset:].split("\n", 1)[0]):
                 spans.append((start, end))
-        elif _LIST_ITEM.match(line):
+        elif _LIST_ITEM.match(line) or _LABELLED_LINE.match(line):
             flush_paragraph()
             # a short item is one record ("- Chioma — 19 June. She wants a proper knife block")
             spans.extend([(start, end)] if word_count(line) <= ITEM_WORDS else _sentences(text, start, end))
@@ -396,6 +423,8 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if any(a < cut.start() < b for a, b in links):
             continue
         before = piece[bounds[-1] : cut.start()].strip()
+        if _open_quotation(before):  # '"The hill will still be there next week. Make sure…" — Donnie'
+            continue
         after = piece[cut.end() :]
         day_of_month = _DAY_NUMBER.search(before) and opens_with_month(after)
         number_sign = _NUMBER_SIGN.search(before) and _CODE.match(after)
@@ -403,6 +432,12 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             bounds.append(cut.start())
     bounds.append(len(piece))
     return [(start + a, start + b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _open_quotation(text: str) -> bool:
+    """Whether `text` leaves a double quotation open: a quoted saying is one unit with its
+    speaker, named after it."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
 
 
 def coverage(question_terms: Sequence[str], found: set[str], idf: Callable[[str], float]) -> float:
@@ -452,7 +487,11 @@ def score_units(
     wanted = answer_shape(question)
     days = days_named(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
-    candidate_is_record = [opens_record(c.text, 0) for c in candidates]
+    # a chunk opening with fields is a record's (a database row, a quote, a trip): its values name
+    # it as its title does, "the broughty ferry andrew" is the record whose home is Broughty
+    # Ferry, and his "Medical / dietary" line answers what he has (the fields' names stay each
+    # line's own: they say which line answers)
+    record_terms = [set(terms(_field_values(c.text))) if _field_lines(c.text) else None for c in candidates]
     for n, unit in enumerate(units):
         own = set(terms(readable(unit.text)))
         context = context_terms[unit.candidate]
@@ -464,8 +503,9 @@ def score_units(
                 own |= header_terms  # the words naming the cell asked are the row's own
         elif _LIST_ITEM.match(unit.text):  # an item says what it says of the label above its list
             own |= set(terms(list_label(candidates[unit.candidate].text, unit.start)))
-        if candidate_is_record[unit.candidate]:  # all a record's page says is said of the record
-            own |= context
+        fields = record_terms[unit.candidate]
+        if fields is not None:  # all a record's page says is said of the record
+            own |= context | fields
         lexical = 0.75 * coverage(question_terms, own, idf) + 0.25 * coverage(question_terms, own | context, idf)
         prior = 1.0 / (1.0 + candidates[unit.candidate].rank)
         dense = float(similarities[n]) if len(similarities) else 0.0
@@ -754,27 +794,50 @@ def states(
     2:30") is the question's wording, not what the statement must name. Words equally rare are
     all the rarest: "the fiesta's last service" is not a shipping service's price. A name among
     the subject words (`names`) must be named too: "basecamp locker code" is not the Cragview
-    locker's combination, however rare "locker" is."""
+    locker's combination, however rare "locker" is; a name the fields opening the page name is
+    named by all of it ("**Clients:** Priya Nair" above a timings row)."""
     context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
+    context |= set(names) & set(terms(passage.candidate.lead))  # a name the page's fields name
     own = [t for t in subject if t not in context and held(t)]
     rarest = max(map(idf, own), default=0.0)
     keys = {t for t in own if idf(t) >= rarest or t in names}
-    text = _header_above(passage) + _label_above(passage) + _record_above(passage) + passage.text
+    text = _header_above(passage) + _label_above(passage) + _record_above(passage) + _said_before(passage)
+    text += passage.text
     return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
+
+
+def _said_before(passage: Passage) -> str:
+    """The sentences of its line before the passage's first, when that is a sentence of prose:
+    "Basic food hygiene course … Certificate no. HK-26-04417" names the course the certificate
+    number is of one sentence earlier."""
+    if not passage.units:
+        return ""
+    text, start = passage.candidate.text, passage.units[0].start
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:start]
+    if not line.strip() or line.lstrip().startswith("|") or _LIST_ITEM.match(line) or _is_field(line):
+        return ""
+    return line
 
 
 def _record_above(passage: Passage) -> str:
     """The property lines above the passage's first when it is one: a database row's page lists
     its properties ("- **Ordered:** 03.03.2026", "- **Price:** 868,00 €"), all of one record, so
-    "price of the march order" is stated by the price line of the order's record."""
+    "price of the march order" is stated by the price line of the order's record; so do the
+    field lines of a quote ("**Vehicle:** 2019 VW Transporter" above "**Price:** £23,400")."""
     if not passage.units:
         return ""
     text, start = passage.candidate.text, passage.units[0].start
     line_start = text.rfind("\n", 0, start) + 1
-    if not PROPERTY.match(text[line_start:]):
+    if not _is_field(text[line_start:]):
         return ""
-    above = list(itertools.takewhile(PROPERTY.match, reversed(text[:line_start].splitlines())))[::-1]
+    above = list(itertools.takewhile(_is_field, reversed(text[:line_start].splitlines())))[::-1]
     return "\n".join(above) + "\n" if above else ""
+
+
+def _is_field(line: str) -> bool:
+    """Whether `line` is a record's field: "- **Ordered:** 03.03.2026", "**Price:** £23,400"."""
+    return bool(PROPERTY.match(line) or _LABELLED_LINE.match(line))
 
 
 def opens_record(text: str, start: int) -> bool:
@@ -875,8 +938,16 @@ def _under_header(header: str, row: str) -> str:
     """A table row as its cells under their column names, one a line ("Q4 (Oct–Dec)" under
     "Quarter", "–" under "IVA (€)"): a value is the one its column names, not any number in the
     row, so an empty cell under "IVA (€)" states no amount however many dates the row holds."""
-    pairs = itertools.zip_longest(cells(header), cells(row), fillvalue="")
-    return "\n".join(f"{column}: {cell}" for column, cell in pairs)
+    row_cells = cells(row)
+    row_sign = _CURRENCY.search(row_cells[0]) if row_cells else None
+    pairs = itertools.zip_longest(cells(header), row_cells, fillvalue="")
+    return "\n".join(f"{column}: {_priced(cell, row_sign or _CURRENCY.search(column))}" for column, cell in pairs)
+
+
+def _priced(cell: str, sign: re.Match | None) -> str:
+    """A number with the currency its row's label or its column names written before it: "8.15"
+    in the row "Average $/lb" is "$8.15", an amount, as the label says."""
+    return f"{sign.group()}{cell}" if sign and _PLAIN_NUMBER.fullmatch(cell) else cell
 
 
 def cells(row: str) -> list[str]:

@@ -39,12 +39,16 @@ from secondbrain_core.agent.question_forms import (
 )
 from secondbrain_core.agent.records import cell_left_empty, property_left_empty, unrecorded_pairing
 from secondbrain_core.agent.series import (
+    dated_in_month,
     dated_otherwise,
+    days_as_titled,
     lettered_note,
     named_in_series,
+    names_by_title,
     names_numbered,
     naming_the_numbered,
     numbered_otherwise,
+    titled_as_asked,
     year_otherwise,
 )
 from secondbrain_core.agent.spelling import is_english, mend
@@ -206,14 +210,16 @@ class GroundedAnswerer(dspy.Module):
         more = f" ({len(overlooked)} more from BM25, holding more of the question)" if overlooked else ""
         steps.append(Step(name="search", detail=f"{len(hits)} chunks for {query!r}{more}", seconds=_since(started)))
         started = time.perf_counter()
-        candidates = [
-            ev.Candidate(i, h.chunk_id, h.page_id, h.title, h.url, " / ".join(h.heading_path), h.text)
-            for i, h in enumerate(hits)
-        ]
+        candidates = ev.with_leads(
+            [
+                ev.Candidate(i, h.chunk_id, h.page_id, h.title, h.url, " / ".join(h.heading_path), h.text)
+                for i, h in enumerate(hits)
+            ]
+        )
         units = ev.distinct([u for i, c in enumerate(candidates) for u in evidence_units(c.text, i)])
         named_alike = (ev.named_among_alike(ev.naming_terms(q), candidates, days_named(q)) for q in (question, query))
         alike = next(filter(None, named_alike), None)
-        alike = alike or lettered_note(asked, candidates)
+        alike = alike or lettered_note(asked, candidates) or dated_in_month(asked, candidates)
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
             units = [u for u in units if candidates[u.candidate].page_id == alike.page_id]
             steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
@@ -285,7 +291,9 @@ class GroundedAnswerer(dspy.Module):
         A question asking what an abbreviation stands for gets the chunks that spell it out
         (`acronyms`), when no hit does: every chunk using it holds all of such a question. So does
         a question naming a numbered thing no hit names ("tank 12 balling 2026/02/22" over hits of
-        tanks 7 and 9): the chunks naming it, those titled with it first."""
+        tanks 7 and 9): the chunks naming it, those titled with it first; and one naming a note by a
+        day or a letter in its title that no hit's title has ("quote A total", "crampons on,
+        7/2/2026" of "Trip log – CMD Arête – 2026-02-07"): that note's chunks."""
         question_terms = ev.terms(query)
         form = asked_form(asked)
         subject = set(ev.terms(form_subject(asked))) if form else set()
@@ -314,6 +322,12 @@ class GroundedAnswerer(dspy.Module):
             spelling_out = [h for h in keyword_hits if spelling.search(h.text)]
             if spelling_out:  # the glossary row that spells it out, whatever else uses the letters
                 return spelling_out[:OVERLOOKED_HITS]
+        if names_by_title(asked) and not any(titled_as_asked(asked, h.title) for h in hits):
+            # "crampons on, 7/2/2026" of the note titled "… 2026-02-07", whose words differ
+            dated = self.tools.hits(f"{query} {days_as_titled(asked)}", OVERLOOKED_DEPTH, mode="bm25")
+            titled = [h for h in dated if titled_as_asked(asked, h.title) and h.chunk_id not in found]
+            if titled:
+                return titled[:OVERLOOKED_HITS]
         naming = [h for h in keyword_hits if names_numbered(asked, f"{h.title}\n{h.text}")]
         if naming and not any(names_numbered(asked, f"{h.title}\n{h.text}") for h in hits):
             # "tank 12 balling 2026/02/22" where the hits hold tanks 7 and 9: the notes titled

@@ -61,7 +61,11 @@ _MONEY_WORDS = (
 _LOCKS = r"(?:door|gate|lock|locker|padlock|alarm|access|entry|key\s?safe|lockbox|building|garage|safe)"
 _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
-    r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit)"
+    r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit|"
+    r"quote|quotation|receipt|ticket|case|claim|job|application|certificate|permit|contract|loan|chassis|vin|"
+    r"client|patient|supplier|parcel|shipment|batch|lot|"
+    # a person's numbers the state gives: "my UTR number", "NI number", "passport no"
+    r"passport|tax|vat|utr|nhs|ni|nino|pps|ppsn|sin|ssn|nif|nie|gst|abn|tfn|ird|bsn|pan|ein|itin)"
 )
 # a month or weekday is no street: "Tuesday 23", "Nov 2026", "Wednesdays 7:00" are days (the
 # names the index folds), and a number with minutes or am/pm is a time, not a house
@@ -134,7 +138,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             r"^(?!.*\b(?:how|why)\b)(?!.*\ban?\s+(?:\w+\s+)?(?:password|passcode|code|combo|pin)\b)"
             r"(?:.*\b(?:password|passcode|passphrase|login|credentials)"  # a combo alone may be of anything
             rf"|.*\b{_LOCKS}\s+(?:code|combo|combination|pin)|.*\bcombo(?=\s+(?:for|to|of|on)\b.*\b{_LOCKS}\b)"
-            r"|.*\bpin\s+(?:code|number))"
+            r"|.*\bpin\s+(?:code|number)|.*\b(?:card|debit|credit|bank|banking|atm|sim|phone|m-?pesa|my)\s+pin)"
             r"\s*(?:[?.!]|\b(?:for|to|of|at|on|in)\b|$)",
             re.I,
         ),
@@ -153,14 +157,19 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "reference": (
         re.compile(
             rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b"
+            # a vehicle's registration: "callum's car reg"
+            r"|\b(?:car|van|vehicle|bike|motorbike|truck|bakkie|ute|trailer)(?:'s)?\s+reg\b"
             r"|\b(?:the|my|our)\s+reference\s+(?:for|of|number|no)\b",
             re.I,
         ),
-        # capitals and digits mixed ("PBR-2290", "K7Q2XM", "LRMVC2306S"), a carrier and number ("AC
-        # 1828"), a long number; case matters: "cost45" is no reference
+        # capitals and digits mixed ("PBR-2290", "K7Q2XM", "LRMVC2306S", "PHE/2026/078"), a carrier
+        # and number ("AC 1828"), a long number; case matters: "cost45" is no reference
         re.compile(
-            r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b|\b[A-Z]{2,3}\s?\d{2,5}\b"
+            r"\b(?=[A-Z0-9/-]*\d)(?=[A-Z0-9/-]*[A-Z])[A-Z0-9][A-Z0-9/-]{3,}\b|\b[A-Z]{2,3}\s?\d{2,5}\b"
             r"|(?<![\d.,])\d{5,}(?![\d,]|\.\d)"  # a long number, a sentence's last word too
+            # a long number written in four groups or more, nine digits or more (no date, no phone
+            # number: "+60 12-555 4418"): "30 14 221 908 447"
+            r"|(?<![\d.,+])(?=(?:[ \u00a0\u202f.-]?\d){9})\d{2,4}(?:[ \u00a0\u202f.-]\d{2,4}){3,}(?![\d,]|\.\d)"
         ),
     ),
     "dose": (
@@ -174,7 +183,9 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "postal address": (
         re.compile(r"(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!web )(?<!mac )\baddress\b", re.I),
         re.compile(
-            rf"\b\d+[A-Za-z]?,?[ \t]+{_NOT_A_DAY}[A-Z][\w'’.-]+"
+            # a house number and its street; a year, an amount or a unit is none ("2014 Transporter",
+            # "£10,000 Caledonian Mutual", "130 PS")
+            rf"(?<![\d,.])\b(?!(?:19|20)\d\d\b)\d+[A-Za-z]?,?[ \t]+{_NOT_A_DAY}[A-Z](?:[^\W\d_A-Z]|['’][A-Z])[\w'’.-]*"
             rf"|\b{_NOT_A_DAY}[A-Z][\w'’.-]+[ \t]+\d{{1,4}}[A-Za-z]?\b{_NOT_A_TIME}"
             r"|\b[A-Z]\d{2}\s?[A-Z0-9]{4}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
             # "12 rue des Lilas", "3 bis avenue Foch": a French street's kind is written small

@@ -16,16 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months, years_held
+from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months, year_spans, years_held
 from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, Candidate, first_chunks, stem, terms, unlinked
 from secondbrain_core.agent.records import tables
-from secondbrain_core.rag.keyword import CALENDAR
+from secondbrain_core.rag.keyword import CALENDAR, MONTHS
 
 # a word and the number it is numbered with: "week 6", "Sprint #14", "KW 47", "ch. 3", and a
 # range of them ("ch. 3–4"); not "3.07", "6/10", "v1.2"
 _NUMBERED = re.compile(r"\b([^\W\d_]{2,})\.?\s*[-–#]?\s*(\d{1,3})(?:\s?[-–]\s?(\d{1,3}))?(?![\w.,:/])")
 _MAX_RANGE = 20  # "ch. 3–4", "weeks 2-6"; a wider span is no range of names ("score 6-40")
 _MONTHS = frozenset(CALENDAR.values())
+_MONTH_NAMES = [CALENDAR[name] for name in MONTHS]
 _OTHER_DAYS = 2  # a day the passages never write is another's when they write this many others
 _OTHER_YEARS = 1  # a year nothing found writes is another's when the passages write this many others
 # a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
@@ -35,6 +36,8 @@ _NO_WORD_LETTER = "[b-hj-zB-HJ-Z]"
 _ASKED_LETTER = re.compile(rf"\b([^\W\d_]{{2,}})\s+({_NO_WORD_LETTER})\b")
 # the same, where "A" and "I" are letters too, as capitals only ("loan estimate A APR")
 _LETTER_NAMED = re.compile(rf"\b([^\W\d_]{{2,}})\s+({_NO_WORD_LETTER}|[AI])\b")
+# any letter ending the question, "a" too: "warranty on quote a"
+_LAST_LETTER = re.compile(r"\b([^\W\d_]{2,})\s+([a-zA-Z])\W*$")
 _ONE_WORD = re.compile(r"[^\W\d_]{2,}")  # a column header that names what its cells number
 
 
@@ -98,8 +101,12 @@ def _lettered_otherwise(question: str, titles: Sequence[str]) -> str | None:
 
 
 def _letters(title: str) -> set[tuple[str, str]]:
-    """The (stemmed word, capital letter) names a title letters: "Ultrasound quote A" → ("quot", "A")."""
-    return {(stem(word.lower()), letter) for word, letter in _LETTERED.findall(title)}
+    """The (stemmed word, capital letter) names a title letters: "Ultrasound quote A" → ("quot", "A");
+    a word it letters twice names no one note: "Engine rebuild – decision (Quote A vs Quote B)"
+    weighs both quotes."""
+    named = [(stem(word.lower()), letter) for word, letter in _LETTERED.findall(title)]
+    words = [word for word, _ in named]
+    return {(word, letter) for word, letter in named if words.count(word) == 1}
 
 
 def _numbered_in_tables(text: str) -> set[tuple[str, int]]:
@@ -119,15 +126,60 @@ def lettered_note(question: str, candidates: Sequence[Candidate]) -> Candidate |
     """The note titled with the letter the question names a word by, among notes that letter it
     otherwise: "loan estimate A APR" picks "Loan estimate A – Summitline" over "Loan estimate B –
     Lodgepole", whose sentences match as well; the letters "a" and "i" are no terms, so this is
-    read apart from `evidence.named_among_alike`. None unless at least two letters are found."""
+    read apart from `evidence.named_among_alike`, and small only where they end the question
+    ("warranty on quote a"). None unless at least two letters are found."""
     pages = first_chunks(candidates)
     letters = {c.page_id: _letters(c.title) for c in pages}
-    for word, letter in _LETTER_NAMED.findall(question):
-        key, letter = stem(word.lower()), letter.upper()
+    for key, letter in sorted(_asked_letters(question)):
         found = {other for held in letters.values() for w, other in held if w == key}
         if letter in found and len(found) >= 2:
             return next(c for c in pages if (key, letter) in letters[c.page_id])
     return None
+
+
+def dated_in_month(question: str, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The note dated in the month the question names, among notes found titled alike but for
+    their dates, when no other of them is dated that month: "and after the february check?" over
+    "GL-05 – Rope B – inspection 2025-11-12" and "GL-08 – Rope B – inspection 2026-02-18". A
+    question naming a day is read by `evidence.named_among_alike`."""
+    months = set(named_months(question).values())
+    if not months or days_named(question):
+        return None
+    dated = [(c, {month for _, month in days_named(c.title)}) for c in first_chunks(candidates)]
+    dated = [(c, held) for c, held in dated if held]
+    for candidate, held in dated:
+        words = _words(candidate.title)
+        series = [other for c, other in dated if c.page_id != candidate.page_id and _words(c.title) == words]
+        if held & months and series and not any(other & months for other in series):
+            return candidate
+    return None
+
+
+def titled_as_asked(question: str, title: str) -> bool:
+    """Whether `title` names its note by a day the question names or by the letter the question
+    gives a word of it: "crampons on, 7/2/2026" and "Trip log – CMD Arête – 2026-02-07", "quote A
+    total" and "Quote A – engine rebuild – Hirtle Marine Diesel"."""
+    days = days_named(question)
+    if days:
+        return bool(days & days_named(title))
+    return bool(_asked_letters(question) & _letters(title))
+
+
+def names_by_title(question: str) -> bool:
+    """Whether the question names a note by a day or a lettered word (`titled_as_asked`)."""
+    return bool(days_named(question) or _asked_letters(question))
+
+
+def _asked_letters(question: str) -> set[tuple[str, str]]:
+    """The (stemmed word, capital letter) names a question gives ("quote A", "warranty on quote a")."""
+    named = _LETTER_NAMED.findall(question) + _LAST_LETTER.findall(question)
+    return {(stem(word.lower()), letter.upper()) for word, letter in named}
+
+
+def days_as_titled(question: str) -> str:
+    """The days the question names as titles number them ("7/2/2026" → "02 07 feb", both
+    readings): words for a keyword search to find a note titled "… 2026-02-07" by."""
+    return " ".join(f"{month:02d} {day:02d} {_MONTH_NAMES[month - 1]}" for day, month in sorted(days_named(question)))
 
 
 def naming_the_numbered(question: str, candidates: Sequence[Candidate]) -> set[int]:
@@ -177,8 +229,15 @@ def dated_otherwise(question: str, holdings: str, searched: str) -> str | None:
 def year_otherwise(question: str, holdings: str, searched: str) -> str | None:
     """A year the passages (`holdings`) write when the question names years that nothing found
     (`searched`: every chunk found, with its title) writes, spans included: "cpd hours 2023" over
-    "CPD log 2024–2026" and a course's "10 CPD hours" asks of a year the notes do not record; else
-    None."""
+    "CPD log 2024–2026" and a course's "10 CPD hours" asks of a year the notes do not record; a
+    span asked ("2023-24") that nothing found writes where the passages write others; else None."""
+    spans, held_spans = year_spans(question), year_spans(holdings)
+    if spans and held_spans and not spans & year_spans(searched):
+        # a season or tax year asked is written as one: "insurance premium 2023-24" over the
+        # premiums of 2025-26 and 2024-25 asks of a year the notes do not record, though a crew
+        # row found says someone joined in 2023
+        start, end = min(held_spans, key=lambda span: (abs(span[0] - min(spans)[0]), span))
+        return f"{start}-{end % 100:02d}"
     asked = {int(year) for year in YEAR.findall(question)}
     held = years_held(holdings)
     if not asked or asked & years_held(searched) or len(held) < _OTHER_YEARS:

@@ -47,6 +47,8 @@ SHORTHAND = {
     "acct": ("account",),
     "mgmt": ("management",),
     "ppl": ("people",),
+    "avg": ("average",),
+    "pct": ("percent", "percentage"),
 }
 # Long form → its shorthand, the first listed ("appointment" is "appt", not "appts").
 SHORT_FORMS = {long: (short,) for short, longs in reversed(SHORTHAND.items()) for long in longs}

@@ -90,6 +90,7 @@ class _Unit:
     tokens: int
     block: int
     prose: bool
+    joiner: str = " "  # what joins it to the piece before it of its paragraph: a space, or a line break
 
 
 def chunk_page(page: Page, max_tokens: int, overlap_tokens: int) -> list[Chunk]:
@@ -213,14 +214,37 @@ def _units(blocks: list[_Block], max_tokens: int) -> list[_Unit]:
         if tokens <= max_tokens:
             units.append(_Unit(block.text, tokens, index, block.kind == "prose"))
             continue
-        if block.kind == "code":
-            pieces = _split_code(block.text, max_tokens)
-        elif block.kind == "table":
-            pieces = _split_table(block.text, max_tokens)
-        else:
-            pieces = [p for sentence in _SENTENCE_END.split(block.text) for p in _fit(sentence, max_tokens)]
-        units.extend(_Unit(p, count_tokens(p), index, block.kind == "prose") for p in pieces)
+        if block.kind == "prose":
+            pieces = _split_prose(block.text, max_tokens)
+            units.extend(_Unit(piece, count_tokens(piece), index, True, joiner) for piece, joiner in pieces)
+            continue
+        pieces = _split_code(block.text, max_tokens) if block.kind == "code" else _split_table(block.text, max_tokens)
+        units.extend(_Unit(p, count_tokens(p), index, False) for p in pieces)
     return units
+
+
+def _split_prose(text: str, max_tokens: int) -> list[tuple[str, str]]:
+    """An over-long paragraph cut between its lines first, whole lines packed up to `max_tokens`
+    (notes list a record's fields one a line: a cut inside "**Valid until:** 26/3/2026" loses the
+    date), a line too long by its sentences, then by tokens; each piece with what joins it to the
+    piece before (a line break between lines, a space inside one)."""
+    pieces: list[tuple[str, str]] = []
+    lines: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        tokens = count_tokens(line)
+        if lines and used + tokens > max_tokens:
+            pieces.append(("\n".join(lines), "\n"))
+            lines, used = [], 0
+        if tokens <= max_tokens:
+            lines.append(line)
+            used += tokens
+            continue
+        parts = [p for sentence in _SENTENCE_END.split(line) for p in _fit(sentence, max_tokens)]
+        pieces.extend((part, " " if i else "\n") for i, part in enumerate(parts))
+    if lines:
+        pieces.append(("\n".join(lines), "\n"))
+    return pieces
 
 
 def _fit(text: str, max_tokens: int) -> list[str]:
@@ -319,6 +343,6 @@ def _overlap(previous: list[_Unit], overlap_tokens: int, room: int) -> list[_Uni
 def _join(units: list[_Unit]) -> str:
     parts = [units[0].text]
     for before, unit in itertools.pairwise(units):
-        parts.append(" " if before.prose and unit.prose and before.block == unit.block else "\n\n")
+        parts.append(unit.joiner if before.prose and unit.prose and before.block == unit.block else "\n\n")
         parts.append(unit.text)
     return "".join(parts)
