@@ -127,6 +127,11 @@ def test_fields_a_line_and_a_quoted_saying_are_units() -> None:
     assert [u.text for u in ev.split_units(fields)] == fields.split("\n")
     saying = '> "The hill will still be there next week. Make sure you are too." — Donnie Mackenzie, 2015. Noted.'
     assert [u.text for u in ev.split_units(saying)] == [saying[: -len(" Noted.")], "Noted."]
+    boat = "The **Marlee Dawn** (44' 11\" Cape Islander), LFA 33. On the water since I was 16."
+    assert [u.text for u in ev.split_units(boat)] == [
+        boat[: -len(" On the water since I was 16.")],
+        "On the water since I was 16.",
+    ]
 
 
 def test_questions_in_other_languages_keep_only_their_topic() -> None:

@@ -39,6 +39,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # a property of a record, as a database row's page lists them: "- **Ordered:** 03.03.2026"
 PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+)(?::\*\*|\*\*:)")  # its name is group 1
 _FIELD_NAME = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]+(?::\*\*|\*\*:)")
+_OPENING_QUOTE = re.compile(r'(?:^|[\s(\[>])"')
 _CURRENCY = re.compile(f"[{re.escape(SIGNS)}]")
 _PLAIN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -436,8 +437,10 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _open_quotation(text: str) -> bool:
     """Whether `text` leaves a double quotation open: a quoted saying is one unit with its
-    speaker, named after it."""
-    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+    speaker, named after it. A straight quote opens one after a space or a bracket; after a
+    digit it is inches ("44' 11\" Cape Islander"), which would hold the paragraph together."""
+    openers = len(_OPENING_QUOTE.findall(text))
+    return openers > text.count('"') - openers or text.count("“") > text.count("”")
 
 
 def coverage(question_terms: Sequence[str], found: set[str], idf: Callable[[str], float]) -> float:
