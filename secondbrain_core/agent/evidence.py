@@ -256,9 +256,9 @@ def with_leads(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [replace(c, lead=leads.get(c.page_id, "")) for c in candidates]
 
 
-def _field_values(text: str) -> str:
-    """The values of the field lines a text opens with, without the fields' names."""
-    return "\n".join(_FIELD_NAME.sub("", line) for line in _field_lines(text).splitlines())
+def _field_values(fields: str) -> str:
+    """The values of field lines (`_field_lines`), without the fields' names."""
+    return "\n".join(_FIELD_NAME.sub("", line) for line in fields.splitlines())
 
 
 def _field_lines(text: str) -> str:
@@ -494,7 +494,7 @@ def score_units(
     # it as its title does, "the broughty ferry andrew" is the record whose home is Broughty
     # Ferry, and his "Medical / dietary" line answers what he has (the fields' names stay each
     # line's own: they say which line answers)
-    record_terms = [set(terms(_field_values(c.text))) if _field_lines(c.text) else None for c in candidates]
+    record_terms = [set(terms(_field_values(fields))) if (fields := _field_lines(c.text)) else None for c in candidates]
     for n, unit in enumerate(units):
         own = set(terms(readable(unit.text)))
         context = context_terms[unit.candidate]

@@ -302,9 +302,10 @@ class GroundedAnswerer(dspy.Module):
         # +60 16-555 7719" holds "muthu phone", a supplier's page naming Muthu and its own "Phone:" not
         form_words = set(question_terms) - subject if form else set()
 
+        shape = form_shape(form) if form else None
+
         def states_form(hit: SearchHit) -> bool:
             titled = set(ev.terms(hit.title))
-            shape = form_shape(form)
             return any(shape.search(line) and subject <= titled | set(ev.terms(line)) for line in hit.text.splitlines())
 
         def held(hit: SearchHit) -> float:
