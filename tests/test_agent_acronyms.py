@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from note_pages import assistant_over, note_page
 
-from secondbrain_core.agent.acronyms import asked_abbreviation, plainly_asked, spelled_out
+from secondbrain_core.agent import evidence as ev
+from secondbrain_core.agent.acronyms import asked_abbreviation, initials, plainly_asked, spelled_out
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.settings import Settings
 
@@ -40,6 +41,19 @@ def test_the_abbreviation_a_question_asks_the_meaning_of(question: str, abbrevia
 )
 def test_the_text_that_spells_an_abbreviation_out(abbreviation: str, text: str, spells_it_out: bool) -> None:
     assert bool(spelled_out(abbreviation).search(text)) is spells_it_out
+
+
+def test_a_word_no_note_writes_is_held_by_the_words_whose_initials_make_it() -> None:
+    """ "break even cpm" asks of the note "Cost per mile – 2026", which never writes "CPM"."""
+    assert initials("cpm").search("Cost per mile – 2026") and not initials("cpm").search("cost per km")
+    text = "At ~4,650 mi a month: fixed $0.77/mi + variable $0.79/mi = $1.56/mi break-even."
+    unit = ev.split_units(text)[0]
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Cost per mile – 2026", "", "", text), [unit], 1.0, text)
+    question = ev.terms("break even cpm")
+    unwritten = ev.support_of([passage], question, lambda t: 1.0, 0.3, ev.SelectionParams(), lambda t: t != "cpm")
+    assert unwritten.coverage == 1.0
+    written = ev.support_of([passage], question, lambda t: 1.0, 0.3, ev.SelectionParams())  # "cpm" in other notes
+    assert written.missing == ["cpm"]
 
 
 def test_stands_for_is_asked_plainly() -> None:

@@ -43,6 +43,11 @@ from secondbrain_core.settings import Settings
         ("my UTR number", "reference"),  # the numbers a state gives a person
         ("ni number", "reference"),
         ("callum's car reg", "reference"),
+        ("md-03 apiary reg number", "reference"),
+        ("what did the mating nucs cost", "amount of money"),
+        ("what did dr rao say", None),
+        ("zip code for gila valley fresh", "postcode"),
+        ("farm postcode", "postcode"),
         ("how much tax did I pay", "amount of money"),
         ("metacam dose for juniper", "dose"),
         ("phone number of the vet", "phone number"),
@@ -211,7 +216,7 @@ def test_a_name_the_fields_opening_a_page_name_is_named_by_all_of_it() -> None:
     opening = "**Date:** Sat 24 Jan 2026\n**Clients:** Priya Nair (CL-038)\n**Outcome:** Turned back ✘"
     timings = "### Timings\n\n| Time | Where | Notes |\n| --- | --- | --- |\n| 11:55 | Summit cairn | Turned here |"
     title = "Trip log – 2026-01-24"
-    found = ev.with_leads(
+    found = ev.with_page_context(
         [ev.Candidate(0, "c0", "p", title, "", "Timings", timings), ev.Candidate(1, "c1", "p", title, "", "", opening)]
     )
     assert found[0].lead == opening
@@ -231,6 +236,15 @@ def test_a_sentence_states_what_its_line_named_a_sentence_before() -> None:
     assert not ev.states(passage, reference, ev.terms("first aid course"), lambda t: 5.0 if t == "aid" else 1.0)
 
 
+def test_a_sentence_states_no_date_of_what_a_later_sentence_names() -> None:
+    text = "- **Finn** — 9, Year 5. Birthday 19/08. Orthodontist referral in — waiting for the appointment.\n"
+    unit = ev.split_units(text)[0]
+    passage = ev.Passage(ev.Candidate(0, "c", "p", "Whānau", "", "", text), [unit], 1.0, unit.text)
+    date = qf.form_shape("date")
+    assert not ev.states(passage, date, ev.terms("finn orthodontist appointment"), names={"finn"})
+    assert ev.states(passage, date, ev.terms("finn birthday"), names={"finn"})
+
+
 def test_a_bold_name_with_a_remark_labels_the_list_below_it() -> None:
     text = "**Lucía's car** – Seat Ibiza 2017, 172-C-18834.\n- NCT due **22 July 2027**\n- Insurance: AXA\n"
     unit = next(u for u in ev.split_units(text) if "NCT" in u.text)
@@ -246,3 +260,58 @@ def test_a_list_item_is_scored_with_the_label_of_its_list(assistant: Assistant) 
 def test_a_registration_is_written_reg() -> None:
     assert "registr" in ev.terms("Ford Transit, 2019. Reg **191-C-4472**.")
     assert "registr" in ev.terms("van registration")
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("Amarillo, TX 79118", True),
+        ("Estrada de São Cristóvão km 4, 7050-512 Montemor-o-Novo", True),
+        ("Sandviksveien 131B, 5035 Bergen", True),
+        ("14 Maryborough Grove, Douglas, Cork T12 A6E2", True),
+        ("4150 E County 12th St, Yuma, AZ", False),  # a house number, no postcode
+        ("paid $1500 in 2026", False),
+        ("(806) 555-0172", False),
+    ],
+)
+def test_the_shape_of_a_postcode(text: str, holds: bool) -> None:
+    assert bool(qf.form_shape("postcode").search(text)) is holds
+
+
+def _passage(title: str, heading: str, text: str, line: str, lead: str = "", sections: str = "") -> ev.Passage:
+    unit = next(u for u in ev.split_units(text) if line in u.text)
+    candidate = ev.Candidate(0, "c", "p", title, "", heading, text, lead, sections)
+    return ev.Passage(candidate, [unit], 1.0, unit.text)
+
+
+def test_a_name_typed_clipped_is_named_by_the_name_in_full() -> None:
+    """ "nev dobsons phone" of "Landowner: Neville Dobson", "raro flight booking ref" of the note
+    titled "Rarotonga trip"."""
+    record = "- **Landowner:** Neville Dobson\n- **Phone:** 03 555 8810"
+    phone = _passage("MD-04 – Pahau Rd", "", record, "Phone")
+    assert ev.states(phone, qf.form_shape("phone number"), ["nev", "dobson"], names={"nev", "dobson"})
+    assert not ev.states(phone, qf.form_shape("phone number"), ["bev", "dobson"], names={"bev", "dobson"})
+    flights = _passage("Rarotonga trip – July 2026", "", "**Flights:** booking ref **K7TR2M**", "K7TR2M")
+    assert ev.states(
+        flights, qf.form_shape("reference"), ["raro", "flight", "book"], lambda t: 5.0 if t == "raro" else 1.0
+    )
+    assert "nev" in ev.clippings("Neville") and "ne" not in ev.clippings("Neville") and not ev.clippings("Nev")
+
+
+def test_a_word_of_the_title_another_section_is_headed_by_is_that_sections() -> None:
+    """The page "Ute & trailer" keeps the trailer's dates under "Trailer": the ute's "Rego due" is
+    not the trailer's."""
+    ute = "**WoF due:** 14/07/2026\n**Rego due:** 30/09/2026"
+    date, rarer = qf.form_shape("date"), lambda t: 5.0 if t == "trailer" else 1.0
+    found = ev.with_page_context(
+        [
+            ev.Candidate(0, "c0", "p", "Ute & trailer", "", "Ute", ute),
+            ev.Candidate(1, "c1", "p", "Ute & trailer", "", "Trailer", "**WoF due:** 02/09/2026"),
+        ]
+    )
+    assert found[0].sections == "Trailer"
+    unit = next(u for u in ev.split_units(ute) if "Rego" in u.text)
+    rego = ev.Passage(found[0], [unit], 1.0, unit.text)
+    assert not ev.states(rego, date, ev.terms("trailer rego"), rarer)
+    assert ev.states(rego, date, ev.terms("ute rego"), rarer)
+    assert ev.states(replace(rego, candidate=replace(found[0], sections="")), date, ev.terms("trailer rego"), rarer)

@@ -66,3 +66,19 @@ def test_a_question_naming_a_numbered_thing_no_hit_names_reads_the_notes_titled_
     # the note titled with tank 12 before the harvest row that only pours into it
     assert _program(tools)._overlooked("tank 12 balling 2026/02/22", "tank 12 balling 2026/02/22", hybrid)[0] == log12
     assert _program(_Tools(hybrid, [harvest]))._overlooked("tank 7 balling", "tank 7 balling", hybrid) == []
+
+
+def test_a_question_naming_an_identifier_no_hit_holds_reads_the_notes_that_write_it() -> None:
+    """Dense found the contract next door closer; a follow-up naming none ("his phone?") asks of
+    the identifier the question before named."""
+    hybrid = [
+        _hit("pc04", "PC-2025-04 – Hamish Boyce", "- **Grower:** Hamish Boyce\n- **Phone:** 027 555 0472"),
+        _hit("pc06", "PC-2025-06 – Glenroy Apples", "- **Grower:** Tom Haddad"),
+    ]
+    table = _hit("table", "Pollination contracts", "| Contract | Grower |\n| --- | --- |\n| PC-2025-01 | Harjit |")
+    pc02 = _hit("pc02", "PC-2025-02 – Harpreet Sandhu", "- **Grower:** Harpreet Sandhu\n- **Phone:** 021 555 0247")
+    tools = _Tools(hybrid, [table, pc02])
+    asked = "who's the grower on PC-2025-02"
+    assert _program(tools)._overlooked(asked, asked, hybrid) == [pc02]
+    assert _program(tools)._overlooked(f"{asked} his phone?", "his phone?", hybrid) == [pc02]
+    assert _program(tools)._overlooked("and PC-2025-04's phone?", "and PC-2025-04's phone?", hybrid) == []

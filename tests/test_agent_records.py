@@ -138,6 +138,45 @@ def test_a_property_the_named_row_leaves_empty_is_declined() -> None:
     assert rec.property_left_empty(ev.terms("agathe status"), rows) is None  # her row has it
     assert rec.property_left_empty(ev.terms("jory first appears which ch"), rows) is None
     assert rec.property_left_empty(ev.terms("first appears which ch"), rows) is None  # no row named
+
+
+def test_a_property_named_clipped_is_asked_in_full() -> None:
+    """ "def gallons at shamrock" asks the "DEF gal" that the row of TA Shamrock leaves out."""
+    gallup = "- **City:** Gallup\n- **Gallons:** 138.9\n- **DEF gal:** 7.6"
+    rows = [
+        ev.Candidate(
+            0, "c0", "shamrock", "FS-07 – TA Shamrock TX", "", "", "- **City:** Shamrock\n- **Gallons:** 121.7"
+        ),
+        ev.Candidate(1, "c1", "gallup", "FS-05 – Pilot Gallup NM", "", "", gallup),
+    ]
+    assert rec.property_left_empty(ev.terms("def gallons at shamrock"), rows) == ("FS-07 – TA Shamrock TX", "DEF gal")
+    assert rec.property_left_empty(ev.terms("def gallons at gallup"), rows) is None
+    assert rec.property_left_empty(ev.terms("gallons at shamrock"), rows) is None  # its row has "Gallons"
+    loads = [
+        ev.Candidate(
+            0,
+            "c0",
+            "0223",
+            "CCF-26-0223 – Amarillo to OKC",
+            "",
+            "",
+            "- **Pickup:** 02/23\n- **Miles:** 262\n- **Rate:** $1,150",
+        ),
+        ev.Candidate(
+            1,
+            "c1",
+            "0211",
+            "CCF-26-0211 – Yuma to Temple",
+            "",
+            "",
+            "- **Pickup:** 02/11\n- **Miles:** 980\n- **Broker / RC #:** RC 55",
+        ),
+    ]
+    assert rec.property_left_empty(ev.terms("rc # for ccf-26-0223"), loads) == (
+        "CCF-26-0223 – Amarillo to OKC",
+        "Broker / RC #",
+    )
+    assert rec.property_left_empty(ev.terms("rc # for ccf-26-0211"), loads) is None
     assert rec.property_left_empty(ev.terms("agathe gift delivery"), rows) is None  # the gift's row has one
     # only a row of another database has a delivery
     assert rec.property_left_empty(ev.terms("agathe delivery"), rows[:1] + rows[2:]) is None
@@ -251,6 +290,11 @@ def test_a_chapter_or_page_number_ends_no_sentence() -> None:
     assert [u.text for u in units] == ["Next mtg at Sunny's, I'm up with ch. 3–4.", "See pp. 12 for the map.", "Done."]
     assert ev.terms("status of chapter 8") == ev.terms("status of ch. 8")  # one term, as the notes write it
     assert ev.terms("oct mtg") == ev.terms("oct meeting")
+    born = "**Kaylee** — b. 09/02/2010, 15, sophomore. Club: Panhandle Elite."  # "b." is born
+    assert [u.text for u in ev.split_units(born)] == [
+        "**Kaylee** — b. 09/02/2010, 15, sophomore.",
+        "Club: Panhandle Elite.",
+    ]
 
 
 def _submission(n: int, title: str) -> ev.Candidate:
@@ -287,6 +331,8 @@ def test_how_old_asks_an_age() -> None:
 
 def test_a_value_in_degrees_is_a_temperature() -> None:
     assert set(ev.terms("focaccia bake temp")) <= set(ev.terms("Focaccia: bake at 240 °C for 18 min"))
+    # "how cold" asks a temperature, which a value in degrees holds
+    assert set(ev.terms("how cold at night")) <= set(ev.terms("Jackets: gets down to 45°F at night"))
     assert not set(ev.terms("temperature")) & set(ev.terms("bake for 18 min at gas 7"))  # no degrees
 
 
@@ -307,6 +353,22 @@ def test_a_unit_writing_the_day_asked_scores_above_its_neighbours() -> None:
     )
     by_text = {u.text[:10]: s for u, s in zip(units, scores, strict=True)}
     assert by_text["| Sun 15/0"] > by_text["| Sun 08/0"]
+
+
+def test_the_list_item_numbered_as_asked_scores_above_the_others() -> None:
+    text = "Walk-around, about 20 min.\n\n1. Under the hood: oil, coolant\n2. Steer tire\n6. Fifth wheel, jaws locked\n"
+    units = ev.split_units(text)
+    scores = ev.score_units(
+        units,
+        [ev.Candidate(0, "c", "p", "Pre-trip – my order", "", "", text)],
+        "pretrip step 6",
+        ev.terms("pretrip step 6"),
+        lambda t: 1.0,
+        np.full(len(units), 0.4),
+        ev.SelectionParams(),
+    )
+    assert units[int(np.argmax(scores))].text.startswith("6. Fifth wheel")
+    assert qf.items_named("step 3 when submitting") == {3} and not qf.items_named("3 steps to submit")
 
 
 def test_a_table_row_named_with_a_column_reads_the_header_as_its_own() -> None:

@@ -21,6 +21,7 @@ from secondbrain_core.agent.series import (
     numbered_otherwise,
     titled_as_asked,
     year_otherwise,
+    year_stated_otherwise,
 )
 from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
@@ -72,6 +73,29 @@ def test_the_years_a_text_writes() -> None:
 def test_a_year_nothing_found_writes_where_the_passages_write_others(question: str, searched: str, other) -> None:
     assert year_otherwise(question, searched, searched) == other
     assert year_otherwise(question, searched, f"{searched} agreed in 2023 and 2024") is None
+
+
+def test_a_year_the_statements_of_the_thing_asked_never_write() -> None:
+    """ "afb levy 2026" over "AFB levy 2025: $407.53": the levy of 2026 is not recorded, though a
+    site's "Last AFB check: 14/01/2026" is found with it; a note titled with the year asked, or a
+    statement of the levy that writes no year, may be of the year asked."""
+    levy = "- COI June 2025: 174 hives. AFB levy 2025: $407.53, paid 28/07/2025."
+    check = "- **Last AFB check:** 14/01/2026"
+
+    def passage(title: str, text: str) -> ev.Passage:
+        unit = ev.split_units(text)[0]
+        return ev.Passage(ev.Candidate(0, "c", "p", title, "", "", text), [unit], 1.0, text)
+
+    def stated(found: ev.Passage) -> list[str]:
+        return ev.stating(found, ["afb", "levy"], lambda t: 5.0 if t == "levy" else 1.0)
+
+    found = [passage("AFB & DECA", levy), passage("MD-08 – River flats", check)]
+    assert year_stated_otherwise("afb levy 2026", found, stated) == 2025
+    assert year_stated_otherwise("afb levy 2025", found, stated) is None
+    assert year_stated_otherwise("afb levy", found, stated) is None
+    assert year_stated_otherwise("afb levy 2026", [passage("AFB levy 2026", levy)], stated) is None
+    assert year_stated_otherwise("afb levy 2026", [passage("AFB & DECA", "- AFB levy: $412")], stated) is None
+    assert year_stated_otherwise("afb levy 15/03/2026", found, stated) is None  # a day, not a year alone
 
 
 def test_a_span_of_years_nothing_found_writes_where_the_passages_write_others() -> None:

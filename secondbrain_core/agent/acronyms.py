@@ -39,9 +39,19 @@ def asked_abbreviation(question: str) -> str | None:
 def spelled_out(abbreviation: str) -> re.Pattern:
     """The shape of `abbreviation` next to the words whose initials make it, either way round:
     "| QRMP | Quarterly Return Monthly Payment |", "Bar Bending Schedule (BBS)"."""
-    words = _BETWEEN_WORDS.join(rf"{re.escape(letter)}[^\W\d_]*" for letter in abbreviation)
+    words = _spelling(abbreviation)
     name = rf"\b{re.escape(abbreviation)}\b"
     return re.compile(rf"{name}[^\w\n]{{0,{_NEAR}}}\b{words}\b|\b{words}[^\w\n]{{0,{_NEAR}}}{name}", re.I)
+
+
+def initials(abbreviation: str) -> re.Pattern:
+    """The words whose initials make `abbreviation`, wherever written: "break even cpm" asks of
+    the note "Cost per mile – 2026", which never writes "CPM"."""
+    return re.compile(rf"\b{_spelling(abbreviation)}\b", re.I)
+
+
+def _spelling(abbreviation: str) -> str:
+    return _BETWEEN_WORDS.join(rf"{re.escape(letter)}[^\W\d_]*" for letter in abbreviation)
 
 
 def plainly_asked(question: str) -> str:

@@ -19,16 +19,19 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from secondbrain_core.agent.acronyms import initials
 from secondbrain_core.agent.dates import YEAR, days_named, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
 from secondbrain_core.agent.money import SIGNS
-from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape
+from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape, items_named
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
 from secondbrain_core.rag.keyword import CALENDAR, plain
 
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_CLIPPED_FROM = 5  # a name this long or longer may be typed clipped
+_CLIPPED_TO = 3  # to its first letters, this many at least
 _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _ZERO_PADDED = re.compile(r"0\d")
 _HYPHENED_QUANTITY = re.compile(r"\b\d+-([^\W\d_]{2,})")  # "28-day", "3-month"
@@ -43,6 +46,9 @@ _OPENING_QUOTE = re.compile(r'(?:^|[\s(\[>])"')
 _CURRENCY = re.compile(f"[{re.escape(SIGNS)}]")
 _PLAIN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# a word the notes never write that their words may abbreviate ("cpm" for "Cost per mile")
+_ABBREVIATED = re.compile(r"[^\W\d_]{3,5}")
+_ENUMERATED = re.compile(r"^\s*(\d{1,2})[.)]\s")  # an item of a numbered list, its number
 # a line of a paragraph that opens with a bold label, as notes list a record's fields without list
 # marks ("**Warranty:** 12 months, parts & labour" under "**Price:** £24,950"): one field a line
 _LABELLED_LINE = re.compile(r"^\s*\*\*[^*\n]{1,60}(?::\*\*|\*\*:)\s*\S")
@@ -67,8 +73,9 @@ _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:(?i:dr|dra|mr|mrs|ms|st|prof|er|adv|smt|capt|jr|sr|sra|srta|nr|approx|ca|fig|vol|inc|ltd|co|dept|mt|ft|z\.b|bzw|usw|ggf|evtl|mme|mlle|dott|sig|ing|eng|arq|lic|fr|tel|tél|tfno|str|abt)|[A-Z])\.$"
 )
 _DAY_NUMBER = re.compile(r"\b\d{1,2}\.$")  # "15." before a month's name: a date in German, Dutch…
-# "Account no. MCS-40718", "ch. 3", "pp. 12–14": before a code or number, such a word is no sentence's end
-_NUMBER_SIGN = re.compile(r"\b(?i:no|nos|ch|chap|p|pp|pg|sec|para|art|ep)\.$")
+# "Account no. MCS-40718", "ch. 3", "pp. 12–14", "b. 09/02/2010" (born): before a code or number,
+# such a word is no sentence's end
+_NUMBER_SIGN = re.compile(r"\b(?i:no|nos|ch|chap|p|pp|pg|sec|para|art|ep|b|d)\.$")
 # "no." or "nr" before a code or number says "number": "Volunteer no. **V-0318**", "Registo AL nº 98417"
 _NUMBER_BEFORE_CODE = re.compile(r"\b(?:no\.|nr\.?|nº|n°)\s*(?=[*_`#]*[\w-]*\d)", re.I)
 _CODE = re.compile(r"[*_`]*[\w#-]*\d")  # "no. **V-0318**": emphasis may wrap the code
@@ -246,14 +253,23 @@ class Candidate:
     heading: str
     text: str
     lead: str = ""  # the field lines opening its page ("**Clients:** Priya Nair"), said of all of it
+    sections: str = ""  # the headings of its page's other sections found ("Trailer" beside "Ute")
 
 
-def with_leads(candidates: Sequence[Candidate]) -> list[Candidate]:
+def with_page_context(candidates: Sequence[Candidate]) -> list[Candidate]:
     """`candidates`, each with the field lines that open its page (`lead`), where its page's
     opening chunk was found: a trip log's "**Clients:** Priya Nair (CL-038)" says whose day its
-    timings table records, as its title would."""
+    timings table records, as its title would; and with the headings of its page's other
+    sections found (`sections`): the page "Ute & trailer" keeps the trailer's dates under
+    "Trailer", so the "Rego due" under "Ute" is not the trailer's."""
     leads = {c.page_id: _field_lines(c.text) for c in candidates if not c.heading}
-    return [replace(c, lead=leads.get(c.page_id, "")) for c in candidates]
+    headings: dict[str, set[str]] = {}
+    for c in candidates:
+        headings.setdefault(c.page_id, set()).add(c.heading)
+    return [
+        replace(c, lead=leads.get(c.page_id, ""), sections="\n".join(sorted(headings[c.page_id] - {c.heading})))
+        for c in candidates
+    ]
 
 
 def _field_values(fields: str) -> str:
@@ -469,6 +485,9 @@ class SelectionParams:
     carry: float = 0.3  # share of a unit's score the unit after it inherits
     answer_type_bonus: float = 0.1  # added to units that have the shape the question asks for
     named_day_bonus: float = 0.1  # added to units that write a day the question names ("w/e 15 march")
+    # added to the list item numbered as the question names it ("pretrip step 6" → "6. Fifth
+    # wheel …"): a number says which item, where the words of one item match no better than another's
+    named_item_bonus: float = 0.3
 
 
 def score_units(
@@ -489,6 +508,7 @@ def score_units(
     scores = np.zeros(len(units), dtype=np.float64)
     wanted = answer_shape(question)
     days = days_named(question)
+    items = items_named(question)
     context_terms = {i: set(terms(f"{c.title} {c.heading}")) for i, c in enumerate(candidates)}
     # a chunk opening with fields is a record's (a database row, a quote, a trip): its values name
     # it as its title does, "the broughty ferry andrew" is the record whose home is Broughty
@@ -517,6 +537,8 @@ def score_units(
             relevance += params.answer_type_bonus
         if days and days & days_named(unit.text):
             relevance += params.named_day_bonus
+        if items and (enumerated := _ENUMERATED.match(unit.text)) and int(enumerated.group(1)) in items:
+            relevance += params.named_item_bonus
         scores[n] = relevance * (1 - params.rank_weight) + params.rank_weight * prior
     scores = carry_forward(units, scores, params.carry)
     scores[[n for n, unit in enumerate(units) if navigation(unit.text)]] = 0.0  # never a passage
@@ -763,11 +785,16 @@ def support_of(
     all (`indexed` false) is the stronger sign, so their IDF share lowers the support. A question
     asking for one `form` (`question_forms.asked_form`) that no passage states of its `subject`
     (the question's other terms, `states`) is recorded in `lacks`; one that states it covers the
-    words that ask for it (an address answers "email address" without the word "email").
+    words that ask for it (an address answers "email address" without the word "email"). A
+    word no note writes is held by the words whose initials make it ("cpm": "Cost per mile").
     """
     found: set[str] = set()
     for p in passages:
         found |= set(terms(p.holdings()))
+    holdings = " ".join(p.holdings() for p in passages)
+    found |= {
+        t for t in question_terms if _ABBREVIATED.fullmatch(t) and not indexed(t) and initials(t).search(holdings)
+    }
     stated = form and any(states(p, form_shape(form), subject, idf, found.__contains__, names) for p in passages)
     lacks = form if form and not stated else ""
     if form and not lacks:
@@ -788,25 +815,87 @@ def states(
     held: Callable[[str], bool] = lambda term: True,
     names: Collection[str] = (),
 ) -> bool:
-    """Whether `passage` holds text of `shape` said of the `subject`: in one statement (a list
-    item, a table row under its header, a paragraph) that names the rarest subject word the chosen
-    passages hold, unless the note's title or heading names it. A contact list holds an email
-    address, but not the electrician's when only the landlord's line has one; a market's opening
-    hours are not the Northern Quarter market's; the row "| 24 Oct 2026 | $3,214.87 |" states the
-    net pay its column header names. A word no passage holds ("allowed" over "I can leave at
-    2:30") is the question's wording, not what the statement must name. Words equally rare are
-    all the rarest: "the fiesta's last service" is not a shipping service's price. A name among
-    the subject words (`names`) must be named too: "basecamp locker code" is not the Cragview
-    locker's combination, however rare "locker" is; a name the fields opening the page name is
-    named by all of it ("**Clients:** Priya Nair" above a timings row)."""
-    context = set(terms(f"{passage.candidate.title} {passage.candidate.heading}"))
-    context |= set(names) & set(terms(passage.candidate.lead))  # a name the page's fields name
-    own = [t for t in subject if t not in context and held(t)]
-    rarest = max(map(idf, own), default=0.0)
-    keys = {t for t in own if idf(t) >= rarest or t in names}
+    """Whether `passage` holds text of `shape` said of the `subject`: in one of its statements
+    that say something of it (`stating`). A contact list holds an email address, but not the
+    electrician's when only the landlord's line has one; a market's opening hours are not the
+    Northern Quarter market's; the row "| 24 Oct 2026 | $3,214.87 |" states the net pay its column
+    header names."""
+    said = [block for block in stating(passage, subject, idf, held, names) if shape.search(block)]
+    own = stating_keys(passage, subject, idf, held, names) - set(names)
+    return any(_said_by_then(block, shape, own) for block in said)
+
+
+def _said_by_then(statement: str, shape: re.Pattern, words: set[str]) -> bool:
+    """Whether a sentence of `statement`, a line of prose, holds `shape` after `words` were all
+    named, in it or in a sentence before: "Basic food hygiene course, Wed 22 April. Certificate no.
+    HK-26-04417" names the course before its certificate, but "Finn — 9. Birthday 19/08.
+    Orthodontist referral in — waiting for the appointment." gives no date after naming the
+    orthodontist (a name may be named anywhere in the statement). A statement of several lines
+    (a table row's cells under their columns, a record's fields) says all it says of one thing,
+    in any order."""
+    if "\n" in statement.strip():
+        return True
+    named: set[str] = set()
+    for start, end in _sentences(statement, 0, len(statement)):
+        sentence = statement[start:end]
+        named |= set(terms(sentence)) | clippings(sentence)
+        if words <= named and shape.search(sentence):
+            return True
+    return False
+
+
+def stating(
+    passage: Passage,
+    subject: Sequence[str],
+    idf: Callable[[str], float] = lambda term: 1.0,
+    held: Callable[[str], bool] = lambda term: True,
+    names: Collection[str] = (),
+) -> list[str]:
+    """The statements of `passage` (a list item, a table row under its header, a paragraph) that
+    name the rarest `subject` word the chosen passages hold (`held`), unless the note's title or
+    heading names it. A word no passage holds ("allowed" over "I can leave at 2:30") is the
+    question's wording, not what the statement must name. Words equally rare are all the rarest:
+    "the fiesta's last service" is not a shipping service's price. A name among the subject words
+    (`names`) must be named too: "basecamp locker code" is not the Cragview locker's combination,
+    however rare "locker" is; a name the fields opening the page name is named by all of it
+    ("**Clients:** Priya Nair" above a timings row)."""
+    keys = stating_keys(passage, subject, idf, held, names)
     text = _header_above(passage) + _label_above(passage) + _record_above(passage) + _said_before(passage)
     text += passage.text
-    return any(shape.search(block) and keys <= set(terms(block)) for block in _statements(text))
+    return [block for block in _statements(text) if keys <= set(terms(block)) | clippings(block)]
+
+
+def stating_keys(
+    passage: Passage,
+    subject: Sequence[str],
+    idf: Callable[[str], float],
+    held: Callable[[str], bool],
+    names: Collection[str],
+) -> set[str]:
+    """The subject words a statement of `passage` must name (`stating`): the rarest the passages
+    hold and the names, less those its note's title, heading or opening fields name."""
+    candidate = passage.candidate
+    titled = f"{candidate.title} {candidate.heading}"
+    # a word of the title another section is headed by is that section's ("Ute & trailer")
+    context = set(terms(titled)) | clippings(titled)
+    context -= set(terms(candidate.sections)) - set(terms(candidate.heading))
+    lead = candidate.lead
+    context |= set(names) & (set(terms(lead)) | clippings(lead))  # a name the page's fields name
+    own = [t for t in subject if t not in context and held(t)]
+    rarest = max(map(idf, own), default=0.0)
+    return {t for t in own if idf(t) >= rarest or t in names}
+
+
+def clippings(text: str) -> set[str]:
+    """The clipped forms of the names `text` writes: "Neville" is "nev" and "Rarotonga" "raro" to
+    whoever types them ("nev dobsons phone", "raro flight booking ref"); each name's first three
+    letters or more, two short of the whole at least."""
+    return {
+        word[:end].lower()
+        for word in _LETTERS.findall(text)
+        if word[0].isupper() and len(word) >= _CLIPPED_FROM
+        for end in range(_CLIPPED_TO, len(word) - 1)
+    }
 
 
 def _said_before(passage: Passage) -> str:

@@ -25,9 +25,9 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.acronyms import asked_abbreviation, plainly_asked, spelled_out
 from secondbrain_core.agent.conversation import standalone_question
-from secondbrain_core.agent.dates import days_named, months_held, named_months
+from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months
 from secondbrain_core.agent.dictionaries import in_notes_words
-from secondbrain_core.agent.identifiers import unheld_identifiers
+from secondbrain_core.agent.identifiers import named_identifiers, unheld_identifiers
 from secondbrain_core.agent.lm import PlainTextAdapter
 from secondbrain_core.agent.question_forms import (
     asked_form,
@@ -50,6 +50,7 @@ from secondbrain_core.agent.series import (
     numbered_otherwise,
     titled_as_asked,
     year_otherwise,
+    year_stated_otherwise,
 )
 from secondbrain_core.agent.spelling import is_english, mend
 from secondbrain_core.agent.tools import NoteTools
@@ -210,7 +211,7 @@ class GroundedAnswerer(dspy.Module):
         more = f" ({len(overlooked)} more from BM25, holding more of the question)" if overlooked else ""
         steps.append(Step(name="search", detail=f"{len(hits)} chunks for {query!r}{more}", seconds=_since(started)))
         started = time.perf_counter()
-        candidates = ev.with_leads(
+        candidates = ev.with_page_context(
             [
                 ev.Candidate(i, h.chunk_id, h.page_id, h.title, h.url, " / ".join(h.heading_path), h.text)
                 for i, h in enumerate(hits)
@@ -219,7 +220,8 @@ class GroundedAnswerer(dspy.Module):
         units = ev.distinct([u for i, c in enumerate(candidates) for u in evidence_units(c.text, i)])
         named_alike = (ev.named_among_alike(ev.naming_terms(q), candidates, days_named(q)) for q in (question, query))
         alike = next(filter(None, named_alike), None)
-        alike = alike or lettered_note(asked, candidates) or dated_in_month(asked, candidates)
+        alike = alike or lettered_note(asked, candidates) or lettered_note(query, candidates)
+        alike = alike or dated_in_month(asked, candidates)
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
             units = [u for u in units if candidates[u.candidate].page_id == alike.page_id]
             steps.append(Step(name="alike", detail=f"the question names {alike.title!r} among notes titled alike"))
@@ -291,9 +293,10 @@ class GroundedAnswerer(dspy.Module):
         A question asking what an abbreviation stands for gets the chunks that spell it out
         (`acronyms`), when no hit does: every chunk using it holds all of such a question. So does
         a question naming a numbered thing no hit names ("tank 12 balling 2026/02/22" over hits of
-        tanks 7 and 9): the chunks naming it, those titled with it first; and one naming a note by a
-        day or a letter in its title that no hit's title has ("quote A total", "crampons on,
-        7/2/2026" of "Trip log – CMD Arête – 2026-02-07"): that note's chunks."""
+        tanks 7 and 9): the chunks naming it, those titled with it first; one naming an identifier
+        no hit holds ("PC-2025-02"): the chunks writing it, titled with it first; and one naming a
+        note by a day or a letter in its title that no hit's title has ("quote A total", "crampons
+        on, 7/2/2026" of "Trip log – CMD Arête – 2026-02-07"): that note's chunks."""
         question_terms = ev.terms(query)
         form = asked_form(asked)
         subject = set(ev.terms(form_subject(asked))) if form else set()
@@ -323,12 +326,23 @@ class GroundedAnswerer(dspy.Module):
             spelling_out = [h for h in keyword_hits if spelling.search(h.text)]
             if spelling_out:  # the glossary row that spells it out, whatever else uses the letters
                 return spelling_out[:OVERLOOKED_HITS]
-        if names_by_title(asked) and not any(titled_as_asked(asked, h.title) for h in hits):
+        # a follow-up naming no note ("whats the quote number on it" after "quote b total", "his
+        # phone?" after "who's the grower on PC-2025-02") asks of the one named before
+        by_title = asked if names_by_title(asked) else query
+        if names_by_title(by_title) and not any(titled_as_asked(by_title, h.title) for h in hits):
             # "crampons on, 7/2/2026" of the note titled "… 2026-02-07", whose words differ
-            dated = self.tools.hits(f"{query} {days_as_titled(asked)}", OVERLOOKED_DEPTH, mode="bm25")
-            titled = [h for h in dated if titled_as_asked(asked, h.title) and h.chunk_id not in found]
+            dated = self.tools.hits(f"{query} {days_as_titled(by_title)}", OVERLOOKED_DEPTH, mode="bm25")
+            titled = [h for h in dated if titled_as_asked(by_title, h.title) and h.chunk_id not in found]
             if titled:
                 return titled[:OVERLOOKED_HITS]
+        # "who's the grower on PC-2025-02" over PC-2025-04's page, which dense found closer: the
+        # notes writing the identifier, titled with it first
+        named = asked if named_identifiers(asked) else query
+        if named_identifiers(named) and all(unheld_identifiers(named, f"{h.title}\n{h.text}") for h in hits):
+            holding = [h for h in keyword_hits if not unheld_identifiers(named, f"{h.title}\n{h.text}")]
+            if holding:
+                holding.sort(key=lambda h: bool(unheld_identifiers(named, h.title)))
+                return holding[:OVERLOOKED_HITS]
         naming = [h for h in keyword_hits if names_numbered(asked, f"{h.title}\n{h.text}")]
         if naming and not any(names_numbered(asked, f"{h.title}\n{h.text}") for h in hits):
             # "tank 12 balling 2026/02/22" where the hits hold tanks 7 and 9: the notes titled
@@ -411,6 +425,9 @@ class GroundedAnswerer(dspy.Module):
         other_year = year_otherwise(asked, holdings, searched)
         if other_year is not None:
             return Step(name="unheard", detail=f"the notes found are of other years ({other_year}), not the one asked")
+        said = year_stated_otherwise(asked, passages, self._stating(asked, passages, candidates))
+        if said is not None:
+            return Step(name="unheard", detail=f"the notes found say it of {said}, not the year asked")
         left_empty = property_left_empty(query_terms, candidates, asked)
         if left_empty is not None:
             return Step(name="unheard", detail=f"{left_empty[0]!r} leaves its {left_empty[1]!r} empty")
@@ -423,6 +440,18 @@ class GroundedAnswerer(dspy.Module):
         if is_instruction(question) or _OBEY.search(question):
             return Step(name="instruction", detail="the question asks to obey a note or set the instructions aside")
         return None
+
+    def _stating(
+        self, asked: str, passages: list[ev.Passage], candidates: list[ev.Candidate]
+    ) -> Callable[[ev.Passage], list[str]]:
+        """A passage's statements that say something of what `asked` asks about, the years it
+        names and the words asking for a form aside (`ev.stating`): "congress 2027 dates" is of
+        the congress, whichever line writes its dates. Every word the passages hold is named, as
+        if all were equally rare: "re-elected 2026" is no treasurer's election in 2025."""
+        subject = [t for t in ev.terms(form_subject(asked)) if not YEAR.fullmatch(t)]
+        held = set(ev.terms(" ".join(p.holdings() for p in passages)))
+        names = ev.names(set(subject), (c.text for c in candidates), is_english)
+        return lambda passage: ev.stating(passage, subject, lambda term: 1.0, held.__contains__, names)
 
     def _unheard_names(self, query: str) -> list[str]:
         """The names in the question (capitalized words past its first) that no note holds: "which

@@ -19,7 +19,16 @@ from secondbrain_core.rag.keyword import CALENDAR
 # What a question asks for, by its wording, and the shape of text that can hold it: a number
 # for "how many/how long/default", a name in code style for "which setting/command/function".
 # "how old" asks a number, and the measure a note names it by ("Age: 45")
-MEASURES = {"old": "age", "tall": "height", "far": "distance", "heavy": "weight"}
+# "how cold does it get at night" asks a temperature, which a value in degrees holds ("45°F")
+MEASURES = {
+    "old": "age",
+    "tall": "height",
+    "far": "distance",
+    "heavy": "weight",
+    "cold": "temperature",
+    "hot": "temperature",
+    "warm": "temperature",
+}
 _ASKS_NUMBER = re.compile(
     rf"\b(how (many|much|long|often|big|large|{'|'.join(MEASURES)})|default|limit|maximum|minimum|size)\b", re.I
 )
@@ -61,7 +70,7 @@ _MONEY_WORDS = (
 _LOCKS = r"(?:door|gate|lock|locker|padlock|alarm|access|entry|key\s?safe|lockbox|building|garage|safe)"
 _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
-    r"invoice|model|serial|part|licen[cs]e|registration|payment|transfer|deposit|"
+    r"invoice|model|serial|part|licen[cs]e|registration|reg|rego|payment|transfer|deposit|"
     r"quote|quotation|receipt|ticket|case|claim|job|application|certificate|permit|contract|loan|chassis|vin|"
     r"client|patient|supplier|parcel|shipment|batch|lot|"
     # a person's numbers the state gives: "my UTR number", "NI number", "passport no"
@@ -179,6 +188,20 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             re.I,
         ),
     ),
+    # "zip code for gila valley fresh", "kennel postcode": the code alone, of the country's shape
+    # (a US ZIP; a UK, Canadian, Irish, European or four-digit postcode)
+    "postcode": (
+        re.compile(r"\b(?:zip|zipcode|postcode|post\s+code|postal\s+code|eircode)\b", re.I),
+        re.compile(
+            r"(?<![\d$€£.,/-])\d{5}(?:-\d{4})?(?![\d,./-])"
+            # Portugal's "7050-512", Brazil's "01310-100", Poland's "00-950", the Netherlands' "1012 AB"
+            r"|(?<![\d.,/-])(?:\d{4}-\d{3}|\d{5}-\d{3}|\d{2}-\d{3})(?![\d,./-])|\b\d{4}\s?[A-Z]{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+            r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|\b[A-Z]\d{2}\s?[A-Z0-9]{4}\b"
+            # four digits after a state ("VIC 3000") or before a town ending the line ("5035 Bergen"),
+            # not a house number ("4150 E County 12th St")
+            r"|(?:(?<=\b[A-Z]{2}\s)|(?<=\b[A-Z]{3}\s))\d{4}\b|\b\d{4}\s+[A-Z][^\W\d_A-Z]+(?=\s*(?:,|$))"
+        ),
+    ),
     # "kennel address", "address of luca's parents": a street and number, or a postcode
     "postal address": (
         re.compile(r"(?<!e-mail )(?<!email )(?<!mail )(?<!ip )(?<!web )(?<!mac )\baddress\b", re.I),
@@ -198,6 +221,8 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
             r"|\bhow much (?:is|was|are|were)\s+(?:the|my|our|his|her|their|it|that|this)\b"
             rf"|^(?!.*\bhow\s+(?:did|do|does|can|could|will|would|should)\b)(?=.*\b{_MONEY_WORDS}\s+(?:of|for)\b)"
             r"|\b(?:prices?|fees?|salary)\b|\b(?:interest|tax|vat|exchange)\s+rates?\b"
+            # "what did the mating nucs cost", "what does a hive audit cost"
+            r"|\bwhat\s+(?:did|does|do|will|would)\b.{0,60}\bcost\b"
             rf"|\bwhat(?:'s| is| was| are| were)?\s+(?:the |my |our |his |her |their )?"
             rf"(?:[\w-]+ ){{0,2}}{_MONEY_WORDS}\b",
             re.I,
@@ -223,6 +248,7 @@ def asked_form(question: str) -> str | None:
 _FORM_WORDS = re.compile(
     rf"\b(?:e-?mail|mail|address|adress|addr|phone|mobile|cell|telephone|number|no|nr|time|opening|hours?|"
     r"password|passcode|passphrase|login|credentials|pin|code|combo|combination|ref|reference|id|seats?|dose|doses|dosage|dosing|"
+    r"zip|zipcode|postcode|post code|postal code|eircode|"
     r"birthday|bday|anniversary|date of birth|birth\s?date|dob|"
     rf"how much|{_MONEY_WORDS}|per (?:night|month|week|hour|day|person)|dates?|day|due)\b",
     re.I,
@@ -251,6 +277,16 @@ def naming_numbers(question: str) -> list[str]:
     """The numbers in `question` that name what it asks about (a note that never holds them
     cannot be the one asked about)."""
     return _NAMING_NUMBER.findall(question)
+
+
+# "pretrip step 6", "step 3 when submitting to the factor": the item of a numbered list a question
+# names by its number
+_ITEM_NAMED = re.compile(r"\b(?:step|item|point|stage|rule)\s*#?\s*(\d{1,2})\b", re.I)
+
+
+def items_named(question: str) -> set[int]:
+    """The numbers of the list items `question` names ("step 6" → {6})."""
+    return {int(number) for number in _ITEM_NAMED.findall(question)}
 
 
 # "What do my notes say about the Lisbon trip?", "tell me about Biscuit", "summarize the on-call

@@ -22,6 +22,7 @@ from secondbrain_core.agent.question_forms import asked_form
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR
 
 _YEAR = re.compile(r"\d{4}")
+_CLIPPED_NAME = 4  # a property's name clips a word to this many letters or fewer ("DEF gal", "Qty")
 _TITLE_PARTS = re.compile(r"\s+[–—-]\s+")  # "Story – Market": what a row's title pairs
 # a line that says its value is not known yet: "Vet not allocated yet", "Next test: tbc"
 # "tbc" spelled out too: "Guarantors to be named at the meeting"
@@ -66,10 +67,22 @@ def property_left_empty(
     for row in named:
         for other in (c for c in pages if c.page_id in keys and _same_database(keys[row.page_id], keys[c.page_id])):
             for key in keys[other.page_id]:
-                wanted = set(terms(key))
-                if wanted and wanted <= asked and not any(_holds(c, wanted) for c in named):
-                    return row.title, key
+                # a name joining two with a slash names each: "rc # for ccf-26-0223" asks the
+                # "Broker / RC #" its row leaves out
+                for wanted in (set(terms(name)) for name in key.split("/")):
+                    if wanted and _all_asked(wanted, asked) and not any(_holds(c, wanted) for c in named):
+                        return row.title, key
     return None
+
+
+def _all_asked(wanted: set[str], asked: set[str]) -> bool:
+    """Whether the question asks every word of a property's name, as written or in full where the
+    name clips it: "def gallons at shamrock" asks the "DEF gal" of the row of TA Shamrock."""
+    return all(
+        word in asked
+        or (len(word) <= _CLIPPED_NAME and any(a.startswith(word) and len(a) > len(word) + 1 for a in asked))
+        for word in wanted
+    )
 
 
 def _names_record(row: Candidate, asked: set[str]) -> bool:

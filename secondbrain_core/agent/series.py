@@ -14,10 +14,19 @@ support.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months, year_spans, years_held
-from secondbrain_core.agent.evidence import QUESTION_WORDS, STOPWORDS, Candidate, first_chunks, stem, terms, unlinked
+from secondbrain_core.agent.evidence import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    Candidate,
+    Passage,
+    first_chunks,
+    stem,
+    terms,
+    unlinked,
+)
 from secondbrain_core.agent.records import tables
 from secondbrain_core.rag.keyword import CALENDAR, MONTHS
 
@@ -29,6 +38,7 @@ _MONTHS = frozenset(CALENDAR.values())
 _MONTH_NAMES = [CALENDAR[name] for name in MONTHS]
 _OTHER_DAYS = 2  # a day the passages never write is another's when they write this many others
 _OTHER_YEARS = 1  # a year nothing found writes is another's when the passages write this many others
+_LONE_YEAR = re.compile(r"(?<![\d/.\-–])\b(?:19|20)\d{2}\b(?![/.\-–]\d)")  # "afb levy 2026", not "15/09/2026"
 # a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
 # the letter small, but never "a" or "i", which are words
 _LETTERED = re.compile(r"\b([^\W\d_]{2,})\s+([A-Z])\b")
@@ -243,3 +253,28 @@ def year_otherwise(question: str, holdings: str, searched: str) -> str | None:
     if not asked or asked & years_held(searched) or len(held) < _OTHER_YEARS:
         return None
     return str(min(held, key=lambda year: (abs(year - min(asked)), year)))
+
+
+def year_stated_otherwise(
+    question: str, passages: Sequence[Passage], stated: Callable[[Passage], list[str]]
+) -> int | None:
+    """A year the passages' statements of the thing asked (`stated`: `evidence.stating`) write
+    when the question names a year alone that none of them writes, nor a title, heading or opening
+    field of their notes: "afb levy 2026" over "AFB levy 2025: $407.53, paid 28/07/2025" asks of a levy
+    the notes do not record, though a site's "Last AFB check: 14/01/2026" was found with it. A
+    statement that writes no year is of the year its note is about, which may be the one asked."""
+    asked = {int(year) for year in _LONE_YEAR.findall(question)}
+    if not asked or year_spans(question):
+        return None
+    said: set[int] = set()
+    for passage in passages:
+        statements = stated(passage)
+        candidate = passage.candidate
+        if statements and asked & years_held(f"{candidate.title}\n{candidate.heading}\n{candidate.lead}"):
+            return None
+        for statement in statements:
+            years = years_held(statement)
+            if not years or asked & years:
+                return None
+            said |= years
+    return min(said, key=lambda year: (abs(year - min(asked)), year)) if said else None
