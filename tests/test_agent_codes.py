@@ -44,6 +44,7 @@ from secondbrain_core.settings import Settings
         ("ni number", "reference"),
         ("callum's car reg", "reference"),
         ("md-03 apiary reg number", "reference"),
+        ("bol # on the yuma to okc lettuce load", "reference"),
         ("what did the mating nucs cost", "amount of money"),
         ("what did dr rao say", None),
         ("zip code for gila valley fresh", "postcode"),
@@ -315,3 +316,15 @@ def test_a_word_of_the_title_another_section_is_headed_by_is_that_sections() -> 
     assert not ev.states(rego, date, ev.terms("trailer rego"), rarer)
     assert ev.states(rego, date, ev.terms("ute rego"), rarer)
     assert ev.states(replace(rego, candidate=replace(found[0], sections="")), date, ev.terms("trailer rego"), rarer)
+
+
+def test_the_passages_stating_the_form_asked_lead_the_answer() -> None:
+    habits = _passage("HOS & ELD notes", "", "- Reset at home when I can. If not: Love's Santa Rosa.", "Reset")
+    stops = "| Where | Stop | Watch out |\n| --- | --- | --- |\n| Santa Rosa NM | Love's | full by 7pm |"
+    row = _passage("Truck stops & parking", "", stops, "full by")
+    question = ev.terms("what time does the santa rosa loves fill up")
+    evidence = ev.support_of(
+        [habits, row], question, lambda t: 1.0, 0.5, ev.SelectionParams(), form="time of day", subject=question
+    )
+    assert [p.candidate.title for p in evidence.passages] == ["Truck stops & parking", "HOS & ELD notes"]
+    assert not evidence.lacks

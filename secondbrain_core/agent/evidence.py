@@ -795,8 +795,13 @@ def support_of(
     found |= {
         t for t in question_terms if _ABBREVIATED.fullmatch(t) and not indexed(t) and initials(t).search(holdings)
     }
-    stated = form and any(states(p, form_shape(form), subject, idf, found.__contains__, names) for p in passages)
-    lacks = form if form and not stated else ""
+    # the passages stating the form asked lead the answer: "what time does the santa rosa loves
+    # fill up" is answered by the row "… | full by 7pm |" before a line that only names the stop
+    stating_form = [
+        p for p in passages if form and states(p, form_shape(form), subject, idf, found.__contains__, names)
+    ]
+    passages = stating_form + [p for p in passages if p not in stating_form]
+    lacks = form if form and not stating_form else ""
     if form and not lacks:
         found |= set(question_terms) - set(subject)
     share = coverage(question_terms, found, idf)

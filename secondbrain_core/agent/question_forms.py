@@ -72,7 +72,7 @@ _REFERENCE_OF = (
     r"(?:booking|confirmation|reservation|order|tracking|flight|train|policy|account|customer|member(?:ship)?|"
     r"invoice|model|serial|part|licen[cs]e|registration|reg|rego|payment|transfer|deposit|"
     r"quote|quotation|receipt|ticket|case|claim|job|application|certificate|permit|contract|loan|chassis|vin|"
-    r"client|patient|supplier|parcel|shipment|batch|lot|"
+    r"client|patient|supplier|parcel|shipment|batch|lot|bol|po|pro|awb|waybill|"
     # a person's numbers the state gives: "my UTR number", "NI number", "passport no"
     r"passport|tax|vat|utr|nhs|ni|nino|pps|ppsn|sin|ssn|nif|nie|gst|abn|tfn|ird|bsn|pan|ein|itin)"
 )
@@ -165,7 +165,7 @@ _ASKED_FORMS: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "seat": (re.compile(r"\bseats?\b", re.I), re.compile(r"\bseats?\b\W{0,3}\d{1,3}[A-K]?\b|\b\d{1,2}[A-K]\b")),
     "reference": (
         re.compile(
-            rf"\b{_REFERENCE_OF}\s*(?:number|no\b\.?|nr\b|#|ref\b|reference|code|id\b)|\bref\b"
+            rf"\b{_REFERENCE_OF}\s*(?:number\b|no\b\.?|nr\b|#|ref\b|reference\b|code\b|id\b)|\bref\b"
             # a vehicle's registration: "callum's car reg"
             r"|\b(?:car|van|vehicle|bike|motorbike|truck|bakkie|ute|trailer)(?:'s)?\s+reg\b"
             r"|\b(?:the|my|our)\s+reference\s+(?:for|of|number|no)\b",
