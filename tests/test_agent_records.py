@@ -23,6 +23,17 @@ def _passage_at(title: str, text: str, starts: str) -> ev.Passage:
     return ev.Passage(ev.Candidate(0, "c", "p", title, "", "", text), [unit], 1.0, unit.text)
 
 
+def _scored(title: str, text: str, question: str, similarity: float) -> tuple[list[ev.Unit], np.ndarray]:
+    """The units of one note's `text` and their scores for `question`, every word equally rare and
+    every unit as similar as `similarity` to the embedder, so only the rules tell them apart."""
+    units = ev.split_units(text)
+    candidates = [ev.Candidate(0, "c", "p", title, "", "", text)]
+    similarities = np.full(len(units), similarity)
+    return units, ev.score_units(
+        units, candidates, question, ev.terms(question), lambda t: 1.0, similarities, ev.SelectionParams()
+    )
+
+
 def test_a_line_of_links_to_child_pages_is_never_a_passage() -> None:
     text = (
         "[Vet visit – 12.03.2026](https://www.notion.so/cad36e59e9f286e866f03db706e74d0e)\n\n"
@@ -30,17 +41,8 @@ def test_a_line_of_links_to_child_pages_is_never_a_passage() -> None:
         "See [Farm contacts](https://www.notion.so/cd3a) for the vet.\n\n"
         "- [Cheese recipe](https://example.org/recipe)\n"
     )
-    units = ev.split_units(text)
+    units, scores = _scored("Cabras", text, "vet visit", 1.0)
     assert [ev.navigation(u.text) for u in units] == [True, True, False, False]
-    scores = ev.score_units(
-        units,
-        [ev.Candidate(0, "c", "p", "Cabras", "", "", text)],
-        "vet visit",
-        ev.terms("vet visit"),
-        lambda term: 1.0,
-        np.ones(len(units)),
-        ev.SelectionParams(),
-    )
     assert scores[0] == scores[1] == 0.0 and scores[2] > 0
 
 
@@ -339,34 +341,14 @@ def test_a_value_in_degrees_is_a_temperature() -> None:
 def test_a_unit_writing_the_day_asked_scores_above_its_neighbours() -> None:
     text = "| w/e | Covers | Avg spend |\n| --- | --- | --- |\n"
     text += "| Sun 08/03 | 305 | $87.98 |\n| Sun 15/03 | 312 | $89.49 |\n"
-    table = ev.Candidate(0, "c", "p", "Weekly takings 2026", "", "", text)
-    units = ev.split_units(text)
-    flat = np.full(len(units), 0.4)  # the rows read alike to the embedder
-    scores = ev.score_units(
-        units,
-        [table],
-        "avg spend w/e 15 march",
-        ev.terms("avg spend w/e 15 march"),
-        lambda t: 1.0,
-        flat,
-        ev.SelectionParams(),
-    )
+    units, scores = _scored("Weekly takings 2026", text, "avg spend w/e 15 march", 0.4)  # rows read alike
     by_text = {u.text[:10]: s for u, s in zip(units, scores, strict=True)}
     assert by_text["| Sun 15/0"] > by_text["| Sun 08/0"]
 
 
 def test_the_list_item_numbered_as_asked_scores_above_the_others() -> None:
     text = "Walk-around, about 20 min.\n\n1. Under the hood: oil, coolant\n2. Steer tire\n6. Fifth wheel, jaws locked\n"
-    units = ev.split_units(text)
-    scores = ev.score_units(
-        units,
-        [ev.Candidate(0, "c", "p", "Pre-trip – my order", "", "", text)],
-        "pretrip step 6",
-        ev.terms("pretrip step 6"),
-        lambda t: 1.0,
-        np.full(len(units), 0.4),
-        ev.SelectionParams(),
-    )
+    units, scores = _scored("Pre-trip – my order", text, "pretrip step 6", 0.4)
     assert units[int(np.argmax(scores))].text.startswith("6. Fifth wheel")
     assert qf.items_named("step 3 when submitting") == {3} and not qf.items_named("3 steps to submit")
 
@@ -378,11 +360,8 @@ def test_a_table_row_named_with_a_column_reads_the_header_as_its_own() -> None:
         "Longevity by year of service (Year 5 since 03/14/2026).\n\n"
         "| Year | FO 2026 | FO 2027 |\n| --- | --- | --- |\n| 4 | $101.00 | $104.00 |\n| 5 | $104.75 | $107.75 |\n"
     )
-    scale = ev.Candidate(0, "c", "p", "PPA pay scale", "", "", text)
-    units = ev.split_units(text)
     question = "FO yr 5 rate 2026"
-    flat = np.full(len(units), 0.4)
-    scores = ev.score_units(units, [scale], question, ev.terms(question), lambda t: 1.0, flat, ev.SelectionParams())
+    units, scores = _scored("PPA pay scale", text, question, 0.4)
     by_text = {u.text[:6]: s for u, s in zip(units, scores, strict=True)}
     assert by_text["| 5 | "] > by_text["Longev"] > by_text["| 4 | "]
     assert ev.names_cell(set(ev.terms(question)), ["Year", "FO 2026", "FO 2027"], ["5", "$104.75", "$107.75"])

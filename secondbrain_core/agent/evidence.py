@@ -825,9 +825,9 @@ def states(
     electrician's when only the landlord's line has one; a market's opening hours are not the
     Northern Quarter market's; the row "| 24 Oct 2026 | $3,214.87 |" states the net pay its column
     header names."""
-    said = [block for block in stating(passage, subject, idf, held, names) if shape.search(block)]
-    own = stating_keys(passage, subject, idf, held, names) - set(names)
-    return any(_said_by_then(block, shape, own) for block in said)
+    keys = stating_keys(passage, subject, idf, held, names)
+    said = [block for block in _naming(passage, keys) if shape.search(block)]
+    return any(_said_by_then(block, shape, keys - set(names)) for block in said)
 
 
 def _said_by_then(statement: str, shape: re.Pattern, words: set[str]) -> bool:
@@ -864,7 +864,11 @@ def stating(
     (`names`) must be named too: "basecamp locker code" is not the Cragview locker's combination,
     however rare "locker" is; a name the fields opening the page name is named by all of it
     ("**Clients:** Priya Nair" above a timings row)."""
-    keys = stating_keys(passage, subject, idf, held, names)
+    return _naming(passage, stating_keys(passage, subject, idf, held, names))
+
+
+def _naming(passage: Passage, keys: set[str]) -> list[str]:
+    """The statements of `passage`, with what it says above it, that name all the `keys`."""
     text = _header_above(passage) + _label_above(passage) + _record_above(passage) + _said_before(passage)
     text += passage.text
     return [block for block in _statements(text) if keys <= set(terms(block)) | clippings(block)]
