@@ -11,7 +11,7 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import question_forms as qf
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.conversation import standalone_question
-from secondbrain_core.agent.dates import month_terms, months_held, named_months
+from secondbrain_core.agent.dates import month_terms, months_asked, months_held, named_months
 from secondbrain_core.agent.local_program import unheld_numbers
 from secondbrain_core.agent.types import Turn
 from secondbrain_core.settings import Settings
@@ -67,6 +67,10 @@ def test_the_months_a_question_names_and_a_note_holds() -> None:
     assert named_months("loan balance after the may repayment") == {"may": 5}  # "the may" is the month
     assert named_months("what Jan said in march") == {"march": 3}
     assert named_months("sales on 4 may") == {"may": 5}
+    assert named_months("mp2 feb ref number") == {}  # an abbreviation alone names a month only where…
+    assert months_asked("mp2 feb ref number") == {2}  # …the passages stating the value must be of it
+    assert months_asked("mar payment jan ref") == set()  # "mar" is a word, "jan" a name, unless dated
+    assert months_asked("rent in march, paid 4 may") == {3, 5}
     assert months_held("1-1 Gareth 5 Dec; MOT 2025-03-12; paid 12/11/2025; Oktober; room 3.07") == {3, 10, 11, 12}
 
 

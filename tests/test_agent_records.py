@@ -65,6 +65,16 @@ def test_a_table_value_is_the_one_its_column_names() -> None:
     assert not ev.states(_passage_at("IVA", text, "| Q4"), money, ev.terms("iva q4"))  # only dates in that row
 
 
+@pytest.mark.parametrize("column", ["PHP", "EUR", "eur", "€", "(KSh)"])
+def test_a_column_named_by_its_currency_holds_amounts(column: str) -> None:
+    """A price table headed by the currency alone writes its amounts bare."""
+    text = f"| Material | Unit | {column} |\n|---|---|---|\n| Cement (Portland, 40 kg) | bag | 285 |\n"
+    money = qf.form_shape("amount of money")
+    assert ev.states(_passage_at("Materials", text, "| Cement"), money, ev.terms("cement bag"))
+    plain = text.replace(column, "Qty")
+    assert not ev.states(_passage_at("Materials", plain, "| Cement"), money, ev.terms("cement bag"))
+
+
 @pytest.mark.parametrize(
     ("form", "text", "holds"),
     [

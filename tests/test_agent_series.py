@@ -10,6 +10,7 @@ from note_pages import assistant_over, note_page
 from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent.assistant import Assistant
 from secondbrain_core.agent.dates import days_named, years_held
+from secondbrain_core.agent.local_program import month_unstated
 from secondbrain_core.agent.series import (
     dated_in_month,
     dated_otherwise,
@@ -19,6 +20,7 @@ from secondbrain_core.agent.series import (
     names_numbered,
     naming_the_numbered,
     numbered_otherwise,
+    the_other_lettered,
     titled_as_asked,
     year_otherwise,
     year_stated_otherwise,
@@ -184,6 +186,14 @@ def test_a_table_column_numbers_its_rows() -> None:
     assert numbered_otherwise("FO year 4 2027 pay", prose, prose) == "year 5"  # no table found
 
 
+def test_a_numbered_list_item_is_the_step_asked() -> None:
+    """ "4. Patch the stagebox" is step 4, though the note's prose names steps 1 and 11 only."""
+    routine = "1. Power first.\n2. FOH.\n3. Boot the console.\n4. Patch the stagebox.\n\n"
+    routine += "Step 1 and step 11 are never skipped."
+    assert numbered_otherwise("line check routine step 4", routine, routine) is None
+    assert numbered_otherwise("line check routine step 6", routine, routine) == "step 1"
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     settings = Settings(home=tmp_path_factory.mktemp("home"), sources="notes")
@@ -250,3 +260,34 @@ def test_a_note_named_by_a_day_or_a_letter_in_its_title() -> None:
     assert titled_as_asked("quote A total", "Quote A – engine rebuild – Hirtle Marine Diesel")
     assert not titled_as_asked("quote A total", "Engine rebuild – decision (Quote A vs Quote B)")  # weighs both
     assert not titled_as_asked("quote total", "Quote A – engine rebuild – Hirtle Marine Diesel")
+
+
+def test_a_month_the_passages_stating_the_value_never_hold() -> None:
+    """ "mp2 feb ref number" over the March row's reference: a savings line found with it says "as
+    of Feb 2026", but the passage giving a reference (it leads) is of March."""
+
+    def passage(title: str, text: str) -> ev.Passage:
+        return ev.Passage(ev.Candidate(0, "c", title, title, "", "", text), ev.split_units(text), 1.0, text)
+
+    march = passage("PD-26-08 – Pag-IBIG MP2", "- **Date:** 03/20/2026\n- **Ref #:** VP-2603-1187720")
+    savings = passage("Savings, MP2 & insurance", "Total savings as of Feb 2026: PHP 468,000")
+    found = ev.Evidence([march, savings], 1.0, 1.0, 1.0, stating=1)
+    assert month_unstated("mp2 feb ref number", found) is not None
+    assert month_unstated("mp2 march ref number", found) is None  # "march" alone may be a verb: no month asked
+    assert month_unstated("mp2 20 mar ref number", found) is None
+    assert month_unstated("mp2 feb ref number", ev.Evidence([savings, march], 1.0, 1.0, 1.0, stating=1)) is None
+    assert month_unstated("mp2 feb ref number", ev.Evidence([march, savings], 1.0, 1.0, 1.0)) is None  # no form
+
+
+def test_the_other_of_two_lettered_notes() -> None:
+    """ "what about the other quote" after "quote A console price" asks of Quote B."""
+    quotes = [
+        ev.Candidate(0, "c0", "a", "Quote A – new console – Liffey Pro Audio", "", "", "Price (ex VAT): €7,900"),
+        ev.Candidate(1, "c1", "b", "Quote B – new console – Northside Sound", "", "", "Price (ex VAT): €8,240"),
+    ]
+    joined = "quote A console price what about the other quote"
+    assert the_other_lettered("what about the other quote", joined, quotes) is quotes[1]
+    assert the_other_lettered("and the other one?", "quote b console price and the other one?", quotes) is quotes[0]
+    assert the_other_lettered("what about the deposit", joined, quotes) is None  # no other asked
+    third = ev.Candidate(2, "c2", "c", "Quote C – new console – Dublin Pro", "", "", "Price: €9,000")
+    assert the_other_lettered("what about the other quote", joined, [*quotes, third]) is None  # which other?

@@ -22,7 +22,7 @@ import numpy as np
 from secondbrain_core.agent.acronyms import initials
 from secondbrain_core.agent.dates import YEAR, days_named, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
-from secondbrain_core.agent.money import SIGNS
+from secondbrain_core.agent.money import CURRENCY
 from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape, items_named
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
@@ -43,7 +43,6 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+)(?::\*\*|\*\*:)")  # its name is group 1
 _FIELD_NAME = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]+(?::\*\*|\*\*:)")
 _OPENING_QUOTE = re.compile(r'(?:^|[\s(\[>])"')
-_CURRENCY = re.compile(f"[{re.escape(SIGNS)}]")
 _PLAIN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # a word the notes never write that their words may abbreviate ("cpm" for "Cost per mile")
@@ -321,6 +320,7 @@ class Evidence:
     missing: list[str] = field(default_factory=list)  # question terms the passages lack
     unknown: float = 0.0  # IDF share of the question's terms that no indexed chunk contains
     lacks: str = ""  # the form the question asks for ("email address") when no passage states one
+    stating: int = 0  # how many passages (they lead) state the form asked
 
 
 def distinct(units: list[Unit]) -> list[Unit]:
@@ -809,7 +809,7 @@ def support_of(
     support = params.support_lexical_weight * share + (1 - params.support_lexical_weight) * best_similarity
     support -= params.unknown_penalty * unknown
     missing = sorted({t for t in question_terms if t not in found})
-    return Evidence(passages, share, best_similarity, support, missing, unknown, lacks)
+    return Evidence(passages, share, best_similarity, support, missing, unknown, lacks, len(stating_form))
 
 
 def states(
@@ -1040,9 +1040,9 @@ def _under_header(header: str, row: str) -> str:
     "Quarter", "–" under "IVA (€)"): a value is the one its column names, not any number in the
     row, so an empty cell under "IVA (€)" states no amount however many dates the row holds."""
     row_cells = cells(row)
-    row_sign = _CURRENCY.search(row_cells[0]) if row_cells else None
+    row_sign = CURRENCY.search(row_cells[0]) if row_cells else None
     pairs = itertools.zip_longest(cells(header), row_cells, fillvalue="")
-    return "\n".join(f"{column}: {_priced(cell, row_sign or _CURRENCY.search(column))}" for column, cell in pairs)
+    return "\n".join(f"{column}: {_priced(cell, row_sign or CURRENCY.search(column))}" for column, cell in pairs)
 
 
 def _priced(cell: str, sign: re.Match | None) -> str:

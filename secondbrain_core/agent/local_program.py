@@ -25,7 +25,7 @@ from secondbrain_core.agent import evidence as ev
 from secondbrain_core.agent import tracing
 from secondbrain_core.agent.acronyms import asked_abbreviation, plainly_asked, spelled_out
 from secondbrain_core.agent.conversation import standalone_question
-from secondbrain_core.agent.dates import YEAR, days_named, months_held, named_months
+from secondbrain_core.agent.dates import YEAR, days_named, months_asked, months_held, named_months
 from secondbrain_core.agent.dictionaries import in_notes_words
 from secondbrain_core.agent.identifiers import named_identifiers, unheld_identifiers
 from secondbrain_core.agent.lm import PlainTextAdapter
@@ -48,6 +48,7 @@ from secondbrain_core.agent.series import (
     names_numbered,
     naming_the_numbered,
     numbered_otherwise,
+    the_other_lettered,
     titled_as_asked,
     year_otherwise,
     year_stated_otherwise,
@@ -219,7 +220,8 @@ class GroundedAnswerer(dspy.Module):
         )
         units = ev.distinct([u for i, c in enumerate(candidates) for u in evidence_units(c.text, i)])
         named_alike = (ev.named_among_alike(ev.naming_terms(q), candidates, days_named(q)) for q in (question, query))
-        alike = next(filter(None, named_alike), None)
+        # "what about the other quote" after "quote A console price" asks of Quote B, though it names A
+        alike = the_other_lettered(question, query, candidates) or next(filter(None, named_alike), None)
         alike = alike or lettered_note(asked, candidates) or lettered_note(query, candidates)
         alike = alike or dated_in_month(asked, candidates)
         if alike is not None and any(candidates[u.candidate].page_id == alike.page_id for u in units):
@@ -253,6 +255,8 @@ class GroundedAnswerer(dspy.Module):
         if named and named is not alike:
             steps.append(Step(name="named", detail=f"the question names the note {named.title!r}"))
         refusal = self._refusal(question, query, asked, unheard_names, overview or evidence.passages, candidates)
+        if refusal is None and not overview:
+            refusal = month_unstated(asked, evidence)
         if refusal is not None:
             steps.append(refusal)
         if overview and refusal is None:
@@ -516,6 +520,19 @@ def unheld_numbers(question: str, passages: list[ev.Passage]) -> list[str]:
     months = months_held(holdings)
     unheld = [n for n in naming_numbers(question) if ev.unpadded(n) not in held]
     return unheld + [word for word, month in named_months(question).items() if month not in months]
+
+
+def month_unstated(asked: str, evidence: ev.Evidence) -> Step | None:
+    """A month the question names (an abbreviation alone too, `months_asked`) that no passage
+    stating the form asked holds, their titles and headings included: "mp2 feb ref number" over
+    the March row's reference, though a savings line found with it says "as of Feb 2026"."""
+    months = months_asked(asked)
+    if not months or not evidence.stating:
+        return None
+    held = months_held(" ".join(p.holdings() for p in evidence.passages[: evidence.stating]))
+    if months & held:
+        return None
+    return Step(name="unheard", detail="the passages stating what is asked are of other months")
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -52,3 +52,8 @@ AMOUNT = re.compile(
     rf"{_SIGN}\s?\d|\b{_CODE}\.?\s?\d|\b(?:{_TYPED_CODES})\s?\d|{_BEFORE}|{_AFTER}|{_CLOSED}|{_LABEL}|\d\s?%",
     re.I,
 )
+# what names the currency of a column or a row ("Total (€)", "| PHP |", "Amount (KSh)", "eur"): its
+# amounts are written without it ("| Cement (Portland, 40 kg) | bag | 285 |")
+CURRENCY = re.compile(
+    rf"{_SIGN}|\b{_CODE}\b|\((?:{_TYPED_CODES}|k?shs?|ksh|kr|zł|rs?)\)|^\s*(?:{_TYPED_CODES})\s*$", re.I
+)

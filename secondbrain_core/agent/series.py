@@ -27,6 +27,7 @@ from secondbrain_core.agent.evidence import (
     terms,
     unlinked,
 )
+from secondbrain_core.agent.question_forms import items_named
 from secondbrain_core.agent.records import tables
 from secondbrain_core.rag.keyword import CALENDAR, MONTHS
 
@@ -41,6 +42,7 @@ _OTHER_YEARS = 1  # a year nothing found writes is another's when the passages w
 _LONE_YEAR = re.compile(r"(?<![\d/.\-–])\b(?:19|20)\d{2}\b(?![/.\-–]\d)")  # "afb levy 2026", not "15/09/2026"
 # a word and the capital letter a title letters it with ("Quote A", "Site B"); a question may type
 # the letter small, but never "a" or "i", which are words
+_THE_OTHER = re.compile(r"\b(?:the|that) other\b|\bother one\b", re.I)  # "what about the other quote"
 _LETTERED = re.compile(r"\b([^\W\d_]{2,})\s+([A-Z])\b")
 _NO_WORD_LETTER = "[b-hj-zB-HJ-Z]"
 _ASKED_LETTER = re.compile(rf"\b([^\W\d_]{{2,}})\s+({_NO_WORD_LETTER})\b")
@@ -147,6 +149,23 @@ def lettered_note(question: str, candidates: Sequence[Candidate]) -> Candidate |
     return None
 
 
+def the_other_lettered(question: str, query: str, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The note lettered otherwise than the one the conversation named, when the follow-up asks of
+    "the other" and the notes found letter that word with two letters only: "what about the other
+    quote" after "quote A console price" asks of Quote B (`query`: the follow-up with the question
+    it follows)."""
+    if not _THE_OTHER.search(question):
+        return None
+    pages = first_chunks(candidates)
+    letters = {c.page_id: _letters(c.title) for c in pages}
+    for key, letter in sorted(_asked_letters(query)):
+        found = {other for held in letters.values() for w, other in held if w == key}
+        if letter in found and len(found) == 2:
+            (other,) = found - {letter}
+            return next(c for c in pages if (key, other) in letters[c.page_id])
+    return None
+
+
 def dated_in_month(question: str, candidates: Sequence[Candidate]) -> Candidate | None:
     """The note dated in the month the question names, among notes found titled alike but for
     their dates, when no other of them is dated that month: "and after the february check?" over
@@ -210,13 +229,22 @@ def names_numbered(question: str, text: str) -> bool:
     return bool(asked) and asked <= _numbered(own) | _numbered_in_tables(own)
 
 
+def _listed_item(text: str, number: int) -> bool:
+    """Whether `text` has a list item numbered `number` ("4. Patch the stagebox", "4) …")."""
+    return re.search(rf"(?m)^\s*{number}[.)]\s", text) is not None
+
+
 def numbered_otherwise(question: str, holdings: str, searched: str) -> str | None:
     """The name a passage gives the thing the question numbers ("ch. 3") when the question asks
     of one numbered otherwise ("ch 1") that the passages (`holdings`: their text, titles and
     headings) never name, nor a table column of the chunks found (`searched`: "| 4 |" under
-    "Year" is year 4); else None. A month is no such word ("oct 24" is a day)."""
+    "Year" is year 4), nor a numbered list's item ("step 4": "4. Patch the stagebox"); else None.
+    A month is no such word ("oct 24" is a day)."""
     held = _numbered(holdings) | _numbered_in_tables(searched)
-    for word, _ in _numbered(question) - held:
+    listed = {number for number in items_named(question) if _listed_item(f"{holdings}\n{searched}", number)}
+    for word, number in _numbered(question) - held:
+        if number in listed:
+            continue  # "line check routine step 4" over a procedure's "4. Patch the stagebox …"
         others = sorted(n for w, n in held if w == word)
         if others and word not in _MONTHS:
             return f"{word} {others[0]}"
