@@ -289,5 +289,8 @@ def test_the_other_of_two_lettered_notes() -> None:
     assert the_other_lettered("what about the other quote", joined, quotes) is quotes[1]
     assert the_other_lettered("and the other one?", "quote b console price and the other one?", quotes) is quotes[0]
     assert the_other_lettered("what about the deposit", joined, quotes) is None  # no other asked
+    by_supplier = "liffey console quote price whats the delivery time on the other one"
+    assert the_other_lettered("whats the delivery time on the other one", by_supplier, quotes) is quotes[1]
+    assert the_other_lettered("and the other one?", "console quote price and the other one?", quotes) is None
     third = ev.Candidate(2, "c2", "c", "Quote C – new console – Dublin Pro", "", "", "Price: €9,000")
     assert the_other_lettered("what about the other quote", joined, [*quotes, third]) is None  # which other?

@@ -153,16 +153,24 @@ def the_other_lettered(question: str, query: str, candidates: Sequence[Candidate
     """The note lettered otherwise than the one the conversation named, when the follow-up asks of
     "the other" and the notes found letter that word with two letters only: "what about the other
     quote" after "quote A console price" asks of Quote B (`query`: the follow-up with the question
-    it follows)."""
+    it follows), and "the delivery time on the other one" after "pennine ultrasound quote price" of
+    the quote whose title does not name Pennine."""
     if not _THE_OTHER.search(question):
         return None
     pages = first_chunks(candidates)
     letters = {c.page_id: _letters(c.title) for c in pages}
-    for key, letter in sorted(_asked_letters(query)):
-        found = {other for held in letters.values() for w, other in held if w == key}
-        if letter in found and len(found) == 2:
-            (other,) = found - {letter}
-            return next(c for c in pages if (key, other) in letters[c.page_id])
+    asked = set(terms(query))
+    for key in sorted({w for held in letters.values() for w, _ in held} & asked):
+        lettered = {other: c for c in pages for w, other in letters[c.page_id] if w == key}
+        if len(lettered) != 2:
+            continue
+        named = {letter for key_asked, letter in _asked_letters(query) if key_asked == key} & lettered.keys()
+        if not named:  # "pennine ultrasound quote price" names quote A by its supplier
+            shared = {letter: len(set(terms(c.title)) & asked) for letter, c in lettered.items()}
+            named = {max(shared, key=shared.get)} if len(set(shared.values())) == 2 else set()
+        if len(named) == 1:
+            (other,) = lettered.keys() - named
+            return lettered[other]
     return None
 
 
