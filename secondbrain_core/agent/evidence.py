@@ -22,7 +22,7 @@ import numpy as np
 from secondbrain_core.agent.acronyms import initials
 from secondbrain_core.agent.dates import YEAR, days_named, month_terms, opens_with_month
 from secondbrain_core.agent.irregular import IRREGULAR
-from secondbrain_core.agent.money import CURRENCY
+from secondbrain_core.agent.money import CURRENCY, SIGNS
 from secondbrain_core.agent.question_forms import MEASURES, answer_shape, form_shape, items_named
 from secondbrain_core.agent.shorthand import SHORTHAND
 from secondbrain_core.rag.chunking import TABLE_SEPARATOR  # possessive: linear on a long run of spaces
@@ -43,6 +43,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 PROPERTY = re.compile(r"^\s*[-*+]\s+\*\*([^*\n]+)(?::\*\*|\*\*:)")  # its name is group 1
 _FIELD_NAME = re.compile(r"^\s*(?:[-*+]\s+)?\*\*[^*\n]+(?::\*\*|\*\*:)")
 _OPENING_QUOTE = re.compile(r'(?:^|[\s(\[>])"')
+_SIGN = re.compile(f"[{re.escape(SIGNS)}]")  # a row's label prices its cells by a sign only ("Average $/lb")
 _PLAIN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # a word the notes never write that their words may abbreviate ("cpm" for "Cost per mile")
@@ -1040,7 +1041,7 @@ def _under_header(header: str, row: str) -> str:
     "Quarter", "–" under "IVA (€)"): a value is the one its column names, not any number in the
     row, so an empty cell under "IVA (€)" states no amount however many dates the row holds."""
     row_cells = cells(row)
-    row_sign = CURRENCY.search(row_cells[0]) if row_cells else None
+    row_sign = _SIGN.search(row_cells[0]) if row_cells else None
     pairs = itertools.zip_longest(cells(header), row_cells, fillvalue="")
     return "\n".join(f"{column}: {_priced(cell, row_sign or CURRENCY.search(column))}" for column, cell in pairs)
 
