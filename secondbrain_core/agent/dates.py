@@ -38,7 +38,7 @@ _EVERYDAY = frozenset({"may", "march", "mai", "mars", "mei", "marco"})
 _NAMES = frozenset(name for names in _MONTHS.values() for name in names) - _EVERYDAY
 # a month named by its abbreviation alone ("mp2 feb ref number"), unless the abbreviation is a word
 # too ("mar", "may") or a first name ("jan"); `months_asked`
-_NAMED_ALONE = _NAMES | {"feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+_ABBREVIATED_ALONE = frozenset({"feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
 _EVERYDAY_MONTH = re.compile(
     rf"\b(?:the|in|of|after|before|since|until|till|by|last|next|this|early|late|mid|from|during)\s+"
     rf"({'|'.join(sorted(_EVERYDAY))})\b",
@@ -170,7 +170,7 @@ def months_asked(question: str) -> set[int]:
     number"): read only where the passages stating the form asked must be of the month, since
     "feb" alone may also be a note's kind of date its passages never write ("how did zaleha pay
     for the feb aircond" of job card "JC-2602-019")."""
-    alone = {_MONTH_OF[m.group().lower()] for m in _WORD.finditer(question) if m.group().lower() in _NAMED_ALONE}
+    alone = {_MONTH_OF[w.lower()] for w in _WORD.findall(question) if w.lower() in _ABBREVIATED_ALONE}
     return set(named_months(question).values()) | alone
 
 

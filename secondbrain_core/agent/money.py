@@ -46,7 +46,8 @@ _AFTER = rf"\d[\d.,]*\s?(?:{_SIGN}|{_CODE}\b|(?:{_TYPED_CODES}|{_NAMES})\b)"
 # "4500/=", "12,000/-": the amount closed so no digit can be added to it
 _CLOSED = r"\d/[=-](?![\w/])"
 # a column or a label that names the currency its numbers are in: "Total (€)", "Amount (KSh)"
-_LABEL = rf"\((?:{_SIGN}|{_CODE}|{_TYPED_CODES}|k?shs?|ksh|kr|zł|rs?)\)[^\n]*\d"
+_LABEL_NAMES = rf"{_TYPED_CODES}|k?shs?|ksh|kr|zł|rs?"  # the letters a label writes in brackets
+_LABEL = rf"\((?:{_SIGN}|{_CODE}|{_LABEL_NAMES})\)[^\n]*\d"
 
 AMOUNT = re.compile(
     rf"{_SIGN}\s?\d|\b{_CODE}\.?\s?\d|\b(?:{_TYPED_CODES})\s?\d|{_BEFORE}|{_AFTER}|{_CLOSED}|{_LABEL}|\d\s?%",
@@ -54,6 +55,4 @@ AMOUNT = re.compile(
 )
 # what names the currency of a column or a row ("Total (€)", "| PHP |", "Amount (KSh)", "eur"): its
 # amounts are written without it ("| Cement (Portland, 40 kg) | bag | 285 |")
-CURRENCY = re.compile(
-    rf"{_SIGN}|\b{_CODE}\b|\((?:{_TYPED_CODES}|k?shs?|ksh|kr|zł|rs?)\)|^\s*(?:{_TYPED_CODES})\s*$", re.I
-)
+CURRENCY = re.compile(rf"{_SIGN}|\b{_CODE}\b|\((?:{_LABEL_NAMES})\)|^\s*(?:{_TYPED_CODES})\s*$", re.I)
